@@ -1,0 +1,1 @@
+//! Peer benchmarks for Alloy (the runtime workloads arrive with issue 5).

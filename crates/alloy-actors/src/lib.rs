@@ -1,0 +1,2 @@
+//! The pure vocabulary of Alloy actors.
+#![forbid(unsafe_code)]

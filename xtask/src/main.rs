@@ -1,0 +1,2 @@
+//! Alloy's task runner.
+fn main() {}
