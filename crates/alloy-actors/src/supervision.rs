@@ -1,0 +1,346 @@
+//! Supervision: strategies, restart intensity, and the pure decision core
+//! that every runtime drives.
+//!
+//! [`SupervisorCore`] follows Erlang/OTP's `supervisor` event for event: it is
+//! told about child exits with a monotonic timestamp and answers with a
+//! [`Directive`] (which children to stop, in which order, which to start, or
+//! to give up). It performs nothing itself, so Olivier, Conclave and the test
+//! kit share one implementation of the rules, and it is tested without any
+//! runtime.
+//!
+//! Restart intensity uses a true sliding window: a restart counts while it is
+//! less than `within` old at the moment of the next failure, measured on the
+//! clock the runtime passes in (a monotonic one on native, the virtual clock
+//! in the test kit). OTP rounds to whole seconds; this core does not.
+
+use std::collections::VecDeque;
+use std::time::Duration;
+
+use crate::{ActorError, ActorId};
+
+/// How a supervisor restarts its children when one fails.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum SupervisionStrategy {
+    /// Restart only the child that failed.
+    OneForOne(RestartIntensity),
+    /// Stop every other child (in reverse start order), then restart all of
+    /// them in start order.
+    AllForOne(RestartIntensity),
+    /// Stop the children started after the failed one (in reverse start
+    /// order), then restart the failed one and those after it in start order.
+    RestForOne(RestartIntensity),
+}
+
+impl SupervisionStrategy {
+    /// One-for-one allowing `max_restarts` within `within`.
+    pub const fn one_for_one(max_restarts: u32, within: Duration) -> Self {
+        Self::OneForOne(RestartIntensity::new(max_restarts, within))
+    }
+
+    /// All-for-one allowing `max_restarts` within `within`.
+    pub const fn all_for_one(max_restarts: u32, within: Duration) -> Self {
+        Self::AllForOne(RestartIntensity::new(max_restarts, within))
+    }
+
+    /// Rest-for-one allowing `max_restarts` within `within`.
+    pub const fn rest_for_one(max_restarts: u32, within: Duration) -> Self {
+        Self::RestForOne(RestartIntensity::new(max_restarts, within))
+    }
+
+    /// The restart limit.
+    pub const fn intensity(&self) -> RestartIntensity {
+        match self {
+            Self::OneForOne(intensity)
+            | Self::AllForOne(intensity)
+            | Self::RestForOne(intensity) => *intensity,
+        }
+    }
+}
+
+impl Default for SupervisionStrategy {
+    /// One-for-one, at most 3 restarts within 5 seconds.
+    fn default() -> Self {
+        Self::one_for_one(3, Duration::from_secs(5))
+    }
+}
+
+/// At most `max_restarts` restarts within any window of length `within`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct RestartIntensity {
+    /// How many restarts the window allows; one more and the supervisor gives up.
+    pub max_restarts: u32,
+    /// The length of the sliding window.
+    pub within: Duration,
+}
+
+impl RestartIntensity {
+    /// A limit of `max_restarts` within `within`.
+    pub const fn new(max_restarts: u32, within: Duration) -> Self {
+        Self {
+            max_restarts,
+            within,
+        }
+    }
+}
+
+/// When a supervisor restarts a child (OTP's `restart` child option).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum RestartType {
+    /// Always restarted, even after a normal stop.
+    #[default]
+    Permanent,
+    /// Restarted only after a failure; removed after a normal stop.
+    Transient,
+    /// Never restarted; removed from the supervisor when it exits for any
+    /// reason, including being stopped by a sibling's group restart.
+    Temporary,
+}
+
+/// How a child ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ChildExit {
+    /// It stopped itself normally ([`Effect::Stop`](crate::Effect::Stop)).
+    Normal {
+        /// The reason it gave.
+        reason: String,
+    },
+    /// It was shut down from outside, not by its own supervisor's plan.
+    Shutdown,
+    /// It failed: an escalation, a panic, an exhausted error policy, or a
+    /// start that failed.
+    Failed(ActorError),
+}
+
+impl ChildExit {
+    /// Whether the exit is a failure (what restarts a transient child).
+    pub fn is_failure(&self) -> bool {
+        matches!(self, ChildExit::Failed(_))
+    }
+}
+
+/// What a supervisor must do after a child exit.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Directive {
+    /// Nothing: the child stays down (and, if it is temporary or a transient
+    /// child that ended normally, it has been removed).
+    Nothing,
+    /// Stop `stop` one at a time, in the order given (reverse start order),
+    /// then start `start` in the order given (start order), reporting each
+    /// start with [`SupervisorCore::child_started`] or
+    /// [`SupervisorCore::start_failed`].
+    Restart {
+        /// The child whose exit caused the restart.
+        failed: ActorId,
+        /// Running siblings to stop first, in reverse start order.
+        stop: Vec<ActorId>,
+        /// Children to start, in start order.
+        start: Vec<ActorId>,
+    },
+    /// The restart intensity is exceeded: stop `stop` in the order given
+    /// (every running child, reverse start order), then fail to this
+    /// supervisor's own supervisor with `reason`.
+    GiveUp {
+        /// Running children to stop, in reverse start order.
+        stop: Vec<ActorId>,
+        /// Why the supervisor gives up.
+        reason: ActorError,
+    },
+}
+
+/// A supervised child as the core sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChildInfo {
+    /// The child's id (kept across restarts).
+    pub id: ActorId,
+    /// Its restart type.
+    pub restart: RestartType,
+    /// Whether it is running now.
+    pub running: bool,
+}
+
+/// The pure decision core of a supervisor: children in start order, the
+/// restart history, and the strategy.
+///
+/// # Examples
+///
+/// ```
+/// use std::time::Duration;
+/// use alloy_actors::{ActorError, ChildExit, Directive, RestartType, SupervisionStrategy, SupervisorCore};
+///
+/// let mut core = SupervisorCore::new(SupervisionStrategy::all_for_one(1, Duration::from_secs(60)));
+/// let [a, b, c] = ["sup/a#0", "sup/b#0", "sup/c#0"].map(|s| s.parse::<alloy_actors::ActorId>().unwrap());
+/// for child in [&a, &b, &c] {
+///     core.add_child(child.clone(), RestartType::Permanent);
+/// }
+/// let failed = ChildExit::Failed(ActorError::msg("boom"));
+/// assert_eq!(
+///     core.child_exited(&b, &failed, Duration::ZERO),
+///     Directive::Restart { failed: b.clone(), stop: vec![c.clone(), a.clone()], start: vec![a.clone(), b.clone(), c.clone()] },
+/// );
+/// for child in [&a, &b, &c] {
+///     core.child_started(child);
+/// }
+/// // A second failure within the minute exceeds the intensity of 1.
+/// assert!(matches!(core.child_exited(&a, &failed, Duration::from_secs(1)), Directive::GiveUp { .. }));
+/// ```
+#[derive(Debug, Clone)]
+pub struct SupervisorCore {
+    strategy: SupervisionStrategy,
+    children: Vec<ChildInfo>,
+    restarts: VecDeque<Duration>,
+}
+
+impl SupervisorCore {
+    /// A supervisor with no children.
+    pub fn new(strategy: SupervisionStrategy) -> Self {
+        Self {
+            strategy,
+            children: Vec::new(),
+            restarts: VecDeque::new(),
+        }
+    }
+
+    /// The strategy.
+    pub fn strategy(&self) -> SupervisionStrategy {
+        self.strategy
+    }
+
+    /// Adds a running child at the end of the start order (or, for an id it
+    /// already has, marks it running with the new restart type in place).
+    pub fn add_child(&mut self, id: ActorId, restart: RestartType) {
+        match self.children.iter_mut().find(|child| child.id == id) {
+            Some(child) => {
+                child.restart = restart;
+                child.running = true;
+            }
+            None => self.children.push(ChildInfo {
+                id,
+                restart,
+                running: true,
+            }),
+        }
+    }
+
+    /// Records that a child the last directive asked to start is running.
+    pub fn child_started(&mut self, id: &ActorId) {
+        if let Some(child) = self.children.iter_mut().find(|child| &child.id == id) {
+            child.running = true;
+        }
+    }
+
+    /// Forgets a child (it was stopped on purpose and should not come back).
+    pub fn remove_child(&mut self, id: &ActorId) -> bool {
+        let before = self.children.len();
+        self.children.retain(|child| &child.id != id);
+        self.children.len() != before
+    }
+
+    /// The children in start order.
+    pub fn children(&self) -> &[ChildInfo] {
+        &self.children
+    }
+
+    /// The running children in reverse start order: the order to stop them in.
+    pub fn stop_order(&self) -> Vec<ActorId> {
+        self.children
+            .iter()
+            .rev()
+            .filter(|child| child.running)
+            .map(|child| child.id.clone())
+            .collect()
+    }
+
+    /// The restarts still inside the window at `now`.
+    pub fn recent_restarts(&self, now: Duration) -> usize {
+        let within = self.strategy.intensity().within;
+        self.restarts
+            .iter()
+            .filter(|at| now.saturating_sub(**at) < within)
+            .count()
+    }
+
+    /// Decides what to do after child `id` exited with `exit` at `now`.
+    ///
+    /// Exits of children that the supervisor stopped itself (as part of a
+    /// directive or a shutdown) must not be reported here.
+    pub fn child_exited(&mut self, id: &ActorId, exit: &ChildExit, now: Duration) -> Directive {
+        let Some(index) = self.children.iter().position(|child| &child.id == id) else {
+            return Directive::Nothing;
+        };
+        self.children[index].running = false;
+        let restart = match self.children[index].restart {
+            RestartType::Permanent => true,
+            RestartType::Transient => exit.is_failure(),
+            RestartType::Temporary => false,
+        };
+        if !restart {
+            self.children.remove(index);
+            return Directive::Nothing;
+        }
+        if !self.record_restart(now) {
+            let stop = self.stop_order();
+            for child in &mut self.children {
+                child.running = false;
+            }
+            let intensity = self.strategy.intensity();
+            return Directive::GiveUp {
+                stop,
+                reason: ActorError::msg(format!(
+                    "reached the maximum restart intensity: more than {} restarts within {:?}",
+                    intensity.max_restarts, intensity.within
+                )),
+            };
+        }
+        let affected = match self.strategy {
+            SupervisionStrategy::OneForOne(_) => index..index + 1,
+            SupervisionStrategy::AllForOne(_) => 0..self.children.len(),
+            SupervisionStrategy::RestForOne(_) => index..self.children.len(),
+        };
+        let stop: Vec<ActorId> = self.children[affected.clone()]
+            .iter()
+            .rev()
+            .filter(|child| child.running)
+            .map(|child| child.id.clone())
+            .collect();
+        let failed = id.clone();
+        // Temporary siblings stopped by a group restart are not restarted.
+        let start: Vec<ActorId> = self.children[affected.clone()]
+            .iter()
+            .filter(|child| child.restart != RestartType::Temporary || child.id == failed)
+            .map(|child| child.id.clone())
+            .collect();
+        for child in &mut self.children[affected] {
+            child.running = false;
+        }
+        self.children
+            .retain(|child| child.restart != RestartType::Temporary || child.id == failed);
+        Directive::Restart {
+            failed,
+            stop,
+            start,
+        }
+    }
+
+    /// Decides what to do after starting child `id` failed during a restart:
+    /// it counts as another restart of that child.
+    pub fn start_failed(&mut self, id: &ActorId, error: ActorError, now: Duration) -> Directive {
+        self.child_exited(id, &ChildExit::Failed(error), now)
+    }
+
+    /// Records a restart at `now`; false when it exceeds the intensity.
+    fn record_restart(&mut self, now: Duration) -> bool {
+        let intensity = self.strategy.intensity();
+        while let Some(oldest) = self.restarts.front() {
+            if now.saturating_sub(*oldest) >= intensity.within {
+                self.restarts.pop_front();
+            } else {
+                break;
+            }
+        }
+        self.restarts.push_back(now);
+        self.restarts.len() <= intensity.max_restarts as usize
+    }
+}
+
+#[cfg(test)]
+mod tests;
