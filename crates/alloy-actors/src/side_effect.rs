@@ -102,6 +102,12 @@ impl From<&'static str> for TimerKey {
     }
 }
 
+impl From<String> for TimerKey {
+    fn from(name: String) -> Self {
+        Self::new(name)
+    }
+}
+
 impl fmt::Display for TimerKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)
