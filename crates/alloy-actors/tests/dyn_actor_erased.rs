@@ -93,21 +93,23 @@ fn state_round_trips_through_a_serde_format() {
     let (spec, mut actor) = started();
     let mut json = serde_json::Deserializer::from_str("[4,5,6]");
     actor
-        .load_state(&mut <dyn erased_serde::Deserializer>::erase(&mut json))
+        .load_state(&mut <dyn erased_serde::Deserializer<'_>>::erase(&mut json))
         .unwrap();
     assert_eq!(saved(actor.as_ref()), "[4,5,6]");
 
     let mut bad = serde_json::Deserializer::from_str("\"not a list\"");
     assert!(
         actor
-            .load_state(&mut <dyn erased_serde::Deserializer>::erase(&mut bad))
+            .load_state(&mut <dyn erased_serde::Deserializer<'_>>::erase(&mut bad))
             .is_err()
     );
 
     let mut message = serde_json::Deserializer::from_str("7");
     let decoded = spec
         .behavior()
-        .decode_message(&mut <dyn erased_serde::Deserializer>::erase(&mut message))
+        .decode_message(&mut <dyn erased_serde::Deserializer<'_>>::erase(
+            &mut message,
+        ))
         .unwrap();
     assert_eq!(decoded.downcast_ref::<Add>(), Some(&Add(7)));
     assert_eq!(serde_json::to_string(&decoded).unwrap(), "7");
