@@ -3,10 +3,14 @@
 //! Every task is one module; this file only dispatches. Run `cargo xtask help`
 //! for the list.
 
+mod demo;
 mod edge;
 mod fuzz;
 mod setup;
 mod shell;
+mod test;
+mod tidy;
+mod wasm;
 
 use std::process::ExitCode;
 
@@ -19,7 +23,6 @@ tasks:
   demo            the main job: the counter on the embedded default runtime
   edge <cmd>      the Conclave edge runtime (build, dev, deploy-dry-run); see `cargo xtask edge help`
   fuzz [SECONDS]  run every barewire fuzz target for SECONDS each (default 60)
-  bench           run the benchmarks and print their tables
   tidy            repository checks: module docs, dependency arrows, no dbg!/todo!
 ";
 
@@ -30,6 +33,10 @@ fn main() -> ExitCode {
         None => ("help", &[][..]),
     };
     let result = match task {
+        "test" => test::run(),
+        "wasm" => wasm::run(),
+        "demo" => demo::run(),
+        "tidy" => tidy::run(),
         "edge" => edge::main(rest),
         "fuzz" => fuzz_task(rest),
         "help" | "--help" | "-h" => {
