@@ -62,3 +62,8 @@ impl Message for CounterMsg {
 impl Message for Count {
     const TYPE_NAME: &'static str = "alloy.counter.Count";
 }
+
+/// The README's taste, compiled and run as a doc test.
+#[cfg(doctest)]
+#[doc = include_str!("../../../../README.md")]
+pub struct ReadmeDoctests;
