@@ -298,19 +298,6 @@ pub enum Control {
     Escalate(ActorError),
 }
 
-impl From<&str> for ActorError {
-    fn from(text: &str) -> Self {
-        ActorError::msg(text)
-    }
-}
-
-impl From<String> for ActorError {
-    fn from(text: String) -> Self {
-        ActorError::msg(text)
-    }
-}
-
-/// The id a side effect targets, for runtimes that route by id.
 impl SideEffect {
     /// The actor this side effect sends to, if it sends anything.
     pub fn target(&self) -> Option<&ActorId> {

@@ -94,3 +94,15 @@ impl<'de> Deserialize<'de> for ActorError {
         String::deserialize(deserializer).map(ActorError::msg)
     }
 }
+
+impl From<&str> for ActorError {
+    fn from(text: &str) -> Self {
+        ActorError::msg(text)
+    }
+}
+
+impl From<String> for ActorError {
+    fn from(text: String) -> Self {
+        ActorError::msg(text)
+    }
+}
