@@ -1,0 +1,106 @@
+//! The Worker's fetch handler: health, token checks and forwarding to actors.
+//!
+//! Nothing reaches a Durable Object unless its route names a hosted class
+//! and, for a socket, the request carries a valid token
+//! ([`auth`](crate::auth)); refusals are answered here, in the Worker.
+
+use worker::{Env, Headers, Method, Request, RequestInit, Response};
+
+use crate::auth::{self, SECRET_BINDING, TokenError};
+use crate::health::WorkerHealth;
+use crate::route::{self, Route};
+
+/// The header the gateway sets on requests it forwards to an actor: `<CLASS>/<name>`.
+pub const ACTOR_HEADER: &str = "x-conclave-actor";
+
+/// Answers one request to the Worker.
+///
+/// `classes` lists the Durable Object bindings this Worker hosts; other
+/// classes are not found.
+///
+/// # Errors
+///
+/// When the Workers runtime fails (a binding missing from `wrangler.toml`, a
+/// stub that cannot be reached); refusals are responses, not errors.
+pub async fn serve(request: Request, env: Env, classes: &[&str]) -> worker::Result<Response> {
+    let path = request.path();
+    match route::parse(&path) {
+        Route::Health => Response::from_json(&WorkerHealth::new(classes)),
+        Route::NotFound => Response::error("not found", 404),
+        Route::Actor { class, .. } if !classes.contains(&class) => {
+            Response::error(format!("no actor class `{class}` here"), 404)
+        }
+        Route::Actor {
+            class,
+            name,
+            socket,
+        } => {
+            let actor = format!("{class}/{name}");
+            if socket {
+                if !is_upgrade(&request)? {
+                    return Response::error("expected `Upgrade: websocket`", 426);
+                }
+                if let Err(error) = authorise(&request, &env, &actor) {
+                    return Response::error(error.to_string(), 401);
+                }
+            } else if request.method() != Method::Get {
+                return Response::error("only GET here", 405);
+            }
+            forward(&request, &env, class, name, &actor).await
+        }
+    }
+}
+
+fn is_upgrade(request: &Request) -> worker::Result<bool> {
+    Ok(request
+        .headers()
+        .get("upgrade")?
+        .is_some_and(|value| value.eq_ignore_ascii_case("websocket")))
+}
+
+fn authorise(request: &Request, env: &Env, actor: &str) -> Result<(), TokenError> {
+    let secret = env
+        .secret(SECRET_BINDING)
+        .map(|secret| secret.to_string())
+        .or_else(|_| env.var(SECRET_BINDING).map(|var| var.to_string()))
+        .ok()
+        .filter(|secret| !secret.is_empty())
+        .ok_or(TokenError::NoSecret {
+            binding: SECRET_BINDING,
+        })?;
+    let token = token(request).ok_or(TokenError::Missing)?;
+    let now = worker::Date::now().as_millis() / 1000;
+    auth::verify(secret.as_bytes(), actor, &token, now)
+}
+
+fn token(request: &Request) -> Option<String> {
+    if let Ok(Some(header)) = request.headers().get("authorization")
+        && let Some(token) = header.strip_prefix("Bearer ")
+    {
+        return Some(token.trim().to_owned());
+    }
+    let url = request.url().ok()?;
+    url.query_pairs()
+        .find(|(key, _)| key == "token")
+        .map(|(_, value)| value.into_owned())
+}
+
+async fn forward(
+    request: &Request,
+    env: &Env,
+    class: &str,
+    name: &str,
+    actor: &str,
+) -> worker::Result<Response> {
+    let stub = env.durable_object(class)?.id_from_name(name)?.get_stub()?;
+    let headers = Headers::new();
+    headers.set(ACTOR_HEADER, actor)?;
+    if let Some(upgrade) = request.headers().get("upgrade")? {
+        headers.set("upgrade", &upgrade)?;
+    }
+    let mut init = RequestInit::new();
+    init.with_method(request.method()).with_headers(headers);
+    let url = request.url()?;
+    let inner = Request::new_with_init(url.as_str(), &init)?;
+    stub.fetch_with_request(inner).await
+}

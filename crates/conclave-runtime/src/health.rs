@@ -1,0 +1,43 @@
+//! The health answers of the Worker and of each actor, as JSON.
+
+use serde::Serialize;
+
+/// What `GET /health` answers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct WorkerHealth {
+    /// Always `"ok"` when the Worker answers at all.
+    pub status: &'static str,
+    /// Always `"conclave"`.
+    pub runtime: &'static str,
+    /// The actor classes (Durable Object bindings) this Worker hosts.
+    pub classes: Vec<String>,
+}
+
+impl WorkerHealth {
+    /// The health of a Worker hosting `classes`.
+    pub fn new(classes: &[&str]) -> Self {
+        Self {
+            status: "ok",
+            runtime: "conclave",
+            classes: classes.iter().map(|class| (*class).to_owned()).collect(),
+        }
+    }
+}
+
+/// What `GET /actors/<CLASS>/<name>` answers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ActorHealth {
+    /// Always `"ok"` when the object answers.
+    pub status: &'static str,
+    /// `<CLASS>/<name>`.
+    pub actor: String,
+    /// When this instance of the object was constructed (ms since the Unix
+    /// epoch); it changes after hibernation or eviction.
+    pub instance_started_ms: u64,
+    /// The WebSockets the object holds (hibernated ones included).
+    pub sockets: usize,
+    /// Messages handled, over the actor's whole stored life.
+    pub handled: u64,
+    /// Scheduled messages waiting for their alarm.
+    pub pending_timers: usize,
+}

@@ -1,0 +1,10 @@
+//! Conclave in a real local workerd: started by these tests through
+//! `wrangler dev`, driven over real sockets. Run with `cargo xtask edge test`.
+
+mod edge {
+    pub(crate) mod support;
+
+    mod auth;
+    mod health;
+    mod pipeline;
+}
