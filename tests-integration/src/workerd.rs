@@ -1,11 +1,13 @@
 //! A local workerd under `wrangler dev`, and clients for it.
 
+mod client;
 mod http;
 mod process;
 mod socket;
 mod token;
 
+pub use client::{ActorClient, decode_as};
 pub use http::{HttpAnswer, get};
 pub use process::{Wrangler, WranglerConfig};
-pub use socket::{ActorSocket, FRAME_TIMEOUT, connect};
+pub use socket::{ActorSocket, FRAME_TIMEOUT, connect, connect_as};
 pub use token::{fresh, sign};

@@ -5,6 +5,9 @@ mod edge {
     pub(crate) mod support;
 
     mod auth;
+    mod counter;
+    mod failure;
+    mod frames;
     mod health;
-    mod pipeline;
+    mod timers;
 }

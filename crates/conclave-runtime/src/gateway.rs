@@ -13,6 +13,10 @@ use crate::route::{self, Route};
 /// The header the gateway sets on requests it forwards to an actor: `<CLASS>/<name>`.
 pub const ACTOR_HEADER: &str = "x-conclave-actor";
 
+/// The header that carries a socket's client address (`?client=client/<name>#<n>`):
+/// the object tags the socket with it, and tells to that address go there.
+pub const CLIENT_HEADER: &str = "x-conclave-client";
+
 /// Answers one request to the Worker.
 ///
 /// `classes` lists the Durable Object bindings this Worker hosts; other
@@ -85,6 +89,14 @@ fn token(request: &Request) -> Option<String> {
         .map(|(_, value)| value.into_owned())
 }
 
+/// The `client` query parameter, if it is a client address (`client/...#n`).
+fn client_address(request: &Request) -> Option<String> {
+    let url = request.url().ok()?;
+    let (_, client) = url.query_pairs().find(|(key, _)| key == "client")?;
+    let id: alloy_actors::ActorId = client.parse().ok()?;
+    (id.system() == "client").then(|| id.to_string())
+}
+
 async fn forward(
     request: &Request,
     env: &Env,
@@ -97,6 +109,9 @@ async fn forward(
     headers.set(ACTOR_HEADER, actor)?;
     if let Some(upgrade) = request.headers().get("upgrade")? {
         headers.set("upgrade", &upgrade)?;
+        if let Some(client) = client_address(request) {
+            headers.set(CLIENT_HEADER, &client)?;
+        }
     }
     let mut init = RequestInit::new();
     init.with_method(request.method()).with_headers(headers);

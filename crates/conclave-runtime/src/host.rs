@@ -1,95 +1,121 @@
-//! One actor's Durable Object: sockets, storage and the alarm.
+//! One actor's Durable Object, generic over its behavior.
 //!
-//! Proof-of-pipeline stage: every binary message increments a stored counter
-//! and is answered with the new count (8 bytes, little-endian); a text
-//! message `alarm <ms>` schedules a timer. The generic behavior adapter
-//! replaces this protocol with BAREWire envelopes.
+//! [`ActorHost`] owns the actor's [`BehaviorCell`] and speaks for it: it
+//! accepts hibernatable sockets, decodes each binary message as one
+//! [`Envelope`], runs the behavior, stores the new state and timer queue in
+//! one storage transaction, and only then sends what the effects asked for.
+//! State is loaded lazily, on the first event after construction (after
+//! hibernation or eviction the object is constructed again).
+//!
+//! Where a [`SideEffect::Tell`](alloy_actors::SideEffect::Tell) goes:
+//! - to the sender of the message being handled: back on its socket, as a
+//!   `REPLY` carrying the ask's correlation id (or a `TELL` for a tell);
+//! - to a client address other sockets were opened with (`?client=`): on those sockets;
+//! - to another actor (`<CLASS>/<name>#0`): to its object, through the stub (`fetch`, see docs/conclave.md);
+//! - otherwise: a dead letter, logged.
+
+mod outbox;
+mod store;
 
 use std::cell::RefCell;
+use std::sync::Arc;
 
-use worker::{Env, Request, Response, State, WebSocket, WebSocketIncomingMessage, WebSocketPair};
+use alloy_actors::{ActorId, Behavior, BehaviorCell, ErrorPolicy, Message};
+use worker::{Env, Method, Request, Response, State, WebSocket, WebSocketIncomingMessage};
 
-use crate::gateway::ACTOR_HEADER;
+use crate::gateway::{ACTOR_HEADER, CLIENT_HEADER};
 use crate::health::ActorHealth;
-use crate::timers::TimerQueue;
+use crate::wire::{Envelope, ErrorCode, Kind, VERSION};
 
-const IDENTITY_KEY: &str = "identity";
-const COUNT_KEY: &str = "count";
-const TIMERS_KEY: &str = "timers";
+use self::outbox::Outbox;
+use self::store::Loaded;
 
-/// The Durable Object side of an actor; a worker crate's `#[durable_object]`
-/// struct holds one and forwards each event to it.
-pub struct ActorHost {
+/// The Durable Object side of one actor with behavior `B`.
+///
+/// A worker crate declares one object class per behavior with
+/// [`actor_object!`](crate::actor_object), which forwards every event here.
+pub struct ActorHost<B: Behavior> {
     state: State,
-    _env: Env,
+    env: Env,
+    behavior: Arc<B>,
     started_ms: u64,
-    identity: RefCell<Option<String>>,
+    actor: RefCell<Option<Loaded<B>>>,
 }
 
-impl std::fmt::Debug for ActorHost {
+impl<B: Behavior> std::fmt::Debug for ActorHost<B> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("ActorHost")
-            .field("identity", &self.identity)
+            .field("behavior", &std::any::type_name::<B>())
             .field("started_ms", &self.started_ms)
+            .field("loaded", &self.actor.borrow().is_some())
             .finish_non_exhaustive()
     }
 }
 
-impl ActorHost {
-    /// The host for a freshly constructed object.
-    pub fn new(state: State, env: Env) -> Self {
+impl<B: Behavior> ActorHost<B>
+where
+    B::State: Sync,
+{
+    /// The host for a freshly constructed object; nothing is loaded yet.
+    pub fn new(state: State, env: Env, behavior: B) -> Self {
         Self {
             state,
-            _env: env,
-            started_ms: worker::Date::now().as_millis(),
-            identity: RefCell::new(None),
+            env,
+            behavior: Arc::new(behavior),
+            started_ms: now_ms(),
+            actor: RefCell::new(None),
         }
     }
 
-    /// Handles a request forwarded by the gateway: health or a socket.
+    /// Handles a request: a socket upgrade or health from the gateway, or a
+    /// `POST` of one envelope from another actor's object.
     ///
     /// # Errors
     ///
     /// When storage or the WebSocket pair fails.
-    pub async fn fetch(&self, request: Request) -> worker::Result<Response> {
-        if let Some(actor) = request.headers().get(ACTOR_HEADER)? {
-            self.remember_identity(&actor).await?;
+    pub async fn fetch(&self, mut request: Request) -> worker::Result<Response> {
+        let identity = request.headers().get(ACTOR_HEADER)?;
+        if let Err(error) = self.ensure_loaded(identity.as_deref()).await {
+            return Response::error(error.to_string(), 500);
+        }
+        if request.method() == Method::Post {
+            let frame = request.bytes().await?;
+            return match Envelope::decode(&frame) {
+                Ok(envelope) => {
+                    self.deliver(envelope, None).await?;
+                    Response::empty()
+                }
+                Err(error) => Response::error(error.to_string(), 400),
+            };
         }
         let upgrade = request.headers().get("upgrade")?;
         if upgrade.is_some_and(|value| value.eq_ignore_ascii_case("websocket")) {
-            let pair = WebSocketPair::new()?;
-            self.state.accept_web_socket(&pair.server);
+            let pair = worker::WebSocketPair::new()?;
+            match request.headers().get(CLIENT_HEADER)? {
+                Some(client) => self
+                    .state
+                    .accept_websocket_with_tags(&pair.server, &[&client]),
+                None => self.state.accept_web_socket(&pair.server),
+            }
             return Response::from_websocket(pair.client);
         }
-        let storage = self.state.storage();
-        let handled = storage.get::<u64>(COUNT_KEY).await?.unwrap_or(0);
-        let timers = storage
-            .get::<TimerQueue>(TIMERS_KEY)
-            .await?
-            .unwrap_or_default();
-        Response::from_json(&ActorHealth {
-            status: "ok",
-            actor: self.identity.borrow().clone().unwrap_or_default(),
-            instance_started_ms: self.started_ms,
-            sockets: self.state.get_websockets().len(),
-            handled,
-            pending_timers: timers.len(),
-        })
+        let health = {
+            let actor = self.actor.borrow();
+            let loaded = actor.as_ref();
+            ActorHealth {
+                status: "ok",
+                actor: loaded.map(|l| l.name().to_owned()).unwrap_or_default(),
+                instance_started_ms: self.started_ms,
+                sockets: self.state.get_websockets().len(),
+                handled: loaded.map_or(0, |l| l.handled),
+                pending_timers: loaded.map_or(0, |l| l.timers.len()),
+            }
+        };
+        Response::from_json(&health)
     }
 
-    async fn remember_identity(&self, actor: &str) -> worker::Result<()> {
-        if self.identity.borrow().as_deref() == Some(actor) {
-            return Ok(());
-        }
-        let storage = self.state.storage();
-        if storage.get::<String>(IDENTITY_KEY).await?.as_deref() != Some(actor) {
-            storage.put(IDENTITY_KEY, actor).await?;
-        }
-        *self.identity.borrow_mut() = Some(actor.to_owned());
-        Ok(())
-    }
-
-    /// Handles one message from a hibernatable socket.
+    /// Handles one message from a hibernatable socket: one envelope per
+    /// binary message; anything else is answered with an `ERROR` frame.
     ///
     /// # Errors
     ///
@@ -99,43 +125,42 @@ impl ActorHost {
         socket: WebSocket,
         message: WebSocketIncomingMessage,
     ) -> worker::Result<()> {
-        let storage = self.state.storage();
-        match message {
-            WebSocketIncomingMessage::Binary(_) => {
-                let count = storage.get::<u64>(COUNT_KEY).await?.unwrap_or(0) + 1;
-                storage
-                    .transaction(move |txn| async move { txn.put(COUNT_KEY, count).await })
-                    .await?;
-                socket.send_with_bytes(count.to_le_bytes())
+        let me = self.address();
+        let frame = match message {
+            WebSocketIncomingMessage::Binary(frame) => frame,
+            WebSocketIncomingMessage::String(_) => {
+                let detail = "text frames are not envelopes; send binary".to_owned();
+                return send(
+                    &socket,
+                    &Envelope::error_for(None, &me, ErrorCode::MalformedFrame, detail),
+                );
             }
-            WebSocketIncomingMessage::String(text) => {
-                let Some(ms) = text
-                    .strip_prefix("alarm ")
-                    .and_then(|ms| ms.parse::<u64>().ok())
-                else {
-                    return socket.send_with_str(format!("error: unknown command {text:?}"));
-                };
-                let mut timers = storage
-                    .get::<TimerQueue>(TIMERS_KEY)
-                    .await?
-                    .unwrap_or_default();
-                let due = worker::Date::now().as_millis() + ms;
-                timers.schedule(due, None, text.into_bytes());
-                let next = timers.next_due();
-                storage.put(TIMERS_KEY, &timers).await?;
-                if let Some(next) = next {
-                    storage.set_alarm(alarm_time(next)).await?;
-                }
-                socket.send_with_str(format!("scheduled {}", timers.len()))
+        };
+        let envelope = match Envelope::decode(&frame) {
+            Ok(envelope) => envelope,
+            Err(error) => {
+                let answer =
+                    Envelope::error_for(None, &me, ErrorCode::MalformedFrame, error.to_string());
+                return send(&socket, &answer);
             }
+        };
+        if let Err(error) = self.ensure_loaded(None).await {
+            let answer = Envelope::error_for(
+                Some(&envelope),
+                &me,
+                ErrorCode::ActorFailed,
+                error.to_string(),
+            );
+            return send(&socket, &answer);
         }
+        self.deliver(envelope, Some(&socket)).await
     }
 
-    /// Handles a socket closing.
+    /// Handles a socket closing: the close is returned.
     ///
     /// # Errors
     ///
-    /// Never in this stage.
+    /// Never; a socket that is already gone is fine.
     pub async fn websocket_close(
         &self,
         socket: WebSocket,
@@ -143,57 +168,196 @@ impl ActorHost {
         reason: String,
         _was_clean: bool,
     ) -> worker::Result<()> {
-        let code = u16::try_from(code).unwrap_or(1011);
-        // Echo the close; the socket may already be gone, which is fine.
-        let _ = socket.close(Some(code.max(1000)), Some(reason));
+        // 1005/1006 are reserved and may not be sent back.
+        let code = u16::try_from(code)
+            .ok()
+            .filter(|code| (1000..1005).contains(code) || *code >= 3000);
+        let _ = socket.close(Some(code.unwrap_or(1000)), Some(reason));
         Ok(())
     }
 
-    /// Handles a socket error.
+    /// Handles a socket error: logged.
     ///
     /// # Errors
     ///
-    /// Never in this stage.
+    /// Never.
     pub async fn websocket_error(
         &self,
         _socket: WebSocket,
         error: worker::Error,
     ) -> worker::Result<()> {
-        worker::console_warn!("socket error: {error}");
+        worker::console_warn!("{}: socket error: {error}", self.address());
         Ok(())
     }
 
-    /// Delivers every due timer, then sets the alarm for the next one.
+    /// Delivers every due timer, in order, then sets the alarm for the next.
     ///
     /// # Errors
     ///
     /// When storage fails.
     pub async fn alarm(&self) -> worker::Result<Response> {
-        let storage = self.state.storage();
-        let mut timers = storage
-            .get::<TimerQueue>(TIMERS_KEY)
-            .await?
-            .unwrap_or_default();
-        let due = timers.take_due(worker::Date::now().as_millis());
-        storage.put(TIMERS_KEY, &timers).await?;
-        if let Some(next) = timers.next_due() {
-            storage.set_alarm(alarm_time(next)).await?;
+        if let Err(error) = self.ensure_loaded(None).await {
+            return Response::error(error.to_string(), 500);
         }
-        for timer in &due {
-            let text = String::from_utf8_lossy(&timer.payload);
-            for socket in self.state.get_websockets() {
-                let _ = socket.send_with_str(format!("fired {text}"));
+        let due = {
+            let mut actor = self.actor.borrow_mut();
+            let Some(loaded) = actor.as_mut() else {
+                return Response::error("no actor", 500);
+            };
+            loaded.alarm_ms = None;
+            loaded.timers.take_due(now_ms())
+        };
+        let count = due.len();
+        for timer in due {
+            match Envelope::decode(&timer.payload) {
+                Ok(envelope) => self.deliver(envelope, None).await?,
+                Err(error) => worker::console_error!("{}: bad timer: {error}", self.address()),
             }
         }
-        Response::ok(format!("delivered {}", due.len()))
+        // The queue changed even when nothing was delivered.
+        self.persist().await?;
+        Response::ok(format!("delivered {count}"))
+    }
+
+    fn address(&self) -> String {
+        self.actor
+            .borrow()
+            .as_ref()
+            .map(|loaded| loaded.id.to_string())
+            .unwrap_or_default()
+    }
+
+    async fn ensure_loaded(&self, identity: Option<&str>) -> Result<(), store::LoadError> {
+        if self.actor.borrow().is_some() {
+            return Ok(());
+        }
+        let loaded = Loaded::load(&self.state, Arc::clone(&self.behavior), identity).await?;
+        let fresh = loaded.is_fresh();
+        *self.actor.borrow_mut() = Some(loaded);
+        if fresh {
+            // A new actor: init and PreStart, then store its first state.
+            let mut outbox = Outbox::default();
+            if let Some(loaded) = self.actor.borrow_mut().as_mut() {
+                let outcome = loaded.cell_start();
+                loaded.settle(outcome, None, now_ms(), &mut outbox);
+            }
+            self.persist().await.map_err(store::LoadError::Storage)?;
+            outbox
+                .flush(&self.state, &self.env, None)
+                .await
+                .map_err(store::LoadError::Storage)?;
+        }
+        Ok(())
+    }
+
+    /// Runs one envelope through the behavior, stores, then sends.
+    async fn deliver(&self, envelope: Envelope, socket: Option<&WebSocket>) -> worker::Result<()> {
+        let mut outbox = Outbox::default();
+        let refusal = {
+            let mut actor = self.actor.borrow_mut();
+            let Some(loaded) = actor.as_mut() else {
+                return Err(worker::Error::RustError("actor not loaded".into()));
+            };
+            let me = loaded.id.to_string();
+            match check(&envelope, <B::Message as Message>::TYPE_NAME) {
+                Err((code, detail)) => {
+                    Some(Envelope::error_for(Some(&envelope), &me, code, detail))
+                }
+                Ok(()) => loaded
+                    .receive(&envelope, now_ms(), &mut outbox)
+                    .err()
+                    .map(|(code, detail)| Envelope::error_for(Some(&envelope), &me, code, detail)),
+            }
+        };
+        if let Some(refusal) = refusal {
+            return match socket {
+                Some(socket) => send(socket, &refusal),
+                None => {
+                    worker::console_warn!("refused {}: {refusal:?}", envelope.message_type);
+                    Ok(())
+                }
+            };
+        }
+        self.persist().await?;
+        outbox
+            .flush(&self.state, &self.env, socket.map(|s| (s, &envelope)))
+            .await
+    }
+
+    /// Stores state, timers and counters in one transaction, and moves the alarm.
+    async fn persist(&self) -> worker::Result<()> {
+        let (snapshot, alarm) = {
+            let mut actor = self.actor.borrow_mut();
+            let Some(loaded) = actor.as_mut() else {
+                return Ok(());
+            };
+            (loaded.snapshot()?, loaded.alarm_change())
+        };
+        snapshot.write(&self.state.storage()).await?;
+        if let Some(due_ms) = alarm {
+            let date =
+                worker::js_sys::Date::new(&worker::wasm_bindgen::JsValue::from_f64(due_ms as f64));
+            self.state
+                .storage()
+                .set_alarm(worker::ScheduledTime::new(date))
+                .await?;
+        }
+        Ok(())
     }
 }
 
-fn alarm_time(due_ms: u64) -> worker::ScheduledTime {
-    worker::ScheduledTime::new(js_date(due_ms))
+/// Whether `envelope` is something this actor can take.
+fn check(envelope: &Envelope, accepts: &str) -> Result<(), (ErrorCode, String)> {
+    if envelope.version != VERSION {
+        return Err((
+            ErrorCode::UnsupportedVersion,
+            format!(
+                "envelope version {} (this runtime speaks {VERSION})",
+                envelope.version
+            ),
+        ));
+    }
+    if !matches!(envelope.kind, Kind::Tell | Kind::Ask) {
+        return Err((
+            ErrorCode::UnexpectedKind,
+            format!("an actor takes TELL or ASK, not {:?}", envelope.kind),
+        ));
+    }
+    if envelope.message_type != accepts {
+        return Err((
+            ErrorCode::WrongMessageType,
+            format!(
+                "actor accepts `{accepts}` but was sent `{}`",
+                envelope.message_type
+            ),
+        ));
+    }
+    Ok(())
 }
 
-fn js_date(ms: u64) -> worker::js_sys::Date {
-    // Alarm times are ms since the epoch, well inside f64's exact range.
-    worker::js_sys::Date::new(&worker::wasm_bindgen::JsValue::from_f64(ms as f64))
+fn send(socket: &WebSocket, envelope: &Envelope) -> worker::Result<()> {
+    let frame = envelope
+        .encode()
+        .map_err(|error| worker::Error::RustError(error.to_string()))?;
+    socket.send_with_bytes(frame)
+}
+
+/// Now, in ms since the Unix epoch.
+pub(crate) fn now_ms() -> u64 {
+    worker::Date::now().as_millis()
+}
+
+/// The policy Conclave gives a behavior: escalate (the default).
+pub(crate) fn policy<S>() -> Arc<ErrorPolicy<S>> {
+    Arc::new(ErrorPolicy::default())
+}
+
+/// The id of the actor in object `<CLASS>/<name>`.
+pub(crate) fn actor_id(name: &str) -> Result<ActorId, alloy_actors::ActorIdError> {
+    ActorId::new(name, 0)
+}
+
+/// Constructs a cell for `behavior` as actor `id`.
+pub(crate) fn cell<B: Behavior>(behavior: Arc<B>, id: ActorId) -> BehaviorCell<B> {
+    BehaviorCell::new(behavior, policy(), alloy_actors::Context::new(id, None))
 }

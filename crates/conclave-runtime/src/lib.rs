@@ -1,10 +1,18 @@
 //! Conclave: Alloy behaviors hosted as Cloudflare Durable Objects.
 //!
 //! One Durable Object per actor. A Worker (see `crates/conclave-worker`)
-//! routes `/actors/<CLASS>/<name>` to the object, checks socket tokens
-//! ([`auth`]) and the object speaks BAREWire over hibernatable WebSockets.
+//! routes `/actors/<CLASS>/<name>` to the object ([`gateway`]), checks socket
+//! tokens ([`auth`]), and the object ([`ActorHost`]) runs the behavior on
+//! each [`wire::Envelope`] that arrives over its hibernatable WebSockets.
 //! The crate compiles natively too, so clippy and the pure modules' unit
 //! tests run without wasm.
+//!
+//! Hosting a behavior takes one line in the worker crate, plus its binding
+//! in `wrangler.toml`:
+//!
+//! ```text
+//! conclave_runtime::actor_object!(Counter hosts alloy_counter::Counter);
+//! ```
 
 pub mod auth;
 pub mod gateway;
@@ -12,6 +20,76 @@ pub mod health;
 pub mod host;
 pub mod route;
 pub mod timers;
+pub mod wire;
 
 pub use gateway::serve;
 pub use host::ActorHost;
+
+/// Declares a Durable Object class `$name` hosting behavior `$behavior`,
+/// made with `Default` or with the given expression.
+///
+/// ```text
+/// conclave_runtime::actor_object!(Counter hosts alloy_counter::Counter);
+/// conclave_runtime::actor_object!(Reminder hosts Reminder = Reminder::new(3));
+/// ```
+///
+/// The calling crate must depend on `worker` (the `#[durable_object]` macro
+/// names it) and allow `missing_docs` where it calls this (the generated
+/// wasm-bindgen exports have no docs). The class still needs its binding and
+/// migration in `wrangler.toml`.
+#[macro_export]
+macro_rules! actor_object {
+    ($(#[$meta:meta])* $name:ident hosts $behavior:ty) => {
+        $crate::actor_object!($(#[$meta])* $name hosts $behavior = <$behavior as ::core::default::Default>::default());
+    };
+    ($(#[$meta:meta])* $name:ident hosts $behavior:ty = $make:expr) => {
+        $(#[$meta])*
+        #[::worker::durable_object]
+        #[derive(Debug)]
+        pub struct $name {
+            host: $crate::ActorHost<$behavior>,
+        }
+
+        impl ::worker::DurableObject for $name {
+            fn new(state: ::worker::State, env: ::worker::Env) -> Self {
+                Self {
+                    host: $crate::ActorHost::new(state, env, $make),
+                }
+            }
+
+            async fn fetch(&self, request: ::worker::Request) -> ::worker::Result<::worker::Response> {
+                self.host.fetch(request).await
+            }
+
+            async fn websocket_message(
+                &self,
+                socket: ::worker::WebSocket,
+                message: ::worker::WebSocketIncomingMessage,
+            ) -> ::worker::Result<()> {
+                self.host.websocket_message(socket, message).await
+            }
+
+            async fn websocket_close(
+                &self,
+                socket: ::worker::WebSocket,
+                code: usize,
+                reason: ::std::string::String,
+                was_clean: bool,
+            ) -> ::worker::Result<()> {
+                self.host.websocket_close(socket, code, reason, was_clean).await
+            }
+
+            async fn websocket_error(
+                &self,
+                socket: ::worker::WebSocket,
+                error: ::worker::Error,
+            ) -> ::worker::Result<()> {
+                self.host.websocket_error(socket, error).await
+            }
+
+            async fn alarm(&self) -> ::worker::Result<::worker::Response> {
+                self.host.alarm().await
+            }
+        }
+    };
+}

@@ -1,18 +1,19 @@
 //! The Cloudflare Worker that `wrangler.toml` deploys: Conclave hosting the
 //! Alloy behaviors, one Durable Object class per behavior.
 //!
-//! Hosting a behavior takes a `#[durable_object]` struct that forwards its
-//! events to [`conclave_runtime::ActorHost`], a binding in `wrangler.toml`,
-//! and its class name in [`CLASSES`].
+//! Hosting a behavior takes one [`conclave_runtime::actor_object!`] line in
+//! `objects.rs`, a binding and migration in `wrangler.toml`, and its binding
+//! name in [`CLASSES`].
 
 mod objects;
+pub mod reminder;
 
-pub use objects::Counter;
+pub use objects::{Counter, Reminder};
 
 use worker::{Context, Env, Request, Response, Result, event};
 
 /// The Durable Object bindings this Worker hosts, as named in `wrangler.toml`.
-pub const CLASSES: &[&str] = &["COUNTER"];
+pub const CLASSES: &[&str] = &["COUNTER", "REMINDER"];
 
 #[event(fetch)]
 async fn fetch(request: Request, env: Env, _ctx: Context) -> Result<Response> {

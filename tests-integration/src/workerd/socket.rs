@@ -33,7 +33,27 @@ pub async fn connect(
     actor: &str,
     token: Option<&str>,
 ) -> anyhow::Result<Result<ActorSocket, HttpAnswer>> {
-    let mut request = format!("ws://127.0.0.1:{port}/actors/{actor}/ws").into_client_request()?;
+    connect_as(port, actor, token, None).await
+}
+
+/// [`connect`], announcing the client address `client` (`client/<name>#<n>`)
+/// that the actor's tells to it are sent to.
+///
+/// # Errors
+///
+/// As [`connect`].
+pub async fn connect_as(
+    port: u16,
+    actor: &str,
+    token: Option<&str>,
+    client: Option<&str>,
+) -> anyhow::Result<Result<ActorSocket, HttpAnswer>> {
+    let mut url = format!("ws://127.0.0.1:{port}/actors/{actor}/ws");
+    if let Some(client) = client {
+        url.push_str("?client=");
+        url.push_str(&client.replace('/', "%2F").replace('#', "%23"));
+    }
+    let mut request = url.into_client_request()?;
     if let Some(token) = token {
         request.headers_mut().insert(
             "authorization",

@@ -1,0 +1,194 @@
+//! What travels on an actor's socket and sits in its storage: envelopes,
+//! payloads and stored state, as bytes.
+//!
+//! Each binary WebSocket message is one [`Envelope`]. Its `payload` holds
+//! the message (for `TELL`, `ASK`, `REPLY`) or an [`ErrorBody`] (for
+//! `ERROR`), encoded with [`to_vec`]; the actor's state and timer queue are
+//! stored encoded the same way.
+//!
+//! **Codec status:** the envelope fields follow BAREWire's envelope, and the
+//! byte encoding goes through [`to_vec`]/[`from_slice`] only. Until
+//! `barewire::to_vec`/`from_slice` land (issue 4), those two functions use
+//! postcard, a compact binary serde format that, like BARE, has no field
+//! names or type tags (varint lengths and enum tags, fields in order). The
+//! swap to BAREWire is confined to this module.
+
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+
+/// The envelope version this runtime writes and accepts.
+pub const VERSION: u8 = 1;
+
+/// The `message_type` of an [`ErrorBody`] payload.
+pub const ERROR_TYPE: &str = "conclave.Error";
+
+/// What an envelope is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Kind {
+    /// A message that expects no answer.
+    Tell,
+    /// A message whose answers come back as `REPLY` with the same correlation id.
+    Ask,
+    /// An answer to an `ASK`.
+    Reply,
+    /// A refusal or failure; the payload is an [`ErrorBody`].
+    Error,
+    /// Runtime-to-runtime control (supervision, links).
+    System,
+}
+
+/// One message with its routing facts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Envelope {
+    /// [`VERSION`].
+    pub version: u8,
+    /// What the envelope is for.
+    pub kind: Kind,
+    /// Delivery priority, 0 (low) to 3 (system).
+    pub priority: u8,
+    /// The sender's address (an actor id, or a client's reply address).
+    pub source: String,
+    /// The receiver's address.
+    pub target: String,
+    /// Matches a `REPLY` or `ERROR` to its `ASK`.
+    pub correlation: Option<[u8; 16]>,
+    /// The payload's stable type name ([`alloy_actors::Message::TYPE_NAME`]).
+    pub message_type: String,
+    /// When it was sent, ns since the Unix epoch.
+    pub timestamp_ns: u64,
+    /// The encoded message.
+    #[serde(with = "serde_bytes")]
+    pub payload: Vec<u8>,
+}
+
+/// Why a frame or message was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum ErrorCode {
+    /// The frame is not an envelope (or a text frame was sent).
+    MalformedFrame,
+    /// The envelope version is not [`VERSION`].
+    UnsupportedVersion,
+    /// The payload is not a message of the type the actor accepts.
+    WrongMessageType,
+    /// The payload does not decode as its declared type.
+    MalformedPayload,
+    /// The envelope kind makes no sense here.
+    UnexpectedKind,
+    /// The actor failed handling the message.
+    ActorFailed,
+    /// The actor has stopped.
+    ActorStopped,
+    /// No reply came in time.
+    Timeout,
+}
+
+/// The payload of an `ERROR` envelope.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErrorBody {
+    /// What went wrong, for programs.
+    pub code: ErrorCode,
+    /// What went wrong, for people.
+    pub detail: String,
+}
+
+/// A value that could not be encoded or decoded.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{what}: {detail}")]
+pub struct WireError {
+    /// What was being encoded or decoded.
+    pub what: &'static str,
+    /// The codec's explanation.
+    pub detail: String,
+}
+
+/// Encodes `value`.
+///
+/// # Errors
+///
+/// When `value`'s `Serialize` fails.
+pub fn to_vec<T: Serialize + ?Sized>(what: &'static str, value: &T) -> Result<Vec<u8>, WireError> {
+    postcard::to_allocvec(value).map_err(|error| WireError {
+        what,
+        detail: error.to_string(),
+    })
+}
+
+/// Decodes a `T` that must fill `bytes` exactly.
+///
+/// # Errors
+///
+/// When `bytes` does not hold exactly one `T`.
+pub fn from_slice<T: DeserializeOwned>(what: &'static str, bytes: &[u8]) -> Result<T, WireError> {
+    match postcard::take_from_bytes(bytes) {
+        Ok((value, [])) => Ok(value),
+        Ok((_, rest)) => Err(WireError {
+            what,
+            detail: format!("{} trailing bytes", rest.len()),
+        }),
+        Err(error) => Err(WireError {
+            what,
+            detail: error.to_string(),
+        }),
+    }
+}
+
+/// Replaces `actor`'s state with the one encoded in `bytes`.
+///
+/// # Errors
+///
+/// When `bytes` does not hold exactly one state of the actor's type.
+pub fn load_state(actor: &mut dyn alloy_actors::DynActor, bytes: &[u8]) -> Result<(), WireError> {
+    let error = |detail: String| WireError {
+        what: "state",
+        detail,
+    };
+    let mut input = postcard::Deserializer::from_bytes(bytes);
+    actor
+        .load_state(&mut <dyn erased_serde::Deserializer<'_>>::erase(&mut input))
+        .map_err(|e| error(e.to_string()))?;
+    match input.finalize() {
+        Ok([]) => Ok(()),
+        Ok(rest) => Err(error(format!("{} trailing bytes", rest.len()))),
+        Err(e) => Err(error(e.to_string())),
+    }
+}
+
+impl Envelope {
+    /// Decodes one envelope from a binary frame.
+    ///
+    /// # Errors
+    ///
+    /// When the frame is not exactly one envelope.
+    pub fn decode(frame: &[u8]) -> Result<Self, WireError> {
+        from_slice("envelope", frame)
+    }
+
+    /// Encodes the envelope as one binary frame.
+    ///
+    /// # Errors
+    ///
+    /// Never for well-formed envelopes; the codec's error otherwise.
+    pub fn encode(&self) -> Result<Vec<u8>, WireError> {
+        to_vec("envelope", self)
+    }
+
+    /// An `ERROR` answering `to` (same correlation, source and target swapped).
+    pub fn error_for(to: Option<&Envelope>, me: &str, code: ErrorCode, detail: String) -> Self {
+        let body = ErrorBody { code, detail };
+        Self {
+            version: VERSION,
+            kind: Kind::Error,
+            priority: 3,
+            source: me.to_owned(),
+            target: to.map(|to| to.source.clone()).unwrap_or_default(),
+            correlation: to.and_then(|to| to.correlation),
+            message_type: ERROR_TYPE.to_owned(),
+            timestamp_ns: 0,
+            // An ErrorBody always encodes: it is an enum tag and a string.
+            payload: to_vec("error body", &body).unwrap_or_default(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

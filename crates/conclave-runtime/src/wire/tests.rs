@@ -1,0 +1,47 @@
+//! Envelope and payload round trips, and refusals of bad bytes.
+
+use super::*;
+
+fn sample() -> Envelope {
+    Envelope {
+        version: VERSION,
+        kind: Kind::Ask,
+        priority: 1,
+        source: "client/c1#0".into(),
+        target: "COUNTER/a#0".into(),
+        correlation: Some([7; 16]),
+        message_type: "alloy.counter.CounterMsg".into(),
+        timestamp_ns: 1_700_000_000_000_000_000,
+        payload: vec![1, 2, 3],
+    }
+}
+
+#[test]
+fn envelopes_round_trip() {
+    let envelope = sample();
+    let bytes = envelope.encode().unwrap();
+    assert_eq!(Envelope::decode(&bytes).unwrap(), envelope);
+}
+
+#[test]
+fn truncated_padded_and_garbage_frames_are_refused() {
+    let bytes = sample().encode().unwrap();
+    for cut in 0..bytes.len() {
+        assert!(Envelope::decode(&bytes[..cut]).is_err(), "cut at {cut}");
+    }
+    let mut padded = bytes.clone();
+    padded.push(0);
+    assert!(Envelope::decode(&padded).is_err());
+    assert!(Envelope::decode(&[0xff; 64]).is_err());
+}
+
+#[test]
+fn an_error_answers_its_ask() {
+    let ask = sample();
+    let error = Envelope::error_for(Some(&ask), "COUNTER/a#0", ErrorCode::Timeout, "late".into());
+    assert_eq!(error.kind, Kind::Error);
+    assert_eq!(error.correlation, ask.correlation);
+    assert_eq!(error.target, ask.source);
+    let body: ErrorBody = from_slice("error body", &error.payload).unwrap();
+    assert_eq!(body.code, ErrorCode::Timeout);
+}

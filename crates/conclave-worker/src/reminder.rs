@@ -1,0 +1,103 @@
+//! A test fixture behavior for the edge tests: timers and failure.
+//!
+//! It schedules notes with [`Effect::schedule_once`] (so many timers are
+//! pending at once behind the object's single alarm), tells them back when
+//! due, and fails on request (so a restart through `init` can be observed).
+//! It belongs with the behaviors in `crates/behaviors`; it lives here until
+//! that move, because only the edge tests use it.
+
+use std::time::Duration;
+
+use alloy_actors::{ActorError, ActorRef, Behavior, Context, Effect, Message};
+use serde::{Deserialize, Serialize};
+
+/// What a reminder accepts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ReminderMsg {
+    /// Tell `note` back to `reply_to` after `after_ms`.
+    RemindMe {
+        /// The delay, ms.
+        after_ms: u64,
+        /// What to remind of; also the timer's key.
+        note: String,
+        /// Who gets the [`Reminded`].
+        reply_to: ActorRef<Reminded>,
+    },
+    /// Cancels the pending reminder for `note`.
+    Forget {
+        /// The note to forget.
+        note: String,
+    },
+    /// A reminder came due (sent by the actor to itself).
+    Due {
+        /// The note.
+        note: String,
+        /// Who gets the [`Reminded`].
+        reply_to: ActorRef<Reminded>,
+    },
+    /// Answers how many reminders fired, as a [`Reminded`] with an empty note.
+    HowMany {
+        /// Who gets the answer.
+        reply_to: ActorRef<Reminded>,
+    },
+    /// Fails (escalates), so the runtime restarts the actor through `init`.
+    Fail,
+}
+
+impl Message for ReminderMsg {
+    const TYPE_NAME: &'static str = "conclave.fixture.ReminderMsg";
+}
+
+/// A reminder that fired, or the answer to [`ReminderMsg::HowMany`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Reminded {
+    /// The note (empty for `HowMany`).
+    pub note: String,
+    /// How many reminders fired so far, this one included.
+    pub fired: u64,
+}
+
+impl Message for Reminded {
+    const TYPE_NAME: &'static str = "conclave.fixture.Reminded";
+}
+
+/// The reminder behavior; its state counts fired reminders.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Reminder;
+
+impl Behavior for Reminder {
+    type State = u64;
+    type Message = ReminderMsg;
+
+    fn init(&self) -> u64 {
+        0
+    }
+
+    fn receive(&self, ctx: &Context<ReminderMsg>, fired: u64, msg: ReminderMsg) -> Effect<u64> {
+        match msg {
+            ReminderMsg::RemindMe {
+                after_ms,
+                note,
+                reply_to,
+            } => Effect::from(fired).schedule(
+                note.clone(),
+                Duration::from_millis(after_ms),
+                &ctx.myself(),
+                ReminderMsg::Due { note, reply_to },
+            ),
+            ReminderMsg::Forget { note } => Effect::from(fired).cancel_timer(note),
+            ReminderMsg::Due { note, reply_to } => {
+                let fired = fired + 1;
+                Effect::from(fired).tell(&reply_to, Reminded { note, fired })
+            }
+            ReminderMsg::HowMany { reply_to } => Effect::from(fired).tell(
+                &reply_to,
+                Reminded {
+                    note: String::new(),
+                    fired,
+                },
+            ),
+            ReminderMsg::Fail => Effect::from(fired).escalate(ActorError::msg("asked to fail")),
+        }
+    }
+}

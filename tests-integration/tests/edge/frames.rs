@@ -1,0 +1,70 @@
+//! Malformed and misdirected frames get an `ERROR` back; the object keeps working.
+
+use alloy_counter::{Count, CounterMsg};
+use conclave_runtime::wire::{ErrorCode, Kind};
+use conclave_worker::reminder::ReminderMsg;
+use tests_integration::workerd::{ActorClient, fresh};
+
+use super::support::{ASK_TIMEOUT, Edge, SECRET};
+
+#[tokio::test]
+async fn bad_frames_are_answered_with_errors_and_the_actor_keeps_counting() -> anyhow::Result<()> {
+    let edge = Edge::start()?;
+    let actor = "COUNTER/sturdy";
+    let mut client = ActorClient::open(edge.port(), actor, "sturdy", &fresh(SECRET, actor)).await?;
+    client.tell(&CounterMsg::Increment).await?;
+
+    client.send_raw(vec![0xff; 7]).await?;
+    let (_, body) = client.next_error(ASK_TIMEOUT).await?;
+    assert_eq!(body.code, ErrorCode::MalformedFrame, "{body:?}");
+
+    client.send_text("hello").await?;
+    let (_, body) = client.next_error(ASK_TIMEOUT).await?;
+    assert_eq!(body.code, ErrorCode::MalformedFrame, "{body:?}");
+
+    let mut truncated = client
+        .envelope(Kind::Tell, &CounterMsg::Increment)?
+        .encode()?;
+    truncated.pop();
+    client.send_raw(truncated).await?;
+    let (_, body) = client.next_error(ASK_TIMEOUT).await?;
+    assert_eq!(body.code, ErrorCode::MalformedFrame, "{body:?}");
+
+    let mut wrong_type = client.envelope(Kind::Ask, &ReminderMsg::Fail)?;
+    let correlation = client.correlation();
+    wrong_type.correlation = Some(correlation);
+    client.send(&wrong_type).await?;
+    let (answer, body) = client.next_error(ASK_TIMEOUT).await?;
+    assert_eq!(body.code, ErrorCode::WrongMessageType, "{body:?}");
+    assert_eq!(
+        answer.correlation,
+        Some(correlation),
+        "the error answers its ask"
+    );
+
+    let mut bad_payload = client.envelope(Kind::Tell, &CounterMsg::Increment)?;
+    bad_payload.payload = vec![0x7f, 0x7f, 0x7f];
+    client.send(&bad_payload).await?;
+    let (_, body) = client.next_error(ASK_TIMEOUT).await?;
+    assert_eq!(body.code, ErrorCode::MalformedPayload, "{body:?}");
+
+    let mut future = client.envelope(Kind::Tell, &CounterMsg::Increment)?;
+    future.version = 99;
+    client.send(&future).await?;
+    let (_, body) = client.next_error(ASK_TIMEOUT).await?;
+    assert_eq!(body.code, ErrorCode::UnsupportedVersion, "{body:?}");
+
+    let reply = client.envelope(Kind::Reply, &CounterMsg::Increment)?;
+    client.send(&reply).await?;
+    let (_, body) = client.next_error(ASK_TIMEOUT).await?;
+    assert_eq!(body.code, ErrorCode::UnexpectedKind, "{body:?}");
+
+    // None of the refused frames changed the count.
+    client.tell(&CounterMsg::Increment).await?;
+    let get_count = CounterMsg::GetCount {
+        reply_to: client.me(),
+    };
+    let count: Count = client.ask(&get_count, ASK_TIMEOUT).await?;
+    assert_eq!(count, Count(2));
+    Ok(())
+}
