@@ -1,1 +1,223 @@
-//! Peer benchmarks for Alloy (the runtime workloads arrive with issue 5).
+//! Peer benchmarks for Alloy (issue 5): the same five workloads run on every
+//! contender, in one process, so Olivier can be read beside its peers.
+//!
+//! The contenders are the actor frameworks [ractor], [kameo] and [actix], and
+//! a hand-written actor loop on a raw tokio mpsc channel (the floor: what an
+//! actor costs with no framework at all). Each implements [`Contender`]; the
+//! bench binary `benches/runtimes.rs` runs every workload for every contender
+//! and prints a table, and `benches/criterion_tell_ask.rs` gives criterion's
+//! statistics for the two messaging workloads.
+//!
+//! # The workloads
+//!
+//! The same semantics for every contender; every workload builds its own
+//! runtime (a multi-thread tokio runtime with the default worker count, or
+//! actix's `System` on a fresh thread), so runs share nothing. The driver,
+//! the code that sends and keeps time, runs as a task on that runtime
+//! ([`on_tokio`]) or on the actix arbiter, beside the actors, as another
+//! actor would. Mailboxes are
+//! unbounded everywhere (tokio's `unbounded_channel`, ractor's default,
+//! kameo's `mailbox::unbounded`, actix's `do_send`, which ignores the mailbox
+//! capacity), so no contender pays for backpressure the others skip.
+//!
+//! 1. [`Contender::tell_throughput`]: one sender tells `messages`
+//!    fire-and-forget increments to one counting actor; the clock stops when
+//!    the actor, on reaching the count, completes a oneshot.
+//! 2. [`Contender::ask_round_trip`]: sequential request/response to one
+//!    actor that answers with its count; every round trip is one sample.
+//! 3. [`Contender::spawn_idle`]: spawn `actors` idle actors holding a `u64`
+//!    each and wait until every one has run its start hook (ractor
+//!    `pre_start`, kameo `on_start`, actix `started`, the first poll of a
+//!    tokio task), counted down on the global [`STARTED`] latch; the live
+//!    heap before and after (see [`CountingAlloc`]) gives bytes per actor.
+//! 4. [`Contender::fan_out_ping_pong`]: `pairs` pairs of actors, each pair
+//!    bouncing a ball `2 * round_trips` times, all pairs at once; the ball
+//!    carries the address to answer (`reply_to`), as an Alloy message does.
+//! 5. [`Contender::restarts`]: a supervised child fails on a message and its
+//!    supervisor restarts it; a cycle is "tell the failing message, then ask
+//!    the restarted child for its count and get the answer (0, a fresh
+//!    state)". What failing and restarting means for each contender:
+//!    - ractor: the handler returns `Err` (the actor fails); the supervisor,
+//!      which spawned the child with `spawn_linked`, gets
+//!      `SupervisionEvent::ActorFailed` in `handle_supervisor_evt`, spawns a
+//!      new linked child and sends its `ActorRef` to the driver, which asks
+//!      the new child (ractor has no built-in restart: this is its idiom).
+//!    - kameo: the tell handler returns `Err` (its reply is a `Result`), so
+//!      `on_panic` stops the actor; the child was spawned with
+//!      `Actor::supervise(&supervisor, args)` (`Permanent`, one-for-one,
+//!      restart limit raised so it never gives up), whose supervisor builds
+//!      a fresh actor from the args on the same mailbox: the driver's
+//!      `ActorRef` stays valid and the queued ask reaches the new incarnation.
+//!    - actix: the handler calls `ctx.stop()` (a panic is not caught by actix
+//!      and would take the arbiter down); the child runs under
+//!      `actix::Supervisor`, which calls `Supervised::restarting` (where the
+//!      child resets its count) and runs the same actor value on a fresh
+//!      context with the same mailbox and address.
+//!    - tokio mpsc: the child task panics (a quiet panic hook is installed for
+//!      the workload, see [`QuietPanics`]); a supervisor task awaits the
+//!      child's `JoinHandle`, and on `JoinError::is_panic` spawns a new task
+//!      on a new channel and sends its sender to the driver.
+//!
+//! # Plugging in Olivier
+//!
+//! **This is the place for the Olivier contender.** Its API is being
+//! written, so it is not here yet. When it lands, add `src/olivier.rs` with
+//! `#[derive(Debug)] pub struct Olivier;` implementing [`Contender`] (name
+//! `"olivier"`, `is_peer` false, so it is compared with the best peer rather
+//! than counted as one), add `olivier-runtime` and `alloy-actors` to this
+//! crate's dependencies, and push `Box::new(olivier::Olivier)` first in
+//! [`contenders`]. The binary, the tables and the ratios need nothing else.
+//!
+//! Olivier runs Alloy behaviors, pure `receive(ctx, state, msg) ->
+//! Effect<State>`, so each workload is one small behavior plus a driver. The
+//! methods to write, with the semantics the peers keep:
+//!
+//! ```text
+//! fn name(&self) -> &'static str                       // "olivier"
+//! fn is_peer(&self) -> bool                            // false
+//! fn tell_throughput(&self, messages: u64) -> Duration
+//! fn ask_round_trip(&self, samples: usize) -> Vec<Duration>
+//! fn spawn_idle(&self, actors: usize) -> SpawnIdle
+//! fn fan_out_ping_pong(&self, pairs: usize, round_trips: u32) -> Duration
+//! fn restarts(&self, cycles: u32) -> Duration
+//! ```
+//!
+//! Every method starts a fresh Olivier system on its own multi-thread tokio
+//! runtime (default worker count; [`on_tokio`] runs the driver as a task on
+//! one), sets up outside the clock, times only the workload, shuts the
+//! system down, and prints nothing.
+//!
+//! * **tell**: a counter behavior (state `u64`; message `Incr` or
+//!   `Get { reply_to: ActorRef<Count> }`: the `alloy-counter` crate's
+//!   `Counter` fits). Ask it once so it is running, start the clock, tell
+//!   `messages` increments, then ask `Get` and stop the clock on the answer
+//!   `messages`: mailboxes are FIFO, so the answer marks the last increment
+//!   processed (the peers complete a oneshot at the target count instead; a
+//!   pure behavior can only tell, so this is the equivalent), or keep the
+//!   target in the state and tell a probe on reaching it.
+//! * **ask**: the same counter; each sample is one ask through Olivier's ask
+//!   helper (a temporary `ActorRef<Count>` passed as `reply_to`), awaited.
+//! * **spawn**: an idle behavior with state `u64`. Arm [`STARTED`] with
+//!   `actors`, read [`live_heap_bytes`], spawn them all keeping every
+//!   `ActorRef` (in a `Vec` allocated before the first reading), and wait
+//!   until all have started: count [`STARTED`] down from whatever Olivier
+//!   offers for "the actor is running" (a spawn acknowledgement, or a
+//!   `LifecycleEvent::PreStart` handler if the runtime gives it an observable
+//!   hook; say in `docs/benchmarks.md` which). Read the heap again, then stop
+//!   them all.
+//! * **ping-pong**: a player behavior with message
+//!   `Ball { remaining: u32, reply_to: ActorRef<Ball> }` that answers
+//!   `Ball { remaining: remaining - 1, reply_to: ctx.myself() }` to
+//!   `reply_to`, and on `remaining == 0` counts [`PAIRS_DONE`] down (through
+//!   a probe actor if a behavior cannot touch it). The driver arms
+//!   [`PAIRS_DONE`] with `pairs` and kicks each pair's first player with
+//!   `remaining: 2 * round_trips` and the second player as `reply_to`.
+//! * **restarts**: a child behavior (state: asks answered so far, `u64`;
+//!   message `Fail` or `Get { reply_to }` answering the count before the
+//!   ask) under a supervisor with `SupervisionStrategy::one_for_one` and an
+//!   intensity that never gives up; `Fail` returns `Effect::escalate`. Each
+//!   cycle tells `Fail`, then asks `Get` (by the child's id, which survives
+//!   the restart) and checks the answer is 0, a fresh state.
+//!
+//! [ractor]: https://docs.rs/ractor
+//! [kameo]: https://docs.rs/kameo
+//! [actix]: https://docs.rs/actix
+
+mod alloc;
+pub mod peers;
+pub mod report;
+mod sizes;
+mod sync;
+
+use std::fmt;
+use std::future::Future;
+use std::time::Duration;
+
+pub use alloc::{CountingAlloc, live_heap_bytes};
+pub use sizes::Sizes;
+pub use sync::{Latch, PAIRS_DONE, QuietPanics, STARTED};
+
+/// One runtime under test: the five workloads, each on a runtime of its own.
+///
+/// Every method builds its runtime, sets the workload up outside the clock,
+/// times only the workload, tears everything down, and returns the
+/// measurement. See the crate docs for the semantics every implementation
+/// must keep.
+pub trait Contender: fmt::Debug + Send + Sync {
+    /// A short name for the table (`"ractor"`, `"tokio-mpsc"`, ...).
+    fn name(&self) -> &'static str;
+
+    /// Whether this is an actor framework compared as a peer (not a
+    /// baseline such as the raw tokio loop, nor Olivier itself).
+    fn is_peer(&self) -> bool;
+
+    /// The time from the first of `messages` tells until the actor has
+    /// processed the last one.
+    fn tell_throughput(&self, messages: u64) -> Duration;
+
+    /// `samples` sequential ask round trips, one duration each.
+    fn ask_round_trip(&self, samples: usize) -> Vec<Duration>;
+
+    /// Spawns `actors` idle actors, timing until all have started, and
+    /// measures the live heap they hold.
+    fn spawn_idle(&self, actors: usize) -> SpawnIdle;
+
+    /// The time for `pairs` pairs to bounce a message `round_trips` times
+    /// each, all pairs at once.
+    fn fan_out_ping_pong(&self, pairs: usize, round_trips: u32) -> Duration;
+
+    /// The time for `cycles` fail-then-restarted-answer cycles of one
+    /// supervised child.
+    fn restarts(&self, cycles: u32) -> Duration;
+}
+
+/// What the spawn workload measures.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SpawnIdle {
+    /// From the first spawn until every actor has started.
+    pub elapsed: Duration,
+    /// Live heap bytes with every actor alive minus live heap bytes before
+    /// the first spawn (0 when [`CountingAlloc`] is not the global allocator).
+    pub heap_bytes: i64,
+}
+
+/// Every contender, in table order: the peers, then the raw tokio baseline.
+///
+/// Olivier goes here when it lands (see the crate docs).
+pub fn contenders() -> Vec<Box<dyn Contender>> {
+    vec![
+        Box::new(peers::ractor::Ractor),
+        Box::new(peers::kameo::Kameo),
+        Box::new(peers::actix::Actix),
+        Box::new(peers::tokio_mpsc::TokioMpsc),
+    ]
+}
+
+/// A multi-thread tokio runtime with the default worker count (one per core).
+pub fn tokio_runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("a tokio runtime")
+}
+
+/// Runs `workload` as a task on a fresh [`tokio_runtime`] and drops the
+/// runtime (ending every task left) once it is done.
+///
+/// The driver is a task on a worker like the actors it drives, not the
+/// thread calling `block_on`: otherwise every answer it waits for would
+/// also pay for waking a parked thread that no actor would pay for.
+///
+/// # Panics
+///
+/// If the workload panics (a failed check), with its message.
+pub fn on_tokio<T: Send + 'static>(workload: impl Future<Output = T> + Send + 'static) -> T {
+    let runtime = tokio_runtime();
+    match runtime.block_on(runtime.spawn(workload)) {
+        Ok(value) => value,
+        Err(error) => match error.try_into_panic() {
+            Ok(payload) => std::panic::resume_unwind(payload),
+            Err(error) => panic!("the workload did not complete: {error}"),
+        },
+    }
+}
