@@ -9,5 +9,6 @@ mod edge {
     mod failure;
     mod frames;
     mod health;
+    mod objects;
     mod timers;
 }

@@ -2,7 +2,8 @@
 //!
 //! It schedules notes with [`Effect::schedule_once`] (so many timers are
 //! pending at once behind the object's single alarm), tells them back when
-//! due, and fails on request (so a restart through `init` can be observed).
+//! due, fails on request (so a restart through `init` can be observed) and
+//! passes messages on to other reminders (tells between objects).
 //! It belongs with the behaviors in `crates/behaviors`; it lives here until
 //! that move, because only the edge tests use it.
 
@@ -42,6 +43,13 @@ pub enum ReminderMsg {
     },
     /// Fails (escalates), so the runtime restarts the actor through `init`.
     Fail,
+    /// Tells `message` to another reminder, `to`.
+    Pass {
+        /// The receiver.
+        to: ActorRef<ReminderMsg>,
+        /// What it gets.
+        message: Box<ReminderMsg>,
+    },
 }
 
 impl Message for ReminderMsg {
@@ -98,6 +106,7 @@ impl Behavior for Reminder {
                 },
             ),
             ReminderMsg::Fail => Effect::from(fired).escalate(ActorError::msg("asked to fail")),
+            ReminderMsg::Pass { to, message } => Effect::from(fired).tell(&to, *message),
         }
     }
 }
