@@ -23,6 +23,10 @@ static ALLOC: CountingAlloc = CountingAlloc;
 const BASELINE: &str = "tokio-mpsc";
 
 fn main() {
+    if env::args().any(|arg| arg == "--help" || arg == "-h") {
+        print_help();
+        return;
+    }
     let sizes = Sizes::from_env();
     let chosen = chosen_contenders();
     if chosen.is_empty() {
@@ -97,6 +101,21 @@ fn main() {
         Err(error) => eprintln!("runtimes: could not write {}: {error}", out.display()),
     }
     eprintln!("runtimes: done in {:.1} s", started.elapsed().as_secs_f64());
+}
+
+fn print_help() {
+    println!("runtimes: every workload on every contender, as one table\n");
+    println!("environment (defaults: the issue's sizes, tiny ones when CI is set):");
+    for (name, what) in Sizes::ENV {
+        println!("  {name:<24} {what}");
+    }
+    println!(
+        "  {:<24} comma-separated contenders to run (default: all)",
+        "ALLOY_BENCH_ONLY"
+    );
+    println!("  {:<24} where to write the table", "ALLOY_BENCH_OUT");
+    let names: Vec<&str> = contenders().iter().map(|c| c.name()).collect();
+    println!("\ncontenders: {}", names.join(", "));
 }
 
 /// The contenders named in `ALLOY_BENCH_ONLY` (comma-separated), or all.

@@ -221,3 +221,23 @@ pub fn on_tokio<T: Send + 'static>(workload: impl Future<Output = T> + Send + 's
         },
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every workload completes on every contender at tiny sizes (the
+    /// workloads check their own answers). Nothing here looks at speed. One
+    /// test, so the global latches are never shared by two at once.
+    #[test]
+    fn every_contender_completes_every_workload() {
+        for contender in contenders() {
+            let name = contender.name();
+            assert!(!contender.tell_throughput(100).is_zero(), "{name}");
+            assert_eq!(contender.ask_round_trip(10).len(), 10, "{name}");
+            contender.spawn_idle(50);
+            contender.fan_out_ping_pong(4, 3);
+            contender.restarts(5);
+        }
+    }
+}

@@ -1,6 +1,7 @@
 //! Small synchronisation helpers shared by the contenders: a count-down
 //! latch usable from any executor, and a quiet panic hook.
 
+use std::fmt;
 use std::panic;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -61,24 +62,38 @@ impl Default for Latch {
     }
 }
 
-/// Silences the panic hook while alive and restores the previous one after.
+/// The panic hook as `std::panic::take_hook` returns it.
+type PanicHook = Box<dyn Fn(&panic::PanicHookInfo<'_>) + Sync + Send + 'static>;
+
+/// Silences the panic hook while alive and puts the previous one back after.
 ///
 /// Used where the failure idiom is a panic (the raw tokio restarts), so that
 /// thousands of panic messages on stderr do not become the measurement.
-#[derive(Debug)]
-pub struct QuietPanics(());
+pub struct QuietPanics {
+    previous: Option<PanicHook>,
+}
 
 impl QuietPanics {
     /// Installs a hook that prints nothing.
     pub fn install() -> Self {
+        let previous = panic::take_hook();
         panic::set_hook(Box::new(|_| {}));
-        Self(())
+        Self {
+            previous: Some(previous),
+        }
     }
 }
 
 impl Drop for QuietPanics {
     fn drop(&mut self) {
-        // Back to the default hook (printing to stderr).
-        let _ = panic::take_hook();
+        if let Some(previous) = self.previous.take() {
+            panic::set_hook(previous);
+        }
+    }
+}
+
+impl fmt::Debug for QuietPanics {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("QuietPanics")
     }
 }
