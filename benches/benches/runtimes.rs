@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 use std::{env, fs};
 
 use alloy_benches::report::{self, Metric, Row};
-use alloy_benches::{Contender, CountingAlloc, Sizes, contenders};
+use alloy_benches::{Contender, CountingAlloc, HeapCounting, Sizes, contenders};
 
 #[global_allocator]
 static ALLOC: CountingAlloc = CountingAlloc;
@@ -55,7 +55,10 @@ fn main() {
     record(&mut rows, &ask, &[Metric::AskP50, Metric::AskP99]);
 
     let spawn = measure(&chosen, sizes.repeats, "spawn", |c| {
-        let idle = c.spawn_idle(sizes.spawn_actors);
+        let idle = {
+            let _counting = HeapCounting::start();
+            c.spawn_idle(sizes.spawn_actors)
+        };
         vec![
             sizes.spawn_actors as f64 / secs(idle.elapsed),
             idle.heap_bytes as f64 / sizes.spawn_actors as f64,

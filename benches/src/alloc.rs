@@ -1,15 +1,41 @@
 //! A counting wrapper around the system allocator, for live heap bytes.
 //!
-//! The bench binary installs it with `#[global_allocator]`; the spawn
-//! workload reads [`live_heap_bytes`] before and after spawning. Counting
-//! costs two relaxed atomic additions per allocation, paid by every
-//! contender alike.
+//! The bench binary installs it with `#[global_allocator]` and turns
+//! counting on ([`HeapCounting`]) only around the spawn workload, which
+//! reads [`live_heap_bytes`] before and after spawning. While counting is
+//! off, an allocation costs one extra relaxed load, so the timing workloads
+//! do not pay for atomic counters shared between cores (which would tax the
+//! contenders that allocate per message more than the others).
 
 use std::alloc::{GlobalAlloc, Layout, System};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
+static COUNTING: AtomicBool = AtomicBool::new(false);
 static ALLOCATED: AtomicU64 = AtomicU64::new(0);
 static FREED: AtomicU64 = AtomicU64::new(0);
+
+/// Counting is on while this guard lives.
+///
+/// Only differences of [`live_heap_bytes`] read while it lives mean
+/// anything: memory allocated before and freed during counting makes the
+/// running total drift, not the difference, unless it is freed inside the
+/// measured window (the spawn workload builds everything it frees there).
+#[derive(Debug)]
+pub struct HeapCounting(());
+
+impl HeapCounting {
+    /// Turns counting on until the guard is dropped.
+    pub fn start() -> Self {
+        COUNTING.store(true, Ordering::SeqCst);
+        Self(())
+    }
+}
+
+impl Drop for HeapCounting {
+    fn drop(&mut self) {
+        COUNTING.store(false, Ordering::SeqCst);
+    }
+}
 
 /// The system allocator, counting bytes allocated and freed.
 ///
@@ -20,8 +46,9 @@ static FREED: AtomicU64 = AtomicU64::new(0);
 #[derive(Debug, Clone, Copy, Default)]
 pub struct CountingAlloc;
 
-/// Bytes allocated minus bytes freed so far, process-wide (0 unless
-/// [`CountingAlloc`] is the global allocator).
+/// Bytes allocated minus bytes freed while counting was on, process-wide (0
+/// unless [`CountingAlloc`] is the global allocator and [`HeapCounting`] has
+/// been started).
 pub fn live_heap_bytes() -> i64 {
     // Read freed first: a concurrent free counted between the two loads
     // then cannot make the difference negative.
@@ -31,11 +58,15 @@ pub fn live_heap_bytes() -> i64 {
 }
 
 fn allocated(bytes: usize) {
-    ALLOCATED.fetch_add(bytes as u64, Ordering::Relaxed);
+    if COUNTING.load(Ordering::Relaxed) {
+        ALLOCATED.fetch_add(bytes as u64, Ordering::Relaxed);
+    }
 }
 
 fn freed(bytes: usize) {
-    FREED.fetch_add(bytes as u64, Ordering::Relaxed);
+    if COUNTING.load(Ordering::Relaxed) {
+        FREED.fetch_add(bytes as u64, Ordering::Relaxed);
+    }
 }
 
 // SAFETY: every method forwards to `System` with the caller's arguments

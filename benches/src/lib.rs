@@ -29,7 +29,9 @@
 //!    each and wait until every one has run its start hook (ractor
 //!    `pre_start`, kameo `on_start`, actix `started`, the first poll of a
 //!    tokio task), counted down on the global [`STARTED`] latch; the live
-//!    heap before and after (see [`CountingAlloc`]) gives bytes per actor.
+//!    heap before and after (see [`CountingAlloc`]; the harness counts only
+//!    during this workload, [`HeapCounting`]) gives bytes per actor, with
+//!    every actor's handle kept alive in a `Vec` allocated beforehand.
 //! 4. [`Contender::fan_out_ping_pong`]: `pairs` pairs of actors, each pair
 //!    bouncing a ball `2 * round_trips` times, all pairs at once; the ball
 //!    carries the address to answer (`reply_to`), as an Alloy message does.
@@ -133,7 +135,7 @@ use std::fmt;
 use std::future::Future;
 use std::time::Duration;
 
-pub use alloc::{CountingAlloc, live_heap_bytes};
+pub use alloc::{CountingAlloc, HeapCounting, live_heap_bytes};
 pub use sizes::Sizes;
 pub use sync::{Latch, PAIRS_DONE, QuietPanics, STARTED};
 
@@ -177,7 +179,8 @@ pub struct SpawnIdle {
     /// From the first spawn until every actor has started.
     pub elapsed: Duration,
     /// Live heap bytes with every actor alive minus live heap bytes before
-    /// the first spawn (0 when [`CountingAlloc`] is not the global allocator).
+    /// the first spawn (0 unless [`CountingAlloc`] is the global allocator
+    /// and a [`HeapCounting`] guard is alive).
     pub heap_bytes: i64,
 }
 
