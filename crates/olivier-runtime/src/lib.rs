@@ -1,4 +1,76 @@
-//! Olivier: the native runtime that interprets Alloy behaviors on tokio.
+//! Olivier: the native runtime that runs Alloy behaviors on tokio, with
+//! OTP supervision on a dedicated thread (Prospero).
 //!
-//! Not built yet (issue 5): this crate exports nothing, so nothing here claims
-//! to run actors.
+//! ```
+//! use std::time::Duration;
+//! use alloy_actors::{ActorSpec, BackpressurePolicy, ErrorPolicy, SupervisionStrategy};
+//! use alloy_counter::{Count, Counter, CounterMsg};
+//! use olivier_runtime::ActorSystem;
+//!
+//! # #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
+//! # async fn main() -> anyhow::Result<()> {
+//! let system = ActorSystem::builder()
+//!     .name("shop")
+//!     .default_supervision(SupervisionStrategy::one_for_one(5, Duration::from_secs(60)))
+//!     .build()?;
+//! let counter = system
+//!     .spawn(
+//!         ActorSpec::new(Counter)
+//!             .error_policy(ErrorPolicy::RestartWith(0))
+//!             .backpressure(BackpressurePolicy::DropOldest(1000)),
+//!     )
+//!     .await?;
+//! system.tell(&counter, CounterMsg::Increment)?;
+//! let count = system
+//!     .ask(&counter, |reply_to| CounterMsg::GetCount { reply_to }, Duration::from_secs(5))
+//!     .await?;
+//! assert_eq!(count, Count(1));
+//! system.shutdown().await?;
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! # How it runs
+//!
+//! - Each actor is a tokio task that takes one message at a time from its
+//!   [mailbox](BackpressurePolicy): a system queue first (Prospero's
+//!   requests overtake user messages), then five user queues by
+//!   [`ActorPriority`](alloy_actors::ActorPriority), bounded by the actor's
+//!   backpressure policy. A behavior never sees a lock.
+//! - The task hands each message to the actor's
+//!   [`DynActor`](alloy_actors::DynActor), which catches panics, and
+//!   performs the side effects in order: local tells go straight into the
+//!   target's mailbox without serializing, spawns and timers through the
+//!   runtime, logs through `tracing`. Capabilities are checked first; a
+//!   denied side effect fails the actor.
+//! - Supervision and every lifecycle hook run on Prospero, a dedicated OS
+//!   thread raised in priority where the OS allows it; each supervisor is a
+//!   process there that asks [`SupervisorCore`](alloy_actors::SupervisorCore)
+//!   what to do, as OTP's `supervisor` does.
+//! - Every message that is dropped or cannot be delivered is a
+//!   [`DeadLetter`]: counted, and published on [`ActorSystem::dead_letters`].
+//!   What the runtime does to actors is published on [`ActorSystem::events`].
+//!
+//! `docs/olivier.md` describes the design and its choices.
+//!
+//! [`BackpressurePolicy`]: alloy_actors::BackpressurePolicy
+#![doc(test(attr(deny(warnings, rust_2018_idioms), allow(dead_code, unused_variables))))]
+
+mod actor_loop;
+mod body;
+mod dead_letters;
+mod error;
+mod events;
+mod mailbox;
+mod platform;
+mod prospero;
+mod registry;
+mod supervisor;
+mod system;
+
+pub use dead_letters::{DeadLetter, DeadLetterReason, DeadLetters};
+pub use error::{AskError, BuildError, SpawnError, StopError, SystemFailure, TellError};
+pub use events::{Events, SystemEvent};
+pub use platform::ProsperoPriority;
+pub use supervisor::Supervisor;
+pub use system::{ActorSystem, ActorSystemBuilder};

@@ -1,0 +1,92 @@
+//! The actor's task: one message at a time, system requests first.
+
+use std::sync::Arc;
+
+use alloy_actors::MessageSlot;
+use tokio::sync::oneshot;
+
+use crate::body::{Body, ExitCause, Settled, settle};
+use crate::dead_letters::{DeadLetter, DeadLetterReason};
+use crate::mailbox::{Envelope, Next};
+use crate::prospero::{Command, SupervisorMessage};
+use crate::registry::ActorCell;
+use crate::system::SystemInner;
+
+/// How many messages a task handles before it lets other tasks run.
+const FAIR_SHARE: u32 = 64;
+
+/// The body and cause an actor's task ends with.
+#[derive(Debug)]
+pub(crate) struct TaskExit {
+    pub(crate) body: Body,
+    pub(crate) cause: ExitCause,
+}
+
+/// Runs incarnation `incarnation` of the actor until it yields, stops, fails
+/// or restarts; hands its body back through `exit` and, unless Prospero asked
+/// for it, tells its supervisor.
+pub(crate) async fn run(
+    system: Arc<SystemInner>,
+    cell: Arc<ActorCell>,
+    mut body: Body,
+    incarnation: u64,
+    exit: oneshot::Sender<TaskExit>,
+) {
+    let mut served = 0u32;
+    let cause = loop {
+        let envelope = match cell.mailbox.next(incarnation).await {
+            Next::User(envelope) => envelope,
+            Next::Yield => break ExitCause::Yielded,
+            // Aborted after a shutdown timeout: the body is dropped unheard.
+            Next::Superseded => return,
+        };
+        if let Some(cause) = handle(&system, &cell, &mut body, envelope) {
+            break cause;
+        }
+        served = served.wrapping_add(1);
+        if served % FAIR_SHARE == 0 {
+            tokio::task::yield_now().await;
+        }
+    };
+    let asked = matches!(cause, ExitCause::Yielded);
+    if exit.send(TaskExit { body, cause }).is_ok() && !asked {
+        system.command(Command::Supervisor {
+            supervisor: cell.parent.clone(),
+            message: SupervisorMessage::ChildExited {
+                child: cell.id.clone(),
+                incarnation,
+            },
+        });
+    }
+}
+
+/// Handles one message inside its tracing span.
+fn handle(
+    system: &Arc<SystemInner>,
+    cell: &ActorCell,
+    body: &mut Body,
+    envelope: Envelope,
+) -> Option<ExitCause> {
+    let span = tracing::trace_span!("olivier.message", actor = %cell.id);
+    let _entered = span.enter();
+    let mut slot = MessageSlot::erased(envelope.message);
+    match body.actor.receive(&mut slot) {
+        Ok(outcome) => match settle(system, body, outcome) {
+            Settled::Running => None,
+            Settled::Exit(cause) => Some(cause),
+        },
+        Err(wrong) => {
+            if let Some(message) = slot.into_erased() {
+                system.dead_letters.record(DeadLetter {
+                    target: cell.id.clone(),
+                    sender: envelope.sender,
+                    message,
+                    reason: DeadLetterReason::WrongMessageType {
+                        expected: wrong.expected,
+                    },
+                });
+            }
+            None
+        }
+    }
+}

@@ -1,0 +1,228 @@
+//! The body of an actor: its erased behavior instance with its timers and
+//! capabilities, and the interpretation of what it returns.
+//!
+//! A body has one owner at a time: the actor's task while it takes
+//! messages, Prospero while it starts, restarts or stops. Whoever holds it
+//! settles its outcomes with [`settle`], which performs side effects from
+//! any thread.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use alloy_actors::{
+    ActorError, ActorId, ActorPriority, Capabilities, DynActor, Failure, LifecycleEvent, LogLevel,
+    Outcome, Recovery, SideEffect, TimerKey,
+};
+use tokio::task::AbortHandle;
+
+use crate::SystemEvent;
+use crate::prospero::{Command, SupervisorMessage};
+use crate::system::SystemInner;
+
+/// An actor instance and what the runtime keeps beside it.
+pub(crate) struct Body {
+    pub(crate) actor: Box<dyn DynActor>,
+    pub(crate) capabilities: Capabilities,
+    timers: Timers,
+}
+
+#[derive(Default)]
+struct Timers {
+    keyed: HashMap<TimerKey, AbortHandle>,
+    unkeyed: Vec<AbortHandle>,
+}
+
+impl Body {
+    pub(crate) fn new(actor: Box<dyn DynActor>, capabilities: Capabilities) -> Self {
+        Self {
+            actor,
+            capabilities,
+            timers: Timers::default(),
+        }
+    }
+
+    /// Cancels every pending timer (on stop and restart).
+    pub(crate) fn cancel_timers(&mut self) {
+        for (_, timer) in self.timers.keyed.drain() {
+            timer.abort();
+        }
+        for timer in self.timers.unkeyed.drain(..) {
+            timer.abort();
+        }
+    }
+
+    /// How many timers are pending.
+    pub(crate) fn pending_timers(&self) -> usize {
+        self.timers
+            .keyed
+            .values()
+            .filter(|t| !t.is_finished())
+            .count()
+            + self
+                .timers
+                .unkeyed
+                .iter()
+                .filter(|t| !t.is_finished())
+                .count()
+    }
+}
+
+impl std::fmt::Debug for Body {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Body")
+            .field("actor", self.actor.id())
+            .field("capabilities", &self.capabilities)
+            .field("timers", &self.pending_timers())
+            .finish()
+    }
+}
+
+/// Why an actor's task ended.
+#[derive(Debug)]
+pub(crate) enum ExitCause {
+    /// Prospero asked for the body.
+    Yielded,
+    /// The behavior stopped normally.
+    Stopped { reason: String },
+    /// The actor failed and its error policy hands the failure on.
+    Failed(ActorError),
+    /// The behavior asked to restart.
+    RestartRequested,
+    /// The error policy installed a restart state after this failure.
+    RestartedByPolicy(ActorError),
+}
+
+/// What follows an outcome.
+#[derive(Debug)]
+pub(crate) enum Settled {
+    Running,
+    Exit(ExitCause),
+}
+
+/// Delivers a lifecycle event and settles its outcome.
+pub(crate) fn lifecycle(
+    system: &Arc<SystemInner>,
+    body: &mut Body,
+    event: LifecycleEvent,
+) -> Settled {
+    let outcome = body.actor.lifecycle(event);
+    settle(system, body, outcome)
+}
+
+/// Checks capabilities, performs side effects, and applies the error policy
+/// after a failure.
+pub(crate) fn settle(system: &Arc<SystemInner>, body: &mut Body, outcome: Outcome) -> Settled {
+    match outcome {
+        Outcome::Continue(effects) => match allowed(body, &effects) {
+            Ok(()) => {
+                perform(system, body, effects);
+                Settled::Running
+            }
+            Err(failure) => fail(system, body, failure),
+        },
+        Outcome::Stop { reason, effects } => match allowed(body, &effects) {
+            Ok(()) => {
+                perform(system, body, effects);
+                Settled::Exit(ExitCause::Stopped { reason })
+            }
+            Err(failure) => fail(system, body, failure),
+        },
+        Outcome::Restart => Settled::Exit(ExitCause::RestartRequested),
+        Outcome::Failed(failure) => fail(system, body, failure),
+    }
+}
+
+fn allowed(body: &Body, effects: &[SideEffect]) -> Result<(), Failure> {
+    body.capabilities
+        .check(body.actor.id(), effects)
+        .map_err(|denied| Failure::Escalated(ActorError::new(denied)))
+}
+
+fn fail(system: &Arc<SystemInner>, body: &mut Body, failure: Failure) -> Settled {
+    let error = failure.to_error();
+    let actor = body.actor.id().clone();
+    tracing::warn!(target: "olivier::actor", actor = %actor, %failure, "actor failed");
+    system.events.emit(SystemEvent::Failed {
+        actor,
+        error: error.clone(),
+    });
+    match body.actor.recover() {
+        Recovery::Resumed => Settled::Running,
+        Recovery::Restarted => Settled::Exit(ExitCause::RestartedByPolicy(error)),
+        Recovery::Escalate | Recovery::Stop => Settled::Exit(ExitCause::Failed(error)),
+    }
+}
+
+/// Performs side effects in order.
+fn perform(system: &Arc<SystemInner>, body: &mut Body, effects: Vec<SideEffect>) {
+    for effect in effects {
+        let me = body.actor.id();
+        match effect {
+            SideEffect::Tell {
+                target,
+                message,
+                priority,
+            } => system.tell_erased(&target, message, priority, Some(me)),
+            SideEffect::Spawn { spec, reply_to } => match system.child_id(me, &spec) {
+                Ok(child) => {
+                    let command = Command::Supervisor {
+                        supervisor: me.clone(),
+                        message: SupervisorMessage::Spawn {
+                            spec,
+                            id: child,
+                            reply: None,
+                            notify: reply_to,
+                        },
+                    };
+                    if !system.command(command) {
+                        tracing::warn!(target: "olivier::actor", actor = %me, "spawn after shutdown ignored");
+                    }
+                }
+                Err(error) => {
+                    tracing::warn!(target: "olivier::actor", actor = %me, %error, "spawn refused");
+                }
+            },
+            SideEffect::Schedule {
+                timer,
+                delay,
+                target,
+                message,
+            } => {
+                let sender = me.clone();
+                let owner = Arc::clone(system);
+                let task = system.handle.spawn(async move {
+                    tokio::time::sleep(delay).await;
+                    owner.tell_erased(&target, message, ActorPriority::Normal, Some(&sender));
+                });
+                let handle = task.abort_handle();
+                match timer {
+                    Some(key) => {
+                        if let Some(replaced) = body.timers.keyed.insert(key, handle) {
+                            replaced.abort();
+                        }
+                    }
+                    None => {
+                        body.timers.unkeyed.retain(|timer| !timer.is_finished());
+                        body.timers.unkeyed.push(handle);
+                    }
+                }
+            }
+            SideEffect::CancelTimer { timer } => {
+                if let Some(pending) = body.timers.keyed.remove(&timer) {
+                    pending.abort();
+                }
+            }
+            SideEffect::Log { level, text } => log(me, level, &text),
+        }
+    }
+}
+
+fn log(actor: &ActorId, level: LogLevel, text: &str) {
+    match level {
+        LogLevel::Error => tracing::error!(target: "olivier::actor", actor = %actor, "{text}"),
+        LogLevel::Warn => tracing::warn!(target: "olivier::actor", actor = %actor, "{text}"),
+        LogLevel::Info => tracing::info!(target: "olivier::actor", actor = %actor, "{text}"),
+        LogLevel::Debug => tracing::debug!(target: "olivier::actor", actor = %actor, "{text}"),
+        LogLevel::Trace => tracing::trace!(target: "olivier::actor", actor = %actor, "{text}"),
+    }
+}

@@ -1,0 +1,268 @@
+//! The errors of the system's operations: one enum per operation.
+
+use std::fmt;
+use std::time::Duration;
+
+use alloy_actors::{ActorError, ActorId, ActorIdError};
+
+/// A [`tell`](crate::ActorSystem::tell) or [`send`](crate::ActorSystem::send)
+/// that did not reach the mailbox; the message is handed back.
+///
+/// The message is also recorded as a dead letter, so the dead-letter count
+/// covers every message that was not delivered.
+#[derive(thiserror::Error)]
+#[non_exhaustive]
+pub enum TellError<M> {
+    /// No actor has this id: it never existed, or it has stopped.
+    #[error("no actor `{target}`: it never existed or has stopped")]
+    UnknownActor {
+        /// The intended receiver.
+        target: ActorId,
+        /// The message, handed back.
+        message: M,
+    },
+    /// The mailbox is full and its policy is `Reject`.
+    #[error("the mailbox of `{target}` is full ({capacity} messages) and rejects new ones")]
+    MailboxFull {
+        /// The intended receiver.
+        target: ActorId,
+        /// The mailbox bound.
+        capacity: usize,
+        /// The message, handed back.
+        message: M,
+    },
+    /// The actor accepts another message type than the reference claimed.
+    #[error("actor `{target}` accepts `{expected}` but was sent `{found}`")]
+    WrongMessageType {
+        /// The intended receiver.
+        target: ActorId,
+        /// The type it accepts.
+        expected: &'static str,
+        /// The type it was sent.
+        found: &'static str,
+        /// The message, handed back.
+        message: M,
+    },
+}
+
+impl<M> TellError<M> {
+    /// The message that was not delivered.
+    pub fn into_inner(self) -> M {
+        match self {
+            TellError::UnknownActor { message, .. }
+            | TellError::MailboxFull { message, .. }
+            | TellError::WrongMessageType { message, .. } => message,
+        }
+    }
+
+    /// The intended receiver.
+    pub fn target(&self) -> &ActorId {
+        match self {
+            TellError::UnknownActor { target, .. }
+            | TellError::MailboxFull { target, .. }
+            | TellError::WrongMessageType { target, .. } => target,
+        }
+    }
+
+    /// The same error around another message (for example the message's
+    /// erased form).
+    pub fn map_msg<N>(self, change: impl FnOnce(M) -> N) -> TellError<N> {
+        match self {
+            TellError::UnknownActor { target, message } => TellError::UnknownActor {
+                target,
+                message: change(message),
+            },
+            TellError::MailboxFull {
+                target,
+                capacity,
+                message,
+            } => TellError::MailboxFull {
+                target,
+                capacity,
+                message: change(message),
+            },
+            TellError::WrongMessageType {
+                target,
+                expected,
+                found,
+                message,
+            } => TellError::WrongMessageType {
+                target,
+                expected,
+                found,
+                message: change(message),
+            },
+        }
+    }
+}
+
+impl<M> fmt::Debug for TellError<M> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let variant = match self {
+            TellError::UnknownActor { .. } => "UnknownActor",
+            TellError::MailboxFull { .. } => "MailboxFull",
+            TellError::WrongMessageType { .. } => "WrongMessageType",
+        };
+        f.debug_struct(variant)
+            .field("target", self.target())
+            .finish_non_exhaustive()
+    }
+}
+
+/// An [`ask`](crate::ActorSystem::ask) that got no answer.
+///
+/// An undelivered request is recorded as a dead letter.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum AskError {
+    /// No reply within the timeout.
+    #[error("`{target}` did not answer within {after:?}")]
+    Timeout {
+        /// The actor asked.
+        target: ActorId,
+        /// The timeout.
+        after: Duration,
+    },
+    /// The actor stopped before it answered.
+    #[error("`{target}` stopped before it answered")]
+    ActorStopped {
+        /// The actor asked.
+        target: ActorId,
+    },
+    /// The actor's mailbox is full and rejects new messages.
+    #[error("the mailbox of `{target}` is full ({capacity} messages) and rejected the request")]
+    MailboxFull {
+        /// The actor asked.
+        target: ActorId,
+        /// The mailbox bound.
+        capacity: usize,
+    },
+    /// No actor has this id.
+    #[error("no actor `{target}`: it never existed or has stopped")]
+    UnknownActor {
+        /// The actor asked.
+        target: ActorId,
+    },
+    /// The actor accepts another message type than the reference claimed.
+    #[error("actor `{target}` accepts `{expected}` but was asked with `{found}`")]
+    WrongMessageType {
+        /// The actor asked.
+        target: ActorId,
+        /// The type it accepts.
+        expected: &'static str,
+        /// The type of the request.
+        found: &'static str,
+    },
+    /// The answer had another type than the one awaited; it went to dead letters.
+    #[error("`{target}` answered with `{found}` where `{expected}` was awaited")]
+    WrongReplyType {
+        /// The actor asked.
+        target: ActorId,
+        /// The awaited type.
+        expected: &'static str,
+        /// The type of the answer.
+        found: &'static str,
+    },
+}
+
+impl<M> From<TellError<M>> for AskError {
+    fn from(error: TellError<M>) -> Self {
+        match error {
+            TellError::UnknownActor { target, .. } => AskError::UnknownActor { target },
+            TellError::MailboxFull {
+                target, capacity, ..
+            } => AskError::MailboxFull { target, capacity },
+            TellError::WrongMessageType {
+                target,
+                expected,
+                found,
+                ..
+            } => AskError::WrongMessageType {
+                target,
+                expected,
+                found,
+            },
+        }
+    }
+}
+
+/// A spawn that did not start an actor (or a supervisor).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum SpawnError {
+    /// The spec's name is not a valid actor path segment.
+    #[error("`{name}` is not a valid actor name")]
+    InvalidName {
+        /// The name given.
+        name: String,
+        /// Why it is invalid.
+        #[source]
+        source: ActorIdError,
+    },
+    /// The actor's `init` or `PreStart` failed; the actor was not added.
+    #[error("actor `{actor}` failed to start: {error}")]
+    StartFailed {
+        /// The id it would have had.
+        actor: ActorId,
+        /// The failure.
+        error: ActorError,
+    },
+    /// The supervisor to spawn under has stopped.
+    #[error("supervisor `{supervisor}` has stopped")]
+    SupervisorGone {
+        /// The supervisor.
+        supervisor: ActorId,
+    },
+    /// The system has shut down.
+    #[error("the actor system has shut down")]
+    ShutDown,
+}
+
+/// A stop request that found nothing to stop.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum StopError {
+    /// No running actor or supervisor has this id.
+    #[error("no actor `{target}` to stop")]
+    UnknownActor {
+        /// The id asked for.
+        target: ActorId,
+    },
+    /// The system has shut down.
+    #[error("the actor system has shut down")]
+    ShutDown,
+}
+
+/// Why building an [`ActorSystem`](crate::ActorSystem) failed.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum BuildError {
+    /// `build` was called outside a tokio runtime and no runtime handle was given.
+    #[error("no tokio runtime: call `build` inside one or pass a handle with `runtime`")]
+    NoRuntime,
+    /// The system name is not a valid actor path segment.
+    #[error("`{name}` is not a valid system name")]
+    InvalidName {
+        /// The name given.
+        name: String,
+        /// Why it is invalid.
+        #[source]
+        source: ActorIdError,
+    },
+    /// The Prospero supervision thread could not be started.
+    #[error("could not start the prospero supervision thread")]
+    Prospero(#[source] std::io::Error),
+}
+
+/// Why the system shut down on its own.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum SystemFailure {
+    /// The root supervisor exceeded its restart intensity (the end of an
+    /// escalation chain); every actor was stopped.
+    #[error("the root supervisor gave up: {reason}")]
+    RootGaveUp {
+        /// The supervisor's reason.
+        reason: ActorError,
+    },
+}

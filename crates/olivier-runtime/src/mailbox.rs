@@ -1,0 +1,260 @@
+//! The mailbox: a system queue that overtakes five user priority queues,
+//! bounded by the actor's backpressure policy.
+//!
+//! One actor task consumes a mailbox at a time; any thread may push. The
+//! mailbox outlives the tasks of one actor (it is kept across restarts), so
+//! it carries the current incarnation: a task that was superseded (aborted
+//! after a shutdown timeout) finds out under the same lock that hands out
+//! messages, and takes no more.
+
+use std::collections::VecDeque;
+use std::pin::pin;
+
+use alloy_actors::{ActorId, ActorPriority, AnyMessage, BackpressurePolicy};
+use parking_lot::Mutex;
+use tokio::sync::Notify;
+
+/// A user message on its way to an actor.
+#[derive(Debug)]
+pub(crate) struct Envelope {
+    pub(crate) message: AnyMessage,
+    pub(crate) sender: Option<ActorId>,
+}
+
+/// What the consumer gets next.
+#[derive(Debug)]
+pub(crate) enum Next {
+    /// Prospero asks the task to hand its actor back and end.
+    Yield,
+    /// The task was superseded; it must end without touching the actor.
+    Superseded,
+    /// A user message.
+    User(Envelope),
+}
+
+/// The outcome of a push that was accepted by the policy.
+#[derive(Debug)]
+pub(crate) enum Pushed {
+    /// Queued.
+    Queued,
+    /// Queued, pushing out this older message (`DropOldest`).
+    Evicted(Envelope),
+    /// Not queued: dropped by the policy (`DropNewest`, or `DropOldest`
+    /// when the new message is the least urgent).
+    Dropped(Envelope),
+}
+
+/// A push that was refused; the envelope is handed back.
+#[derive(Debug)]
+pub(crate) enum Refused {
+    /// The mailbox is full and its policy is `Reject`.
+    Full(Envelope),
+    /// The actor has stopped for good.
+    Closed(Envelope),
+}
+
+#[derive(Debug)]
+struct Queues {
+    yields: VecDeque<u64>,
+    user: [VecDeque<Envelope>; 5],
+    len: usize,
+    closed: bool,
+    incarnation: u64,
+}
+
+/// An actor's mailbox.
+#[derive(Debug)]
+pub(crate) struct Mailbox {
+    queues: Mutex<Queues>,
+    ready: Notify,
+    room: Notify,
+    closed: Notify,
+    policy: BackpressurePolicy,
+}
+
+impl Mailbox {
+    pub(crate) fn new(policy: BackpressurePolicy) -> Self {
+        Self {
+            queues: Mutex::new(Queues {
+                yields: VecDeque::new(),
+                user: Default::default(),
+                len: 0,
+                closed: false,
+                incarnation: 0,
+            }),
+            ready: Notify::new(),
+            room: Notify::new(),
+            closed: Notify::new(),
+            policy,
+        }
+    }
+
+    pub(crate) fn policy(&self) -> BackpressurePolicy {
+        self.policy
+    }
+
+    /// How many user messages wait.
+    pub(crate) fn depth(&self) -> usize {
+        self.queues.lock().len
+    }
+
+    /// Pushes a user message, applying the backpressure policy.
+    pub(crate) fn push(
+        &self,
+        envelope: Envelope,
+        priority: ActorPriority,
+    ) -> Result<Pushed, Refused> {
+        let mut queues = self.queues.lock();
+        if queues.closed {
+            return Err(Refused::Closed(envelope));
+        }
+        let pushed = match self.policy.capacity() {
+            Some(capacity) if queues.len >= capacity => match self.policy {
+                BackpressurePolicy::Reject(_) => return Err(Refused::Full(envelope)),
+                BackpressurePolicy::DropOldest(_) => {
+                    // The victim is the oldest message of the least urgent
+                    // class, counting the new message's own class.
+                    let least = (priority.index()..5)
+                        .rev()
+                        .find(|class| !queues.user[*class].is_empty());
+                    match least.and_then(|class| queues.user[class].pop_front()) {
+                        Some(victim) => {
+                            queues.user[priority.index()].push_back(envelope);
+                            Pushed::Evicted(victim)
+                        }
+                        None => Pushed::Dropped(envelope),
+                    }
+                }
+                _ => Pushed::Dropped(envelope),
+            },
+            _ => {
+                queues.user[priority.index()].push_back(envelope);
+                queues.len += 1;
+                Pushed::Queued
+            }
+        };
+        drop(queues);
+        if !matches!(pushed, Pushed::Dropped(_)) {
+            self.ready.notify_one();
+        }
+        Ok(pushed)
+    }
+
+    /// Pushes a user message, waiting for room when the mailbox is full
+    /// (whatever its policy).
+    pub(crate) async fn push_waiting(
+        &self,
+        envelope: Envelope,
+        priority: ActorPriority,
+    ) -> Result<(), Refused> {
+        loop {
+            let mut room = pin!(self.room.notified());
+            room.as_mut().enable();
+            {
+                let mut queues = self.queues.lock();
+                if queues.closed {
+                    return Err(Refused::Closed(envelope));
+                }
+                let full = self
+                    .policy
+                    .capacity()
+                    .is_some_and(|capacity| queues.len >= capacity);
+                if !full {
+                    queues.user[priority.index()].push_back(envelope);
+                    queues.len += 1;
+                    drop(queues);
+                    self.ready.notify_one();
+                    return Ok(());
+                }
+            }
+            room.await;
+        }
+    }
+
+    /// Asks the task of `incarnation` to yield, overtaking user messages.
+    pub(crate) fn push_yield(&self, incarnation: u64) {
+        self.queues.lock().yields.push_back(incarnation);
+        self.ready.notify_one();
+    }
+
+    /// Starts a new incarnation: the previous task, if it still runs, gets
+    /// no more messages. Returns the new incarnation.
+    pub(crate) fn supersede(&self) -> u64 {
+        let mut queues = self.queues.lock();
+        queues.incarnation += 1;
+        queues.yields.clear();
+        let incarnation = queues.incarnation;
+        drop(queues);
+        // Wake a superseded task that waits, so it ends.
+        self.ready.notify_one();
+        incarnation
+    }
+
+    /// The next thing for the task of `incarnation`: a yield request first,
+    /// then user messages by priority.
+    pub(crate) async fn next(&self, incarnation: u64) -> Next {
+        loop {
+            {
+                let mut queues = self.queues.lock();
+                if queues.incarnation != incarnation || queues.closed {
+                    return Next::Superseded;
+                }
+                while let Some(asked) = queues.yields.pop_front() {
+                    if asked == incarnation {
+                        return Next::Yield;
+                    }
+                }
+                if queues.len > 0 {
+                    let taken = queues.user.iter_mut().find_map(VecDeque::pop_front);
+                    if let Some(envelope) = taken {
+                        queues.len -= 1;
+                        let bounded = self.policy.capacity().is_some();
+                        drop(queues);
+                        if bounded {
+                            self.room.notify_one();
+                        }
+                        return Next::User(envelope);
+                    }
+                }
+            }
+            self.ready.notified().await;
+        }
+    }
+
+    /// Closes the mailbox for good and hands back what was queued, most
+    /// urgent first.
+    pub(crate) fn close(&self) -> Vec<Envelope> {
+        let mut queues = self.queues.lock();
+        queues.closed = true;
+        queues.incarnation += 1;
+        queues.len = 0;
+        queues.yields.clear();
+        let drained = queues
+            .user
+            .iter_mut()
+            .flat_map(|queue| queue.drain(..))
+            .collect();
+        drop(queues);
+        self.ready.notify_one();
+        self.room.notify_waiters();
+        self.closed.notify_waiters();
+        drained
+    }
+
+    pub(crate) fn is_closed(&self) -> bool {
+        self.queues.lock().closed
+    }
+
+    /// Resolves once the mailbox is closed.
+    pub(crate) async fn closed(&self) {
+        let mut closed = pin!(self.closed.notified());
+        closed.as_mut().enable();
+        if self.is_closed() {
+            return;
+        }
+        closed.await;
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,828 @@
+//! A supervisor process on the Prospero thread: its children, its
+//! [`SupervisorCore`], and the directives it carries out.
+
+use std::collections::{HashMap, VecDeque};
+use std::rc::Rc;
+use std::sync::Arc;
+
+use alloy_actors::{
+    ActorError, ActorId, ActorPriority, AnySpec, ChildExit, Directive, LifecycleEvent,
+    RestartReason, RestartType, SpawnReply, SupervisionStrategy, SupervisorCore,
+};
+use tokio::sync::oneshot;
+use tokio::task::AbortHandle;
+
+use super::queue::LocalQueue;
+use super::{Ctx, SupervisorMessage};
+use crate::actor_loop::{self, TaskExit};
+use crate::body::{Body, ExitCause, Settled, lifecycle, settle};
+use crate::registry::{ActorCell, Entry};
+use crate::system::SystemInner;
+use crate::{SpawnError, StopError, SystemEvent, SystemFailure};
+
+/// What kind of supervisor a process is.
+#[derive(Debug)]
+pub(super) enum Kind {
+    /// The system's root: giving up shuts the system down.
+    Root,
+    /// An explicit supervisor: restarting it starts its children again.
+    Bare { parent: ActorId },
+    /// An actor that spawned children: they are stopped for good whenever
+    /// the actor stops or restarts.
+    Actor { cell: Arc<ActorCell> },
+}
+
+#[derive(Debug)]
+enum Child {
+    Actor(Box<ActorChild>),
+    Supervisor(Rc<LocalQueue>),
+}
+
+#[derive(Debug)]
+struct ActorChild {
+    spec: AnySpec,
+    cell: Arc<ActorCell>,
+    run: Run,
+}
+
+#[derive(Debug)]
+enum Run {
+    /// A task holds the body.
+    Running {
+        exit: oneshot::Receiver<TaskExit>,
+        abort: AbortHandle,
+        incarnation: u64,
+    },
+    /// Prospero holds the body (or none, after an abort or before a fresh start).
+    Down(Option<Body>),
+}
+
+/// How a child is stopped.
+#[derive(Debug, Clone)]
+enum Purpose {
+    /// For good: `PostStop`, mailbox closed, removed.
+    Final,
+    /// For a group restart: `PreRestart`, kept for the start phase.
+    Restart { sibling: ActorId },
+    /// Its supervisor gave up or is restarting: `PostStop`, kept (mailbox
+    /// open) in case the supervisor is restarted.
+    Park,
+}
+
+/// One supervisor process.
+#[derive(Debug)]
+pub(super) struct Process {
+    ctx: Rc<Ctx>,
+    id: ActorId,
+    kind: Kind,
+    strategy: SupervisionStrategy,
+    core: SupervisorCore,
+    children: HashMap<ActorId, Child>,
+    queue: Rc<LocalQueue>,
+    followups: VecDeque<(ActorId, ExitCause)>,
+    finished: bool,
+}
+
+impl Process {
+    pub(super) fn new(
+        ctx: Rc<Ctx>,
+        id: ActorId,
+        kind: Kind,
+        strategy: SupervisionStrategy,
+    ) -> Self {
+        Self {
+            ctx,
+            id,
+            kind,
+            strategy,
+            core: SupervisorCore::new(strategy),
+            children: HashMap::new(),
+            queue: Rc::new(LocalQueue::default()),
+            followups: VecDeque::new(),
+            finished: false,
+        }
+    }
+
+    pub(super) fn queue(&self) -> Rc<LocalQueue> {
+        Rc::clone(&self.queue)
+    }
+
+    /// Handles messages one at a time until the process ends.
+    pub(super) async fn run(mut self) {
+        while !self.finished {
+            let message = self.queue.pop().await;
+            self.handle(message).await;
+            while let Some((child, cause)) = self.followups.pop_front() {
+                self.child_down(child, cause).await;
+            }
+        }
+        if self
+            .ctx
+            .existing_route(&self.id)
+            .is_some_and(|queue| Rc::ptr_eq(&queue, &self.queue))
+        {
+            self.ctx.remove_route(&self.id);
+        }
+        for message in self.queue.close() {
+            self.ctx.reject(message, &self.id);
+        }
+    }
+
+    async fn handle(&mut self, message: SupervisorMessage) {
+        match message {
+            SupervisorMessage::Spawn {
+                spec,
+                id,
+                reply,
+                notify,
+            } => self.spawn_actor(spec, id, reply, notify),
+            SupervisorMessage::SpawnSupervisor {
+                id,
+                strategy,
+                reply,
+            } => self.spawn_supervisor(id, strategy, reply),
+            SupervisorMessage::ChildExited { child, incarnation } => {
+                self.child_exited(child, incarnation);
+            }
+            SupervisorMessage::ChildGaveUp { child, reason } => {
+                if self.children.contains_key(&child) {
+                    self.take_body(&child).await;
+                    self.decide(&child, ChildExit::Failed(reason)).await;
+                }
+            }
+            SupervisorMessage::StopChild { child, reply } => {
+                let result = if self.children.contains_key(&child) {
+                    self.stop_child(&child, Purpose::Final).await;
+                    Ok(())
+                } else {
+                    Err(StopError::UnknownActor { target: child })
+                };
+                let _ = reply.send(result);
+            }
+            SupervisorMessage::StopAll { last, reply } => {
+                self.stop_all(last).await;
+                let _ = reply.send(());
+            }
+            SupervisorMessage::Restart { reply } => {
+                let result = self.restart_children().await;
+                let _ = reply.send(result);
+            }
+        }
+    }
+
+    fn system(&self) -> Option<Arc<SystemInner>> {
+        self.ctx.system()
+    }
+
+    fn emit(&self, event: SystemEvent) {
+        if let Some(system) = self.system() {
+            system.events.emit(event);
+        }
+    }
+
+    // ----- starting -----
+
+    fn spawn_actor(
+        &mut self,
+        spec: AnySpec,
+        id: ActorId,
+        reply: Option<oneshot::Sender<Result<(), SpawnError>>>,
+        notify: Option<SpawnReply>,
+    ) {
+        let Some(system) = self.system() else {
+            if let Some(reply) = reply {
+                let _ = reply.send(Err(SpawnError::ShutDown));
+            }
+            return;
+        };
+        let cell = Arc::new(ActorCell::new(
+            id.clone(),
+            self.id.clone(),
+            &spec,
+            system.default_supervision,
+        ));
+        system
+            .registry
+            .insert(id.clone(), Entry::Actor(Arc::clone(&cell)));
+        let mut body = self.instantiate(&spec, &id);
+        let outcome = body.actor.start();
+        let run = match settle(&system, &mut body, outcome) {
+            Settled::Exit(ExitCause::Failed(error)) => {
+                // As OTP's start_child: a child whose start fails is not added.
+                body.cancel_timers();
+                system.registry.remove(&id);
+                system.bury(&id, cell.mailbox.close());
+                tracing::warn!(target: "olivier::prospero", actor = %id, %error, "actor failed to start");
+                let failure = SpawnError::StartFailed { actor: id, error };
+                match reply {
+                    Some(reply) => {
+                        let _ = reply.send(Err(failure));
+                    }
+                    None => tracing::warn!(target: "olivier::prospero", "{failure}"),
+                }
+                return;
+            }
+            Settled::Exit(cause) => {
+                self.followups.push_back((id.clone(), cause));
+                Run::Down(Some(body))
+            }
+            Settled::Running => {
+                let run = launch(&system, &cell, body);
+                system
+                    .events
+                    .emit(SystemEvent::Started { actor: id.clone() });
+                run
+            }
+        };
+        self.core
+            .add_child(id.clone(), spec.config().restart_type());
+        self.children.insert(
+            id.clone(),
+            Child::Actor(Box::new(ActorChild { spec, cell, run })),
+        );
+        if let Some(notify) = notify {
+            system.tell_erased(
+                notify.target(),
+                notify.notice(id),
+                ActorPriority::Normal,
+                None,
+            );
+        }
+        if let Some(reply) = reply {
+            let _ = reply.send(Ok(()));
+        }
+    }
+
+    fn spawn_supervisor(
+        &mut self,
+        id: ActorId,
+        strategy: SupervisionStrategy,
+        reply: oneshot::Sender<Result<(), SpawnError>>,
+    ) {
+        let process = Process::new(
+            Rc::clone(&self.ctx),
+            id.clone(),
+            Kind::Bare {
+                parent: self.id.clone(),
+            },
+            strategy,
+        );
+        let queue = process.queue();
+        self.ctx.add_route(id.clone(), Rc::clone(&queue));
+        self.ctx.set_supervisor_parent(id.clone(), self.id.clone());
+        tokio::task::spawn_local(process.run());
+        self.core.add_child(id.clone(), RestartType::Permanent);
+        self.children.insert(id.clone(), Child::Supervisor(queue));
+        self.emit(SystemEvent::SupervisorStarted { supervisor: id });
+        let _ = reply.send(Ok(()));
+    }
+
+    fn instantiate(&self, spec: &AnySpec, id: &ActorId) -> Body {
+        Body::new(
+            spec.behavior()
+                .instantiate(id.clone(), Some(self.id.clone())),
+            spec.config().capabilities(),
+        )
+    }
+
+    // ----- exits -----
+
+    fn child_exited(&mut self, child: ActorId, incarnation: u64) {
+        let Some(Child::Actor(actor)) = self.children.get_mut(&child) else {
+            return;
+        };
+        let current =
+            matches!(&actor.run, Run::Running { incarnation: i, .. } if *i == incarnation);
+        if !current {
+            // Prospero already took this incarnation's body (a stop raced the exit).
+            return;
+        }
+        let Run::Running { mut exit, .. } = std::mem::replace(&mut actor.run, Run::Down(None))
+        else {
+            return;
+        };
+        let (body, cause) = match exit.try_recv() {
+            Ok(TaskExit { body, cause }) => (Some(body), cause),
+            Err(_) => (
+                None,
+                ExitCause::Failed(ActorError::msg(
+                    "the actor's task ended without handing its state back",
+                )),
+            ),
+        };
+        actor.run = Run::Down(body);
+        self.followups.push_back((child, cause));
+    }
+
+    async fn child_down(&mut self, child: ActorId, cause: ExitCause) {
+        match cause {
+            ExitCause::Yielded => {}
+            ExitCause::RestartRequested => {
+                self.restart_in_place(&child, RestartReason::Requested, true)
+                    .await;
+            }
+            ExitCause::RestartedByPolicy(error) => {
+                self.restart_in_place(&child, RestartReason::Failed(error), false)
+                    .await;
+            }
+            ExitCause::Stopped { reason } => {
+                self.decide(&child, ChildExit::Normal { reason }).await;
+            }
+            ExitCause::Failed(error) => self.decide(&child, ChildExit::Failed(error)).await,
+        }
+    }
+
+    /// A restart the actor chose (its behavior or its error policy), not
+    /// counted by the supervisor.
+    async fn restart_in_place(&mut self, child: &ActorId, reason: RestartReason, pre: bool) {
+        let Some(system) = self.system() else { return };
+        let Some(mut body) = self.down_body(child) else {
+            return;
+        };
+        if pre {
+            let _ = lifecycle(
+                &system,
+                &mut body,
+                LifecycleEvent::PreRestart {
+                    reason: reason.clone(),
+                },
+            );
+        }
+        body.cancel_timers();
+        self.stop_grandchildren(child, false).await;
+        if let Err(error) = self.revive(&system, child, body, reason) {
+            self.followups
+                .push_back((child.clone(), ExitCause::Failed(error)));
+        }
+    }
+
+    async fn decide(&mut self, child: &ActorId, exit: ChildExit) {
+        let directive = self.core.child_exited(child, &exit, self.ctx.now());
+        self.execute(directive, child.clone(), exit).await;
+    }
+
+    /// Carries out a directive of the core, and the ones that failed
+    /// restarts lead to.
+    async fn execute(&mut self, directive: Directive, origin: ActorId, exit: ChildExit) {
+        let mut directive = directive;
+        let mut origin = origin;
+        let mut exit = exit;
+        loop {
+            match directive {
+                Directive::Nothing => {
+                    self.bring_down(&origin, &exit, false).await;
+                    if !self.in_core(&origin) {
+                        self.stop_child(&origin, Purpose::Final).await;
+                    }
+                    return;
+                }
+                Directive::Restart {
+                    failed,
+                    stop,
+                    start,
+                } => {
+                    let restarting = start.contains(&failed);
+                    self.bring_down(&failed, &exit, restarting).await;
+                    if !restarting {
+                        self.stop_child(&failed, Purpose::Final).await;
+                    }
+                    for sibling in &stop {
+                        let purpose = if start.contains(sibling) {
+                            Purpose::Restart {
+                                sibling: failed.clone(),
+                            }
+                        } else {
+                            // A temporary sibling: stopped and removed.
+                            Purpose::Final
+                        };
+                        self.stop_child(sibling, purpose).await;
+                    }
+                    let mut next = None;
+                    for child in &start {
+                        let reason = if *child == failed {
+                            restart_reason(&exit)
+                        } else {
+                            RestartReason::SiblingFailed {
+                                sibling: failed.clone(),
+                            }
+                        };
+                        match self.start_again(child, reason).await {
+                            Ok(()) => self.core.child_started(child),
+                            Err(error) => {
+                                // OTP: a failed restart counts as another restart.
+                                let now = self.ctx.now();
+                                next = Some(self.core.start_failed(child, error.clone(), now));
+                                origin = child.clone();
+                                exit = ChildExit::Failed(error);
+                                break;
+                            }
+                        }
+                    }
+                    match next {
+                        Some(following) => directive = following,
+                        None => return,
+                    }
+                }
+                Directive::GiveUp { stop, reason } => {
+                    self.bring_down(&origin, &exit, false).await;
+                    for child in &stop {
+                        self.stop_child(child, Purpose::Park).await;
+                    }
+                    self.give_up(reason).await;
+                    return;
+                }
+            }
+        }
+    }
+
+    fn in_core(&self, child: &ActorId) -> bool {
+        self.core.children().iter().any(|info| &info.id == child)
+    }
+
+    /// Finishes the exit of a child that is down: `PreRestart` (when it
+    /// failed and will restart) or `PostStop`, its own children stopped.
+    async fn bring_down(&mut self, child: &ActorId, exit: &ChildExit, restarting: bool) {
+        let Some(system) = self.system() else { return };
+        let Some(mut body) = self.down_body(child) else {
+            if matches!(self.children.get(child), Some(Child::Actor(_))) {
+                self.stop_grandchildren(child, false).await;
+            }
+            return;
+        };
+        if restarting && let ChildExit::Failed(error) = exit {
+            let _ = lifecycle(
+                &system,
+                &mut body,
+                LifecycleEvent::PreRestart {
+                    reason: RestartReason::Failed(error.clone()),
+                },
+            );
+        }
+        body.cancel_timers();
+        self.stop_grandchildren(child, false).await;
+        if !restarting || matches!(exit, ChildExit::Normal { .. }) {
+            post_stop(&system, &mut body);
+        }
+        self.put_down(child, Some(body));
+    }
+
+    /// Takes the body of a child that is down.
+    fn down_body(&mut self, child: &ActorId) -> Option<Body> {
+        match self.children.get_mut(child) {
+            Some(Child::Actor(actor)) => match &mut actor.run {
+                Run::Down(body) => body.take(),
+                Run::Running { .. } => None,
+            },
+            _ => None,
+        }
+    }
+
+    fn put_down(&mut self, child: &ActorId, body: Option<Body>) {
+        if let Some(Child::Actor(actor)) = self.children.get_mut(child) {
+            actor.run = Run::Down(body);
+        }
+    }
+
+    /// Brings a running child's task to a halt and takes its body back:
+    /// a yield request that overtakes its messages, awaited for its shutdown
+    /// timeout; after that the task is aborted without its stop hook.
+    async fn take_body(&mut self, child: &ActorId) {
+        let Some(Child::Actor(actor)) = self.children.get_mut(child) else {
+            return;
+        };
+        let run = std::mem::replace(&mut actor.run, Run::Down(None));
+        let Run::Running {
+            exit,
+            abort,
+            incarnation,
+        } = run
+        else {
+            actor.run = run;
+            return;
+        };
+        let cell = Arc::clone(&actor.cell);
+        let timeout = actor.spec.config().shutdown_timeout();
+        cell.mailbox.push_yield(incarnation);
+        let body = match tokio::time::timeout(timeout, exit).await {
+            Ok(Ok(TaskExit { body, .. })) => Some(body),
+            Ok(Err(_)) => None,
+            Err(_) => {
+                abort.abort();
+                cell.mailbox.supersede();
+                tracing::warn!(
+                    target: "olivier::prospero",
+                    actor = %child,
+                    ?timeout,
+                    "actor did not stop within its shutdown timeout: aborted without its stop hook"
+                );
+                self.emit(SystemEvent::Aborted {
+                    actor: child.clone(),
+                    timeout,
+                });
+                None
+            }
+        };
+        self.put_down(child, body);
+    }
+
+    /// Stops one child (and its subtree, depth first).
+    async fn stop_child(&mut self, child: &ActorId, purpose: Purpose) {
+        match self.children.get(child) {
+            None => {}
+            Some(Child::Supervisor(queue)) => {
+                let queue = Rc::clone(queue);
+                let last = matches!(purpose, Purpose::Final);
+                stop_all_of(&queue, last).await;
+                if last {
+                    self.children.remove(child);
+                    self.core.remove_child(child);
+                    self.ctx.remove_route(child);
+                    self.emit(SystemEvent::Stopped {
+                        actor: child.clone(),
+                    });
+                }
+            }
+            Some(Child::Actor(actor)) => {
+                let cell = Arc::clone(&actor.cell);
+                let Some(system) = self.system() else { return };
+                if matches!(purpose, Purpose::Final) {
+                    cell.set_closing(true);
+                }
+                self.take_body(child).await;
+                let mut body = self.down_body(child);
+                match &purpose {
+                    Purpose::Restart { sibling } => {
+                        if let Some(body) = &mut body {
+                            let _ = lifecycle(
+                                &system,
+                                body,
+                                LifecycleEvent::PreRestart {
+                                    reason: RestartReason::SiblingFailed {
+                                        sibling: sibling.clone(),
+                                    },
+                                },
+                            );
+                            body.cancel_timers();
+                        }
+                        self.stop_grandchildren(child, false).await;
+                    }
+                    Purpose::Final | Purpose::Park => {
+                        let last = matches!(purpose, Purpose::Final);
+                        self.stop_grandchildren(child, last).await;
+                        if let Some(body) = &mut body {
+                            post_stop(&system, body);
+                        }
+                    }
+                }
+                if matches!(purpose, Purpose::Final) {
+                    drop(body);
+                    self.children.remove(child);
+                    self.core.remove_child(child);
+                    system.registry.remove(child);
+                    system.bury(child, cell.mailbox.close());
+                    system.events.emit(SystemEvent::Stopped {
+                        actor: child.clone(),
+                    });
+                } else {
+                    self.put_down(child, body);
+                }
+            }
+        }
+    }
+
+    /// Stops the children of an actor child (its own supervisor process).
+    async fn stop_grandchildren(&mut self, child: &ActorId, last: bool) {
+        if let Some(queue) = self.ctx.existing_route(child) {
+            stop_all_of(&queue, last).await;
+        }
+    }
+
+    /// Stops every child in reverse start order.
+    async fn stop_all(&mut self, last: bool) {
+        let purpose = if last || !matches!(self.kind, Kind::Bare { .. }) {
+            Purpose::Final
+        } else {
+            Purpose::Park
+        };
+        let order: Vec<ActorId> = self
+            .core
+            .children()
+            .iter()
+            .rev()
+            .map(|info| info.id.clone())
+            .collect();
+        for child in &order {
+            self.stop_child(child, purpose.clone()).await;
+        }
+        if matches!(purpose, Purpose::Final) {
+            let rest: Vec<ActorId> = self.children.keys().cloned().collect();
+            for child in &rest {
+                self.stop_child(child, Purpose::Final).await;
+            }
+            self.core = SupervisorCore::new(self.strategy);
+        }
+        if last {
+            self.finished = true;
+            if matches!(self.kind, Kind::Root) {
+                self.end_system(None);
+            }
+        }
+    }
+
+    // ----- restarting -----
+
+    /// Starts a stopped child again (fresh state, `PostRestart`).
+    async fn start_again(
+        &mut self,
+        child: &ActorId,
+        reason: RestartReason,
+    ) -> Result<(), ActorError> {
+        let Some(system) = self.system() else {
+            return Err(ActorError::msg("the actor system is gone"));
+        };
+        match self.children.get_mut(child) {
+            None => Ok(()),
+            Some(Child::Supervisor(queue)) => {
+                let (reply, answer) = oneshot::channel();
+                if queue.push(SupervisorMessage::Restart { reply }).is_err() {
+                    return Err(ActorError::msg(format!("supervisor `{child}` has stopped")));
+                }
+                match answer.await {
+                    Ok(result) => result,
+                    Err(_) => Err(ActorError::msg(format!("supervisor `{child}` has stopped"))),
+                }
+            }
+            Some(Child::Actor(actor)) => {
+                if matches!(actor.run, Run::Running { .. }) {
+                    return Ok(());
+                }
+                let spec = actor.spec.clone();
+                let body = match self.down_body(child) {
+                    Some(body) => body,
+                    None => self.instantiate(&spec, child),
+                };
+                self.revive(&system, child, body, reason)
+            }
+        }
+    }
+
+    /// Gives a body a fresh state, delivers `PostRestart`, and starts its task.
+    fn revive(
+        &mut self,
+        system: &Arc<SystemInner>,
+        child: &ActorId,
+        mut body: Body,
+        reason: RestartReason,
+    ) -> Result<(), ActorError> {
+        let Some(Child::Actor(actor)) = self.children.get_mut(child) else {
+            return Ok(());
+        };
+        if let Err(failure) = body.actor.reset() {
+            actor.run = Run::Down(Some(body));
+            return Err(failure.to_error());
+        }
+        actor.cell.set_closing(false);
+        match lifecycle(system, &mut body, LifecycleEvent::PostRestart) {
+            Settled::Running => {
+                actor.run = launch(system, &actor.cell, body);
+            }
+            Settled::Exit(ExitCause::Failed(error)) => {
+                actor.run = Run::Down(Some(body));
+                return Err(error);
+            }
+            Settled::Exit(cause) => {
+                actor.run = Run::Down(Some(body));
+                self.followups.push_back((child.clone(), cause));
+            }
+        }
+        tracing::info!(target: "olivier::prospero", actor = %child, ?reason, "actor restarted");
+        system.events.emit(SystemEvent::Restarted {
+            actor: child.clone(),
+            reason,
+        });
+        Ok(())
+    }
+
+    /// Restarts an explicit supervisor: a fresh restart history, then its
+    /// children started again in start order.
+    async fn restart_children(&mut self) -> Result<(), ActorError> {
+        let order: Vec<(ActorId, RestartType)> = self
+            .core
+            .children()
+            .iter()
+            .map(|info| (info.id.clone(), info.restart))
+            .collect();
+        self.core = SupervisorCore::new(self.strategy);
+        let reason = RestartReason::Failed(ActorError::msg(format!(
+            "supervisor `{}` restarted",
+            self.id
+        )));
+        for (child, restart) in order {
+            self.core.add_child(child.clone(), restart);
+            if let Err(error) = self.start_again(&child, reason.clone()).await {
+                self.stop_all(false).await;
+                return Err(error);
+            }
+        }
+        Ok(())
+    }
+
+    /// The restart intensity is exceeded: fail to this supervisor's own
+    /// supervisor, or end the system at the root.
+    async fn give_up(&mut self, reason: ActorError) {
+        tracing::error!(target: "olivier::prospero", supervisor = %self.id, %reason, "supervisor gave up");
+        self.emit(SystemEvent::SupervisorGaveUp {
+            supervisor: self.id.clone(),
+            reason: reason.clone(),
+        });
+        match &self.kind {
+            Kind::Root => {
+                let rest: Vec<ActorId> = self.children.keys().cloned().collect();
+                for child in &rest {
+                    self.stop_child(child, Purpose::Final).await;
+                }
+                self.finished = true;
+                self.end_system(Some(SystemFailure::RootGaveUp { reason }));
+            }
+            Kind::Bare { parent } => {
+                let parent = parent.clone();
+                self.ctx.route(
+                    &parent,
+                    SupervisorMessage::ChildGaveUp {
+                        child: self.id.clone(),
+                        reason,
+                    },
+                );
+            }
+            Kind::Actor { cell } => {
+                let parent = cell.parent.clone();
+                let rest: Vec<ActorId> = self.children.keys().cloned().collect();
+                for child in &rest {
+                    self.stop_child(child, Purpose::Final).await;
+                }
+                self.core = SupervisorCore::new(self.strategy);
+                self.ctx.route(
+                    &parent,
+                    SupervisorMessage::ChildGaveUp {
+                        child: self.id.clone(),
+                        reason,
+                    },
+                );
+            }
+        }
+    }
+
+    fn end_system(&self, failure: Option<SystemFailure>) {
+        if let Some(system) = self.system() {
+            system.finish(failure);
+        }
+        self.ctx.finish();
+    }
+}
+
+/// Starts a task for `body` on the system's runtime.
+fn launch(system: &Arc<SystemInner>, cell: &Arc<ActorCell>, body: Body) -> Run {
+    let incarnation = cell.mailbox.supersede();
+    let (exit, exited) = oneshot::channel();
+    let task = system.handle.spawn(actor_loop::run(
+        Arc::clone(system),
+        Arc::clone(cell),
+        body,
+        incarnation,
+        exit,
+    ));
+    Run::Running {
+        exit: exited,
+        abort: task.abort_handle(),
+        incarnation,
+    }
+}
+
+async fn stop_all_of(queue: &LocalQueue, last: bool) {
+    let (reply, done) = oneshot::channel();
+    if queue
+        .push(SupervisorMessage::StopAll { last, reply })
+        .is_ok()
+    {
+        let _ = done.await;
+    }
+}
+
+fn restart_reason(exit: &ChildExit) -> RestartReason {
+    match exit {
+        ChildExit::Failed(error) => RestartReason::Failed(error.clone()),
+        ChildExit::Normal { reason } => RestartReason::Failed(ActorError::msg(format!(
+            "a permanent child stopped ({reason}) and is restarted"
+        ))),
+        ChildExit::Shutdown => RestartReason::Failed(ActorError::msg("shut down")),
+    }
+}
+
+/// Delivers `PostStop` (once: the state is dropped after it) and cancels timers.
+fn post_stop(system: &Arc<SystemInner>, body: &mut Body) {
+    if body.actor.has_state() {
+        let _ = lifecycle(system, body, LifecycleEvent::PostStop);
+        body.actor.discard();
+    }
+    body.cancel_timers();
+}

@@ -1,0 +1,611 @@
+//! The actor system: spawn, tell, send, ask, stop, and what it observes.
+
+mod builder;
+
+use std::any::TypeId;
+use std::fmt;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use alloy_actors::{
+    ActorId, ActorPriority, ActorRef, ActorSpec, AnyMessage, AnySpec, Behavior, Message,
+    SupervisionStrategy,
+};
+use tokio::runtime::Handle;
+use tokio::sync::{mpsc, oneshot, watch};
+
+pub use builder::ActorSystemBuilder;
+
+use crate::dead_letters::{DeadLetter, DeadLetterHub, DeadLetterReason, DeadLetters};
+use crate::events::{EventHub, Events};
+use crate::mailbox::{Envelope, Pushed, Refused};
+use crate::platform::ProsperoPriority;
+use crate::prospero::{Command, SupervisorMessage};
+use crate::registry::{Entry, Registry, ReplySlot};
+use crate::{AskError, SpawnError, StopError, Supervisor, SystemEvent, SystemFailure, TellError};
+
+/// A running Olivier actor system: cheap to clone, shared by every handle.
+///
+/// # Examples
+///
+/// ```
+/// use std::time::Duration;
+/// use alloy_actors::ActorSpec;
+/// use alloy_counter::{Count, Counter, CounterMsg};
+/// use olivier_runtime::ActorSystem;
+///
+/// # #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
+/// # async fn main() -> anyhow::Result<()> {
+/// let system = ActorSystem::builder().name("docs").build()?;
+/// let counter = system.spawn(ActorSpec::new(Counter).name("counter")).await?;
+/// system.tell(&counter, CounterMsg::Increment)?;
+/// let count = system
+///     .ask(&counter, |reply_to| CounterMsg::GetCount { reply_to }, Duration::from_secs(5))
+///     .await?;
+/// assert_eq!(count, Count(1));
+/// system.shutdown().await?;
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Clone)]
+pub struct ActorSystem {
+    inner: Arc<SystemInner>,
+}
+
+/// What every handle, task and Prospero share.
+pub(crate) struct SystemInner {
+    pub(crate) root: ActorId,
+    pub(crate) registry: Registry,
+    pub(crate) dead_letters: DeadLetterHub,
+    pub(crate) events: EventHub,
+    pub(crate) handle: Handle,
+    pub(crate) default_supervision: SupervisionStrategy,
+    prospero: mpsc::UnboundedSender<Command>,
+    priority: std::sync::OnceLock<ProsperoPriority>,
+    exit: watch::Sender<Option<Result<(), SystemFailure>>>,
+    next_instance: AtomicU64,
+    ask_path: ActorId,
+}
+
+/// A message that did not reach a mailbox, and why.
+#[derive(Debug)]
+pub(crate) struct Undelivered {
+    pub(crate) reason: DeadLetterReason,
+    pub(crate) message: AnyMessage,
+}
+
+impl SystemInner {
+    /// Sends a command to Prospero; false once Prospero has ended.
+    pub(crate) fn command(&self, command: Command) -> bool {
+        self.prospero.send(command).is_ok()
+    }
+
+    /// A fresh id for a child of `parent` started from `spec`.
+    pub(crate) fn child_id(&self, parent: &ActorId, spec: &AnySpec) -> Result<ActorId, SpawnError> {
+        let instance = self.next_instance.fetch_add(1, Ordering::Relaxed);
+        let name = match spec.config().name() {
+            Some(name) => name,
+            None => default_name(spec.config().kind()),
+        };
+        parent
+            .child(name, instance)
+            .map_err(|source| SpawnError::InvalidName {
+                name: name.to_owned(),
+                source,
+            })
+    }
+
+    /// Puts a message into its target's mailbox (or ask slot), applying the
+    /// backpressure policy; messages the policy drops become dead letters here.
+    pub(crate) fn deliver(
+        &self,
+        target: &ActorId,
+        message: AnyMessage,
+        priority: ActorPriority,
+        sender: Option<&ActorId>,
+    ) -> Result<(), Undelivered> {
+        let cell = match self.registry.get(target) {
+            None => {
+                return Err(Undelivered {
+                    reason: DeadLetterReason::UnknownActor,
+                    message,
+                });
+            }
+            Some(Entry::Reply(slot)) => {
+                return slot.deliver(message).map_err(|message| Undelivered {
+                    reason: DeadLetterReason::UnknownActor,
+                    message,
+                });
+            }
+            Some(Entry::Actor(cell)) => cell,
+        };
+        if message.type_id() != cell.message_type {
+            return Err(Undelivered {
+                reason: DeadLetterReason::WrongMessageType {
+                    expected: cell.message_type_name,
+                },
+                message,
+            });
+        }
+        let capacity = cell.mailbox.policy().capacity().unwrap_or(usize::MAX);
+        let envelope = Envelope {
+            message,
+            sender: sender.cloned(),
+        };
+        match cell.mailbox.push(envelope, priority) {
+            Ok(Pushed::Queued) => Ok(()),
+            Ok(Pushed::Evicted(victim)) => {
+                self.dead_letter(target, victim, DeadLetterReason::EvictedOldest { capacity });
+                Ok(())
+            }
+            Ok(Pushed::Dropped(newest)) => {
+                self.dead_letter(target, newest, DeadLetterReason::DroppedNewest { capacity });
+                Ok(())
+            }
+            Err(Refused::Full(envelope)) => Err(Undelivered {
+                reason: DeadLetterReason::Rejected { capacity },
+                message: envelope.message,
+            }),
+            Err(Refused::Closed(envelope)) => Err(Undelivered {
+                reason: DeadLetterReason::ActorStopped,
+                message: envelope.message,
+            }),
+        }
+    }
+
+    /// Delivers an erased message; what is not delivered becomes a dead letter.
+    pub(crate) fn tell_erased(
+        &self,
+        target: &ActorId,
+        message: AnyMessage,
+        priority: ActorPriority,
+        sender: Option<&ActorId>,
+    ) {
+        if let Err(undelivered) = self.deliver(target, message, priority, sender) {
+            self.dead_letters.record(DeadLetter {
+                target: target.clone(),
+                sender: sender.cloned(),
+                message: undelivered.message,
+                reason: undelivered.reason,
+            });
+        }
+    }
+
+    fn dead_letter(&self, target: &ActorId, envelope: Envelope, reason: DeadLetterReason) {
+        self.dead_letters.record(DeadLetter {
+            target: target.clone(),
+            sender: envelope.sender,
+            message: envelope.message,
+            reason,
+        });
+    }
+
+    /// Sends what a closed mailbox still held to dead letters.
+    pub(crate) fn bury(&self, target: &ActorId, drained: Vec<Envelope>) {
+        for envelope in drained {
+            self.dead_letter(target, envelope, DeadLetterReason::ActorStopped);
+        }
+    }
+
+    /// Records how the system ended (the first ending wins).
+    pub(crate) fn finish(&self, failure: Option<SystemFailure>) {
+        let result = match &failure {
+            Some(failure) => Err(failure.clone()),
+            None => Ok(()),
+        };
+        let changed = self.exit.send_if_modified(|exit| {
+            if exit.is_none() {
+                *exit = Some(result);
+                true
+            } else {
+                false
+            }
+        });
+        if changed {
+            match &failure {
+                Some(failure) => {
+                    tracing::error!(target: "olivier::system", system = %self.root, %failure, "actor system shut down");
+                }
+                None => {
+                    tracing::info!(target: "olivier::system", system = %self.root, "actor system shut down")
+                }
+            }
+            self.events.emit(SystemEvent::ShutDown { failure });
+        }
+    }
+
+    fn reply_id(&self) -> ActorId {
+        let correlation = self.next_instance.fetch_add(1, Ordering::Relaxed);
+        // The path was validated when the system was built, so this cannot fail.
+        ActorId::new(self.ask_path.path(), correlation).unwrap_or_else(|_| self.ask_path.clone())
+    }
+
+    /// Turns an undelivered typed message into its error, recording a dead letter.
+    fn refuse<M: Message>(&self, target: &ActorId, undelivered: Undelivered) -> TellError<M> {
+        let found = undelivered.message.type_name();
+        self.dead_letters.record(DeadLetter {
+            target: target.clone(),
+            sender: None,
+            message: undelivered.message.clone(),
+            reason: undelivered.reason.clone(),
+        });
+        let message = take_back::<M>(undelivered.message);
+        let target = target.clone();
+        match undelivered.reason {
+            DeadLetterReason::Rejected { capacity } => TellError::MailboxFull {
+                target,
+                capacity,
+                message,
+            },
+            DeadLetterReason::WrongMessageType { expected } => TellError::WrongMessageType {
+                target,
+                expected,
+                found,
+                message,
+            },
+            _ => TellError::UnknownActor { target, message },
+        }
+    }
+}
+
+/// The message a typed send erased, taken back out.
+fn take_back<M: Message>(message: AnyMessage) -> M {
+    match message.downcast::<M>() {
+        Ok(message) => message,
+        Err(_) => erased_type_changed(),
+    }
+}
+
+#[cold]
+fn erased_type_changed() -> ! {
+    unreachable!("a message erased by a typed send came back with another type")
+}
+
+fn default_name(kind: &str) -> &str {
+    let last = kind.rsplit(['.', ':']).next().unwrap_or(kind);
+    if last.is_empty()
+        || last.contains(|c: char| c == '/' || c == '#' || c.is_whitespace() || c.is_control())
+    {
+        "actor"
+    } else {
+        last
+    }
+}
+
+impl ActorSystem {
+    /// A builder with the defaults: name `olivier`, one-for-one supervision
+    /// allowing 3 restarts a minute, the current tokio runtime.
+    pub fn builder() -> ActorSystemBuilder {
+        ActorSystemBuilder::default()
+    }
+
+    /// The root id; top-level actors are its children.
+    pub fn root(&self) -> &ActorId {
+        &self.inner.root
+    }
+
+    /// How the Prospero thread's priority was set.
+    pub fn prospero_priority(&self) -> &ProsperoPriority {
+        self.inner
+            .priority
+            .get_or_init(|| ProsperoPriority::Unchanged {
+                reason: "not reported".to_owned(),
+            })
+    }
+
+    /// Spawns a top-level actor supervised by the root, once it has started
+    /// (its `init` and `PreStart` ran).
+    ///
+    /// # Errors
+    ///
+    /// [`SpawnError::InvalidName`], [`SpawnError::StartFailed`] when `init`
+    /// or `PreStart` fails (the actor is not added), [`SpawnError::ShutDown`].
+    pub async fn spawn<B: Behavior>(
+        &self,
+        spec: ActorSpec<B>,
+    ) -> Result<ActorRef<B::Message>, SpawnError> {
+        let root = self.inner.root.clone();
+        self.spawn_under(&root, spec.erase())
+            .await
+            .map(ActorRef::new)
+    }
+
+    /// Spawns a top-level actor from an erased spec.
+    ///
+    /// # Errors
+    ///
+    /// As [`ActorSystem::spawn`].
+    pub async fn spawn_any(&self, spec: AnySpec) -> Result<ActorId, SpawnError> {
+        let root = self.inner.root.clone();
+        self.spawn_under(&root, spec).await
+    }
+
+    pub(crate) async fn spawn_under(
+        &self,
+        supervisor: &ActorId,
+        spec: AnySpec,
+    ) -> Result<ActorId, SpawnError> {
+        let id = self.inner.child_id(supervisor, &spec)?;
+        let (reply, answer) = oneshot::channel();
+        let command = Command::Supervisor {
+            supervisor: supervisor.clone(),
+            message: SupervisorMessage::Spawn {
+                spec,
+                id: id.clone(),
+                reply: Some(reply),
+                notify: None,
+            },
+        };
+        if !self.inner.command(command) {
+            return Err(SpawnError::ShutDown);
+        }
+        answer.await.map_err(|_| SpawnError::ShutDown)?.map(|()| id)
+    }
+
+    /// Starts an explicit supervisor under the root: a supervision subtree
+    /// with its own strategy, whose children are spawned through it.
+    ///
+    /// # Errors
+    ///
+    /// [`SpawnError::ShutDown`].
+    pub async fn supervisor(
+        &self,
+        strategy: SupervisionStrategy,
+    ) -> Result<Supervisor, SpawnError> {
+        let root = self.inner.root.clone();
+        self.supervisor_under(&root, strategy).await
+    }
+
+    pub(crate) async fn supervisor_under(
+        &self,
+        parent: &ActorId,
+        strategy: SupervisionStrategy,
+    ) -> Result<Supervisor, SpawnError> {
+        let instance = self.inner.next_instance.fetch_add(1, Ordering::Relaxed);
+        let id =
+            parent
+                .child("supervisor", instance)
+                .map_err(|source| SpawnError::InvalidName {
+                    name: "supervisor".to_owned(),
+                    source,
+                })?;
+        let (reply, answer) = oneshot::channel();
+        let command = Command::Supervisor {
+            supervisor: parent.clone(),
+            message: SupervisorMessage::SpawnSupervisor {
+                id: id.clone(),
+                strategy,
+                reply,
+            },
+        };
+        if !self.inner.command(command) {
+            return Err(SpawnError::ShutDown);
+        }
+        answer.await.map_err(|_| SpawnError::ShutDown)??;
+        Ok(Supervisor::new(self.clone(), id))
+    }
+
+    /// Sends a message at normal priority, fire and forget.
+    ///
+    /// A full mailbox applies its policy: `DropOldest` and `DropNewest`
+    /// accept the send and drop a message to dead letters; `Reject` answers
+    /// with [`TellError::MailboxFull`].
+    ///
+    /// # Errors
+    ///
+    /// [`TellError`] with the message handed back; it is also counted as a
+    /// dead letter.
+    pub fn tell<M: Message>(&self, target: &ActorRef<M>, message: M) -> Result<(), TellError<M>> {
+        self.tell_with_priority(target, message, ActorPriority::Normal)
+    }
+
+    /// Sends a message at `priority`; the mailbox serves more urgent
+    /// priorities first.
+    ///
+    /// # Errors
+    ///
+    /// As [`ActorSystem::tell`].
+    pub fn tell_with_priority<M: Message>(
+        &self,
+        target: &ActorRef<M>,
+        message: M,
+        priority: ActorPriority,
+    ) -> Result<(), TellError<M>> {
+        self.inner
+            .deliver(target.id(), AnyMessage::new(message), priority, None)
+            .map_err(|undelivered| self.inner.refuse(target.id(), undelivered))
+    }
+
+    /// Sends a message, waiting for room while the mailbox is full (whatever
+    /// its policy).
+    ///
+    /// # Errors
+    ///
+    /// As [`ActorSystem::tell`], except that a full mailbox is waited on.
+    pub async fn send<M: Message>(
+        &self,
+        target: &ActorRef<M>,
+        message: M,
+    ) -> Result<(), TellError<M>> {
+        let cell = match self.inner.registry.get(target.id()) {
+            Some(Entry::Actor(cell)) if cell.message_type == TypeId::of::<M>() => cell,
+            _ => return self.tell(target, message),
+        };
+        let envelope = Envelope {
+            message: AnyMessage::new(message),
+            sender: None,
+        };
+        match cell
+            .mailbox
+            .push_waiting(envelope, ActorPriority::Normal)
+            .await
+        {
+            Ok(()) => Ok(()),
+            Err(Refused::Full(envelope) | Refused::Closed(envelope)) => Err(self.inner.refuse(
+                target.id(),
+                Undelivered {
+                    reason: DeadLetterReason::ActorStopped,
+                    message: envelope.message,
+                },
+            )),
+        }
+    }
+
+    /// Asks: builds the request around a temporary reply reference (whose
+    /// instance number is the request's correlation id), sends it, and
+    /// awaits the one answer.
+    ///
+    /// # Errors
+    ///
+    /// [`AskError::Timeout`], [`AskError::ActorStopped`] when the actor
+    /// stops first, [`AskError::MailboxFull`], [`AskError::UnknownActor`],
+    /// [`AskError::WrongMessageType`], [`AskError::WrongReplyType`].
+    pub async fn ask<M: Message, R: Message>(
+        &self,
+        target: &ActorRef<M>,
+        request: impl FnOnce(ActorRef<R>) -> M,
+        timeout: Duration,
+    ) -> Result<R, AskError> {
+        let reply_id = self.inner.reply_id();
+        let (reply, answer) = oneshot::channel();
+        self.inner.registry.insert(
+            reply_id.clone(),
+            Entry::Reply(Arc::new(ReplySlot::new(reply))),
+        );
+        let _slot = ReplyGuard {
+            system: &self.inner,
+            id: reply_id.clone(),
+        };
+        let cell = self.inner.registry.actor(target.id());
+        self.tell(target, request(ActorRef::new(reply_id.clone())))?;
+        let stopped = async {
+            match &cell {
+                Some(cell) => cell.mailbox.closed().await,
+                None => std::future::pending().await,
+            }
+        };
+        tokio::select! {
+            biased;
+            answer = answer => match answer {
+                Ok(message) => message.downcast::<R>().map_err(|other| {
+                    let found = other.type_name();
+                    self.inner.dead_letters.record(DeadLetter {
+                        target: reply_id.clone(),
+                        sender: Some(target.id().clone()),
+                        message: other,
+                        reason: DeadLetterReason::WrongMessageType { expected: R::TYPE_NAME },
+                    });
+                    AskError::WrongReplyType { target: target.id().clone(), expected: R::TYPE_NAME, found }
+                }),
+                Err(_) => Err(AskError::ActorStopped { target: target.id().clone() }),
+            },
+            () = stopped => Err(AskError::ActorStopped { target: target.id().clone() }),
+            () = tokio::time::sleep(timeout) => Err(AskError::Timeout { target: target.id().clone(), after: timeout }),
+        }
+    }
+
+    /// Stops an actor or supervisor for good: its children first (reverse
+    /// start order, depth first), then its `PostStop`; its supervisor will
+    /// not restart it.
+    ///
+    /// # Errors
+    ///
+    /// [`StopError::UnknownActor`], [`StopError::ShutDown`].
+    pub async fn stop(&self, target: &ActorId) -> Result<(), StopError> {
+        let (reply, answer) = oneshot::channel();
+        let command = Command::Stop {
+            target: target.clone(),
+            reply,
+        };
+        if !self.inner.command(command) {
+            return Err(StopError::ShutDown);
+        }
+        answer.await.map_err(|_| StopError::ShutDown)?
+    }
+
+    /// Stops every actor (reverse start order, depth first) and ends Prospero.
+    ///
+    /// # Errors
+    ///
+    /// The [`SystemFailure`] if the system had already ended on its own.
+    pub async fn shutdown(&self) -> Result<(), SystemFailure> {
+        self.inner.command(Command::Shutdown);
+        self.terminated().await
+    }
+
+    /// Waits until the system has ended: after [`ActorSystem::shutdown`], or
+    /// when the root supervisor gave up.
+    ///
+    /// # Errors
+    ///
+    /// The [`SystemFailure`] when the root gave up.
+    pub async fn terminated(&self) -> Result<(), SystemFailure> {
+        let mut exit = self.inner.exit.subscribe();
+        let ended = exit.wait_for(Option::is_some).await;
+        match ended {
+            Ok(exit) => exit.clone().unwrap_or(Ok(())),
+            Err(_) => Ok(()),
+        }
+    }
+
+    /// Whether the system still runs.
+    pub fn is_running(&self) -> bool {
+        self.inner.exit.borrow().is_none()
+    }
+
+    /// Whether an actor with this id is alive (running or restarting).
+    pub fn is_alive(&self, actor: &ActorId) -> bool {
+        self.inner.registry.actor(actor).is_some()
+    }
+
+    /// How many user messages wait in an actor's mailbox.
+    pub fn mailbox_depth(&self, actor: &ActorId) -> Option<usize> {
+        self.inner
+            .registry
+            .actor(actor)
+            .map(|cell| cell.mailbox.depth())
+    }
+
+    /// How many ids are registered (actors and pending asks).
+    pub fn registered(&self) -> usize {
+        self.inner.registry.len()
+    }
+
+    /// A stream of the dead letters recorded from now on.
+    pub fn dead_letters(&self) -> DeadLetters {
+        self.inner.dead_letters.subscribe()
+    }
+
+    /// How many messages became dead letters so far.
+    pub fn dead_letter_count(&self) -> u64 {
+        self.inner.dead_letters.count()
+    }
+
+    /// A stream of the [`SystemEvent`]s emitted from now on.
+    pub fn events(&self) -> Events {
+        self.inner.events.subscribe()
+    }
+}
+
+impl fmt::Debug for ActorSystem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ActorSystem")
+            .field("root", &self.inner.root)
+            .field("registered", &self.inner.registry.len())
+            .field("dead_letters", &self.inner.dead_letters.count())
+            .finish_non_exhaustive()
+    }
+}
+
+/// Removes an ask's reply slot however the ask ends.
+struct ReplyGuard<'a> {
+    system: &'a SystemInner,
+    id: ActorId,
+}
+
+impl Drop for ReplyGuard<'_> {
+    fn drop(&mut self) {
+        self.system.registry.remove(&self.id);
+    }
+}

@@ -1,0 +1,128 @@
+//! Building an [`ActorSystem`].
+
+use std::sync::Arc;
+use std::sync::atomic::AtomicU64;
+use std::time::Duration;
+
+use alloy_actors::{ActorId, SupervisionStrategy};
+use tokio::runtime::Handle;
+use tokio::sync::{mpsc, watch};
+
+use super::{ActorSystem, SystemInner};
+use crate::BuildError;
+use crate::dead_letters::DeadLetterHub;
+use crate::events::EventHub;
+use crate::prospero;
+use crate::registry::Registry;
+
+/// Configures and starts an [`ActorSystem`].
+///
+/// # Examples
+///
+/// ```
+/// use std::time::Duration;
+/// use alloy_actors::SupervisionStrategy;
+/// use olivier_runtime::ActorSystem;
+///
+/// # #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
+/// # async fn main() -> Result<(), olivier_runtime::BuildError> {
+/// let system = ActorSystem::builder()
+///     .name("shop")
+///     .default_supervision(SupervisionStrategy::one_for_one(5, Duration::from_secs(60)))
+///     .build()?;
+/// assert_eq!(system.root().to_string(), "shop#0");
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Debug, Clone)]
+pub struct ActorSystemBuilder {
+    name: String,
+    default_supervision: SupervisionStrategy,
+    runtime: Option<Handle>,
+    backlog: usize,
+}
+
+impl Default for ActorSystemBuilder {
+    fn default() -> Self {
+        Self {
+            name: "olivier".to_owned(),
+            default_supervision: SupervisionStrategy::one_for_one(3, Duration::from_secs(60)),
+            runtime: None,
+            backlog: 1024,
+        }
+    }
+}
+
+impl ActorSystemBuilder {
+    /// Names the system: the root segment of every id.
+    pub fn name(mut self, name: impl Into<String>) -> Self {
+        self.name = name.into();
+        self
+    }
+
+    /// The strategy of the root supervisor, and of every actor whose spec
+    /// sets none for its own children.
+    pub fn default_supervision(mut self, strategy: SupervisionStrategy) -> Self {
+        self.default_supervision = strategy;
+        self
+    }
+
+    /// The tokio runtime actors run on (by default, the one `build` is called in).
+    pub fn runtime(mut self, handle: Handle) -> Self {
+        self.runtime = Some(handle);
+        self
+    }
+
+    /// How many dead letters and events a slow stream reader may fall behind.
+    pub fn stream_backlog(mut self, backlog: usize) -> Self {
+        self.backlog = backlog;
+        self
+    }
+
+    /// Starts the system and its Prospero thread.
+    ///
+    /// # Errors
+    ///
+    /// [`BuildError::NoRuntime`], [`BuildError::InvalidName`],
+    /// [`BuildError::Prospero`].
+    pub fn build(self) -> Result<ActorSystem, BuildError> {
+        let handle = match self.runtime {
+            Some(handle) => handle,
+            None => Handle::try_current().map_err(|_| BuildError::NoRuntime)?,
+        };
+        let invalid = |source| BuildError::InvalidName {
+            name: self.name.clone(),
+            source,
+        };
+        let root = ActorId::root(&self.name).map_err(invalid)?;
+        let ask_path = root.child("$ask", 0).map_err(invalid)?;
+        let (commands, received) = mpsc::unbounded_channel();
+        let inner = Arc::new(SystemInner {
+            root: root.clone(),
+            registry: Registry::default(),
+            dead_letters: DeadLetterHub::new(self.backlog),
+            events: EventHub::new(self.backlog),
+            handle,
+            default_supervision: self.default_supervision,
+            prospero: commands,
+            priority: std::sync::OnceLock::new(),
+            exit: watch::channel(None).0,
+            next_instance: AtomicU64::new(1),
+            ask_path,
+        });
+        let priority = prospero::start(
+            Arc::downgrade(&inner),
+            received,
+            root,
+            self.default_supervision,
+        )
+        .map_err(BuildError::Prospero)?;
+        if priority.is_raised() {
+            tracing::info!(target: "olivier::prospero", %priority, "prospero thread priority raised");
+        } else {
+            tracing::warn!(target: "olivier::prospero", %priority, "prospero thread priority not raised");
+        }
+        let _ = inner.priority.set(priority);
+        Ok(ActorSystem { inner })
+    }
+}
