@@ -36,6 +36,12 @@ pub enum SystemEvent {
         /// Why.
         reason: RestartReason,
     },
+    /// Prospero asked a running actor to hand its state back (to stop or
+    /// restart it); the request overtakes its queued messages.
+    Stopping {
+        /// The actor.
+        actor: ActorId,
+    },
     /// An actor stopped for good; its queued messages went to dead letters.
     Stopped {
         /// The actor.

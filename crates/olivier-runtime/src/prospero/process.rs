@@ -503,6 +503,9 @@ impl Process {
         let cell = Arc::clone(&actor.cell);
         let timeout = actor.spec.config().shutdown_timeout();
         cell.mailbox.push_yield(incarnation);
+        self.emit(SystemEvent::Stopping {
+            actor: child.clone(),
+        });
         let body = match tokio::time::timeout(timeout, exit).await {
             Ok(Ok(TaskExit { body, .. })) => Some(body),
             Ok(Err(_)) => None,
