@@ -350,7 +350,8 @@ impl Process {
         }
         body.cancel_timers();
         self.stop_grandchildren(child, false).await;
-        if let Err(error) = self.revive(&system, child, body, reason) {
+        // A policy restart already installed the policy's state.
+        if let Err(error) = self.revive(&system, child, body, reason, pre) {
             self.followups
                 .push_back((child.clone(), ExitCause::Failed(error)));
         }
@@ -664,23 +665,25 @@ impl Process {
                     Some(body) => body,
                     None => self.instantiate(&spec, child),
                 };
-                self.revive(&system, child, body, reason)
+                self.revive(&system, child, body, reason, true)
             }
         }
     }
 
-    /// Gives a body a fresh state, delivers `PostRestart`, and starts its task.
+    /// Gives a body a fresh state (unless `fresh` is false: the error
+    /// policy installed one), delivers `PostRestart`, and starts its task.
     fn revive(
         &mut self,
         system: &Arc<SystemInner>,
         child: &ActorId,
         mut body: Body,
         reason: RestartReason,
+        fresh: bool,
     ) -> Result<(), ActorError> {
         let Some(Child::Actor(actor)) = self.children.get_mut(child) else {
             return Ok(());
         };
-        if let Err(failure) = body.actor.reset() {
+        if fresh && let Err(failure) = body.actor.reset() {
             actor.run = Run::Down(Some(body));
             return Err(failure.to_error());
         }

@@ -270,8 +270,9 @@ impl Behavior for Worker {
                 Effect::from(count).spawn_and_notify(child.spec(), &ctx.myself())
             }
             WorkerMsg::Spawned(notice) => {
-                self.note(format_args!("spawned:{}", notice.child.name()));
+                // The id first: tests wait for the name, then read the id.
                 self.note(format_args!("spawned_id:{}", notice.child));
+                self.note(format_args!("spawned:{}", notice.child.name()));
                 Effect::from(count)
             }
             WorkerMsg::Schedule { key, millis, n } => {
