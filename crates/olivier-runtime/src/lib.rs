@@ -33,10 +33,10 @@
 //! # How it runs
 //!
 //! - Each actor is a tokio task that takes one message at a time from its
-//!   [mailbox](BackpressurePolicy): a system queue first (Prospero's
+//!   mailbox: a system queue first (Prospero's
 //!   requests overtake user messages), then five user queues by
 //!   [`ActorPriority`](alloy_actors::ActorPriority), bounded by the actor's
-//!   backpressure policy. A behavior never sees a lock.
+//!   [`BackpressurePolicy`](alloy_actors::BackpressurePolicy). A behavior never sees a lock.
 //! - The task hands each message to the actor's
 //!   [`DynActor`](alloy_actors::DynActor), which catches panics, and
 //!   performs the side effects in order: local tells go straight into the
@@ -52,8 +52,6 @@
 //!   What the runtime does to actors is published on [`ActorSystem::events`].
 //!
 //! `docs/olivier.md` describes the design and its choices.
-//!
-//! [`BackpressurePolicy`]: alloy_actors::BackpressurePolicy
 #![doc(test(attr(deny(warnings, rust_2018_idioms), allow(dead_code, unused_variables))))]
 
 mod actor_loop;
