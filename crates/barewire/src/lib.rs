@@ -1,5 +1,131 @@
 //! BAREWire: the one protocol every Alloy transport carries.
 //!
-//! The codec, envelope and framing are being built under issue 4; this crate
-//! currently exports nothing.
+//! Three layers, usable on their own:
+//!
+//! 1. **BARE values** ([`to_vec`], [`encode_into`], [`to_writer`],
+//!    [`from_slice`], [`from_prefix`]): every type of the BARE specification
+//!    (draft-devault-bare) through serde, so a message only derives
+//!    `Serialize` and `Deserialize`. Decoding is strict and zero-copy.
+//! 2. **The envelope** ([`Envelope`], [`OwnedEnvelope`]): source, target,
+//!    kind, priority, correlation, message type, timestamp and the
+//!    BARE-encoded payload, hand-coded for speed and byte-identical to the
+//!    published schema `docs/barewire.bare`.
+//! 3. **Framing** ([`frame`]): 4-byte little-endian length prefixes, an
+//!    incremental [`FrameDecoder`](frame::FrameDecoder) and, with the
+//!    `tokio-codec` feature, a `tokio_util` codec.
+//!
+//! # From serde to BARE
+//!
+//! | Rust / serde                                | BARE                         |
+//! |---------------------------------------------|------------------------------|
+//! | [`Uint`], `#[serde(with = "barewire::uint")]` | `uint`                     |
+//! | [`Int`], `#[serde(with = "barewire::int")]`   | `int`                      |
+//! | `u8` … `u64`, `i8` … `i64`                  | `u8` … `u64`, `i8` … `i64`   |
+//! | `f32`, `f64`                                | `f32`, `f64`                 |
+//! | `bool`                                      | `bool`                       |
+//! | `String`, `&str`                            | `str`                        |
+//! | `serde_bytes::ByteBuf`, `&[u8]`, `Vec<u8>`  | `data` (`Vec<u8>` as `list<u8>`, the same bytes) |
+//! | `[u8; N]`                                   | `data[N]`                    |
+//! | `()`, unit struct                           | `void`                       |
+//! | `Option<T>`                                 | `optional<T>`                |
+//! | `Vec<T>`, any sequence                      | `list<T>`                    |
+//! | `[T; N]`, tuples                            | `list<T>[N]` (fixed length)  |
+//! | `HashMap`, `BTreeMap`                       | `map<K><V>`                  |
+//! | struct, tuple struct                        | `struct` (fields in order)   |
+//! | enum of unit variants                       | `enum`                       |
+//! | enum with data                              | `union` (variant = member)   |
+//! | `char`                                      | `u32` (a Unicode scalar value) |
+//!
+//! Enum values and union tags are serde's variant index (0, 1, 2, … in
+//! declaration order), which is what a BARE schema means when it sets no
+//! value. To declare explicit values, as a schema's `BLUE = 5` or
+//! `| Label = 3` does, derive [`BareEnum`] or [`BareUnion`] instead of
+//! serde's derives:
+//!
+//! ```
+//! use barewire::{BareEnum, BareUnion};
+//!
+//! #[derive(BareEnum, Debug, Clone, Copy, PartialEq)]
+//! enum Color { Red = 0, Blue = 5 }
+//!
+//! #[derive(BareUnion, Debug, PartialEq)]
+//! enum Shape {
+//!     Circle(u32),
+//!     #[bare(tag = 3)]
+//!     Label(String),
+//!     Nothing, // void member, tag 4
+//! }
+//!
+//! assert_eq!(barewire::to_vec(&Color::Blue).unwrap(), [5]);
+//! assert_eq!(barewire::to_vec(&Shape::Nothing).unwrap(), [4]);
+//! // A value or tag the type does not declare is an error.
+//! let error = barewire::from_slice::<Color>(&[1]).unwrap_err();
+//! assert_eq!(
+//!     error,
+//!     barewire::DecodeError::UnknownVariant { type_name: "Color", value: 1, offset: 0 },
+//! );
+//! ```
+//!
+//! serde features that need a self-describing format (`deserialize_any`,
+//! `#[serde(flatten)]`, untagged or internally tagged enums, skipped fields)
+//! are reported as [`DecodeError::Unsupported`] / [`EncodeError::Unsupported`].
+//!
+//! # Strictness
+//!
+//! The decoder accepts exactly the canonical encoding, as the specification
+//! requires, and a whole message must consume its whole input:
+//!
+//! - `uint`/`int` in at most 10 bytes, in the fewest bytes the value needs,
+//!   and within 64 bits ([`DecodeError::NonCanonicalVarint`],
+//!   [`DecodeError::VarintOverflow`]);
+//! - `bool` and the `optional` tag are 0 or 1; `str` is UTF-8; a `char`
+//!   is a Unicode scalar value;
+//! - enum values and union tags are declared ones; map keys are unique;
+//! - trailing bytes are an error ([`DecodeError::TrailingBytes`]).
+//!
+//! Bad input never panics and never allocates more than it justifies: a
+//! length prefix larger than the bytes that remain is rejected before
+//! anything is reserved ([`DecodeError::LengthTooLarge`]), and nesting is
+//! limited to [`MAX_DEPTH`] levels. One consequence goes beyond the
+//! specification: a `list` or `map` may not claim more elements than bytes
+//! remain, which only rejects lists of zero-sized elements (`void`, empty
+//! structs) longer than the rest of the input — the price of refusing
+//! a 5-byte input that would loop 2⁶⁴ times.
+//!
+//! # Why not serde_bare
+//!
+//! serde_bare 0.5 (the crate this one would otherwise build on) is lenient
+//! where BARE is strict, and slower. Measured in this crate's tests
+//! (`tests/serde_bare_differences.rs`), it accepts `bool` bytes other than 0
+//! and 1, overlong varints (`80 00` for 0) and trailing bytes, and it writes
+//! serde's variant index where a schema declares an explicit value; it also
+//! copies every `str` and `data` out of the input instead of borrowing. In
+//! `benches/envelope.rs` the hand-written envelope codec of this crate
+//! encodes and decodes faster than serde_bare, bincode and postcard; the
+//! figures are in `docs/benchmarks.md`. So BAREWire has its own serializer
+//! and deserializer (about 900 lines) and keeps serde_bare as a
+//! dev-dependency only, to compare against.
 #![forbid(unsafe_code)]
+
+mod de;
+mod envelope;
+mod error;
+pub mod frame;
+mod integer;
+mod ser;
+mod varint;
+
+pub use de::{Deserializer, MAX_DEPTH, from_prefix, from_slice};
+pub use envelope::{CorrelationId, Envelope, Kind, OwnedEnvelope, PROTOCOL_VERSION, Priority};
+pub use error::{DecodeError, EncodeError, FrameError};
+pub use integer::{Int, Uint, int, uint};
+pub use ser::{FixedEncoder, SeqEncoder, Serializer, encode_into, to_vec, to_writer};
+
+#[cfg(feature = "derive")]
+pub use barewire_derive::{BareEnum, BareUnion};
+
+#[doc(hidden)]
+pub mod __private {
+    //! Items the derives expand to; not part of the public API.
+    pub use serde;
+}
