@@ -1,16 +1,17 @@
-//! `cargo xtask demo`: the main job, the counter on the embedded default runtime.
+//! `cargo xtask demo`: the main job, the counter and supervision on the
+//! embedded default runtime (Olivier).
 
 use crate::shell;
 
-/// Runs the demo example.
+/// Runs the Olivier demo tour.
 pub(crate) fn run() -> anyhow::Result<()> {
-    shell::step("demo: the counter behavior");
+    shell::step("demo: Alloy on Olivier, the embedded default runtime");
     shell::run(shell::cargo().args([
         "run",
         "--quiet",
         "--package",
-        "alloy-counter",
+        "olivier-runtime",
         "--example",
-        "counter_demo",
+        "demo",
     ]))
 }

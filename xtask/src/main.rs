@@ -3,6 +3,7 @@
 //! Every task is one module; this file only dispatches. Run `cargo xtask help`
 //! for the list.
 
+mod bench;
 mod demo;
 mod edge;
 mod fuzz;
@@ -23,6 +24,7 @@ tasks:
   demo            the main job: the counter on the embedded default runtime
   edge <cmd>      the Conclave edge runtime (build, dev, deploy-dry-run); see `cargo xtask edge help`
   fuzz [SECONDS]  run every barewire fuzz target for SECONDS each (default 60)
+  bench           the peer benchmark table: Olivier beside ractor, kameo, actix and raw tokio
   tidy            repository checks: module docs, dependency arrows, no dbg!/todo!
 ";
 
@@ -37,6 +39,7 @@ fn main() -> ExitCode {
         "wasm" => wasm::run(),
         "demo" => demo::run(),
         "tidy" => tidy::run(),
+        "bench" => bench::run(&shell::root()),
         "edge" => edge::main(rest),
         "fuzz" => fuzz_task(rest),
         "help" | "--help" | "-h" => {
