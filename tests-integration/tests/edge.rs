@@ -10,5 +10,6 @@ mod edge {
     mod frames;
     mod health;
     mod objects;
+    mod supervision;
     mod timers;
 }

@@ -5,6 +5,7 @@
 //! - `dev [--port N] [--persist DIR]`: `wrangler dev` on a loopback port.
 //! - `deploy-dry-run`: `wrangler deploy --dry-run` on the built output.
 //! - `test`: all of the above that tests need, then the real-workerd tests.
+//! - `bench`: messages per second and ask latency in a local workerd.
 
 mod build;
 mod tools;
@@ -25,6 +26,7 @@ commands:
   dev [--port N] [--persist DIR] run it in a local workerd (wrangler dev) until Ctrl-C
   deploy-dry-run                 check that `wrangler deploy --dry-run` accepts the build
   test                           setup, build, then the tests-integration tests against workerd
+  bench                          messages/s and ask latency against 1 and 100 objects (local workerd)
 ";
 
 /// Entry point of `cargo xtask edge ...`.
@@ -52,6 +54,7 @@ pub(crate) fn main(args: &[String]) -> anyhow::Result<()> {
             wrangler::deploy_dry_run(&root)
         }),
         "test" => no_args(command, rest).and_then(|()| test(&root)),
+        "bench" => no_args(command, rest).and_then(|()| bench(&root)),
         "help" | "--help" | "-h" => {
             print!("{HELP}");
             Ok(())
@@ -74,6 +77,24 @@ pub(crate) fn test(root: &Path) -> anyhow::Result<()> {
         "tests-integration",
         "--",
         "--test-threads=2",
+    ]);
+    wrangler::test_env(root, &mut command);
+    shell::run(&mut command)
+}
+
+/// Builds the Worker and runs the Conclave benchmark, printing a Markdown table.
+fn bench(root: &Path) -> anyhow::Result<()> {
+    tools::setup(root)?;
+    build::build(root)?;
+    shell::step("edge: benchmark against local workerd");
+    let mut command = shell::cargo();
+    command.current_dir(root).args([
+        "run",
+        "--release",
+        "--package",
+        "tests-integration",
+        "--bin",
+        "conclave_bench",
     ]);
     wrangler::test_env(root, &mut command);
     shell::run(&mut command)

@@ -13,6 +13,9 @@ use crate::route::{self, Route};
 /// The header the gateway sets on requests it forwards to an actor: `<CLASS>/<name>`.
 pub const ACTOR_HEADER: &str = "x-conclave-actor";
 
+/// The header a parent sets when it starts a child object: the parent's address.
+pub const PARENT_HEADER: &str = "x-conclave-parent";
+
 /// The header that carries a socket's client address (`?client=client/<name>#<n>`):
 /// the object tags the socket with it, and tells to that address go there.
 pub const CLIENT_HEADER: &str = "x-conclave-client";
@@ -50,7 +53,7 @@ pub async fn serve(request: Request, env: Env, classes: &[&str]) -> worker::Resu
             } else if request.method() != Method::Get {
                 return Response::error("only GET here", 405);
             }
-            forward(&request, &env, class, name, &actor).await
+            forward(&request, &env, class, &actor).await
         }
     }
 }
@@ -101,10 +104,10 @@ async fn forward(
     request: &Request,
     env: &Env,
     class: &str,
-    name: &str,
     actor: &str,
 ) -> worker::Result<Response> {
-    let stub = env.durable_object(class)?.id_from_name(name)?.get_stub()?;
+    // Objects are named by their actor's path, `<CLASS>/<name>`.
+    let stub = env.durable_object(class)?.id_from_name(actor)?.get_stub()?;
     let headers = Headers::new();
     headers.set(ACTOR_HEADER, actor)?;
     if let Some(upgrade) = request.headers().get("upgrade")? {

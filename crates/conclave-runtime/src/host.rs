@@ -20,10 +20,10 @@ mod store;
 use std::cell::RefCell;
 use std::sync::Arc;
 
-use alloy_actors::{ActorId, Behavior, BehaviorCell, ErrorPolicy, Message};
+use alloy_actors::{ActorId, Behavior, BehaviorCell, ErrorPolicy, Message, SupervisionStrategy};
 use worker::{Env, Method, Request, Response, State, WebSocket, WebSocketIncomingMessage};
 
-use crate::gateway::{ACTOR_HEADER, CLIENT_HEADER};
+use crate::gateway::{ACTOR_HEADER, CLIENT_HEADER, PARENT_HEADER};
 use crate::health::ActorHealth;
 use crate::wire::{Envelope, ErrorCode, Kind, VERSION};
 
@@ -39,6 +39,7 @@ pub struct ActorHost<B: Behavior> {
     env: Env,
     behavior: Arc<B>,
     started_ms: u64,
+    strategy: SupervisionStrategy,
     actor: RefCell<Option<Loaded<B>>>,
 }
 
@@ -63,8 +64,17 @@ where
             env,
             behavior: Arc::new(behavior),
             started_ms: now_ms(),
+            strategy: SupervisionStrategy::default(),
             actor: RefCell::new(None),
         }
+    }
+
+    /// Supervises this actor's children with `strategy` (one-for-one, at most
+    /// 3 restarts in 5 s, by default).
+    #[must_use]
+    pub fn with_supervision(mut self, strategy: SupervisionStrategy) -> Self {
+        self.strategy = strategy;
+        self
     }
 
     /// Handles a request: a socket upgrade or health from the gateway, or a
@@ -75,14 +85,18 @@ where
     /// When storage or the WebSocket pair fails.
     pub async fn fetch(&self, mut request: Request) -> worker::Result<Response> {
         let identity = request.headers().get(ACTOR_HEADER)?;
-        if let Err(error) = self.ensure_loaded(identity.as_deref()).await {
+        let parent = request.headers().get(PARENT_HEADER)?;
+        if let Err(error) = self
+            .ensure_loaded(identity.as_deref(), parent.as_deref())
+            .await
+        {
             return Response::error(error.to_string(), 500);
         }
         if request.method() == Method::Post {
             let frame = request.bytes().await?;
             return match Envelope::decode(&frame) {
                 Ok(envelope) => {
-                    self.deliver(envelope, None).await?;
+                    self.internal(envelope).await?;
                     Response::empty()
                 }
                 Err(error) => Response::error(error.to_string(), 400),
@@ -144,7 +158,7 @@ where
                 return send(&socket, &answer);
             }
         };
-        if let Err(error) = self.ensure_loaded(None).await {
+        if let Err(error) = self.ensure_loaded(None, None).await {
             let answer = Envelope::error_for(
                 Some(&envelope),
                 &me,
@@ -196,7 +210,7 @@ where
     ///
     /// When storage fails.
     pub async fn alarm(&self) -> worker::Result<Response> {
-        if let Err(error) = self.ensure_loaded(None).await {
+        if let Err(error) = self.ensure_loaded(None, None).await {
             return Response::error(error.to_string(), 500);
         }
         let due = {
@@ -210,7 +224,7 @@ where
         let count = due.len();
         for timer in due {
             match Envelope::decode(&timer.payload) {
-                Ok(envelope) => self.deliver(envelope, None).await?,
+                Ok(envelope) => self.internal(envelope).await?,
                 Err(error) => worker::console_error!("{}: bad timer: {error}", self.address()),
             }
         }
@@ -227,11 +241,16 @@ where
             .unwrap_or_default()
     }
 
-    async fn ensure_loaded(&self, identity: Option<&str>) -> Result<(), store::LoadError> {
+    async fn ensure_loaded(
+        &self,
+        identity: Option<&str>,
+        parent: Option<&str>,
+    ) -> Result<(), store::LoadError> {
         if self.actor.borrow().is_some() {
             return Ok(());
         }
-        let loaded = Loaded::load(&self.state, Arc::clone(&self.behavior), identity).await?;
+        let behavior = Arc::clone(&self.behavior);
+        let loaded = Loaded::load(&self.state, behavior, identity, parent, self.strategy).await?;
         let fresh = loaded.is_fresh();
         *self.actor.borrow_mut() = Some(loaded);
         if fresh {
@@ -242,8 +261,9 @@ where
                 loaded.settle(outcome, None, now_ms(), &mut outbox);
             }
             self.persist().await.map_err(store::LoadError::Storage)?;
+            let routes = self.routes();
             outbox
-                .flush(&self.state, &self.env, None)
+                .flush(&self.state, &self.env, &routes, None)
                 .await
                 .map_err(store::LoadError::Storage)?;
         }
@@ -279,9 +299,43 @@ where
             };
         }
         self.persist().await?;
+        let routes = self.routes();
         outbox
-            .flush(&self.state, &self.env, socket.map(|s| (s, &envelope)))
+            .flush(
+                &self.state,
+                &self.env,
+                &routes,
+                socket.map(|s| (s, &envelope)),
+            )
             .await
+    }
+
+    /// Handles an envelope another object (or a timer) sent: for this actor
+    /// (a message or a `SYSTEM` envelope), or passing through on its way to
+    /// a child or a client.
+    async fn internal(&self, envelope: Envelope) -> worker::Result<()> {
+        let routes = self.routes();
+        if envelope.target != routes.me {
+            return outbox::route(&self.state, &self.env, &routes, &envelope).await;
+        }
+        if envelope.kind != Kind::System {
+            return self.deliver(envelope, None).await;
+        }
+        let mut outbox = Outbox::default();
+        if let Some(loaded) = self.actor.borrow_mut().as_mut() {
+            loaded.system(&envelope, now_ms(), &mut outbox);
+        }
+        self.persist().await?;
+        let routes = self.routes();
+        outbox.flush(&self.state, &self.env, &routes, None).await
+    }
+
+    fn routes(&self) -> outbox::Routes {
+        self.actor
+            .borrow()
+            .as_ref()
+            .map(Loaded::routes)
+            .unwrap_or_default()
     }
 
     /// Stores state, timers and counters in one transaction, and moves the alarm.
@@ -357,7 +411,11 @@ pub(crate) fn actor_id(name: &str) -> Result<ActorId, alloy_actors::ActorIdError
     ActorId::new(name, 0)
 }
 
-/// Constructs a cell for `behavior` as actor `id`.
-pub(crate) fn cell<B: Behavior>(behavior: Arc<B>, id: ActorId) -> BehaviorCell<B> {
-    BehaviorCell::new(behavior, policy(), alloy_actors::Context::new(id, None))
+/// Constructs a cell for `behavior` as actor `id` under `parent`.
+pub(crate) fn cell<B: Behavior>(
+    behavior: Arc<B>,
+    id: ActorId,
+    parent: Option<ActorId>,
+) -> BehaviorCell<B> {
+    BehaviorCell::new(behavior, policy(), alloy_actors::Context::new(id, parent))
 }

@@ -22,6 +22,8 @@ pub mod route;
 pub mod timers;
 pub mod wire;
 
+#[doc(hidden)]
+pub use alloy_actors as __alloy_actors;
 pub use gateway::serve;
 pub use host::ActorHost;
 
@@ -31,7 +33,12 @@ pub use host::ActorHost;
 /// ```text
 /// conclave_runtime::actor_object!(Counter hosts alloy_counter::Counter);
 /// conclave_runtime::actor_object!(Reminder hosts Reminder = Reminder::new(3));
+/// conclave_runtime::actor_object!(Team hosts Team = Team, supervising with
+///     SupervisionStrategy::all_for_one(3, Duration::from_secs(5)));
 /// ```
+///
+/// The strategy applies to the children the actor spawns (one-for-one, at
+/// most 3 restarts in 5 s, by default).
 ///
 /// The calling crate must depend on `worker` (the `#[durable_object]` macro
 /// names it) and allow `missing_docs` where it calls this (the generated
@@ -43,6 +50,10 @@ macro_rules! actor_object {
         $crate::actor_object!($(#[$meta])* $name hosts $behavior = <$behavior as ::core::default::Default>::default());
     };
     ($(#[$meta:meta])* $name:ident hosts $behavior:ty = $make:expr) => {
+        $crate::actor_object!($(#[$meta])* $name hosts $behavior = $make, supervising with
+            $crate::__alloy_actors::SupervisionStrategy::default());
+    };
+    ($(#[$meta:meta])* $name:ident hosts $behavior:ty = $make:expr, supervising with $strategy:expr) => {
         $(#[$meta])*
         #[::worker::durable_object]
         #[derive(Debug)]
@@ -53,7 +64,7 @@ macro_rules! actor_object {
         impl ::worker::DurableObject for $name {
             fn new(state: ::worker::State, env: ::worker::Env) -> Self {
                 Self {
-                    host: $crate::ActorHost::new(state, env, $make),
+                    host: $crate::ActorHost::new(state, env, $make).with_supervision($strategy),
                 }
             }
 

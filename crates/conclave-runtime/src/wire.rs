@@ -61,6 +61,35 @@ pub struct Envelope {
     pub payload: Vec<u8>,
 }
 
+/// The `message_type` of a [`SystemMsg`] payload.
+pub const SYSTEM_TYPE: &str = "conclave.System";
+
+/// Runtime-to-runtime control between objects, in `SYSTEM` envelopes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum SystemMsg {
+    /// A parent started this child: create its state (init, `PreStart`).
+    Start,
+    /// A child failed and escalates to its parent (the supervisor).
+    ChildFailed {
+        /// The child's address.
+        child: String,
+        /// What went wrong.
+        error: String,
+    },
+    /// The supervisor restarts this child: its state is reset through `init`.
+    Restart {
+        /// The child whose failure caused the restart.
+        failed: String,
+        /// Why.
+        reason: String,
+    },
+    /// The supervisor stops this child.
+    Stop {
+        /// Why.
+        reason: String,
+    },
+}
+
 /// Why a frame or message was refused.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum ErrorCode {
@@ -154,6 +183,22 @@ pub fn load_state(actor: &mut dyn alloy_actors::DynActor, bytes: &[u8]) -> Resul
 }
 
 impl Envelope {
+    /// A `SYSTEM` envelope from `source` to `target`.
+    pub fn system(source: &str, target: &str, message: &SystemMsg) -> Self {
+        Self {
+            version: VERSION,
+            kind: Kind::System,
+            priority: 0,
+            source: source.to_owned(),
+            target: target.to_owned(),
+            correlation: None,
+            message_type: SYSTEM_TYPE.to_owned(),
+            timestamp_ns: 0,
+            // A SystemMsg always encodes: enum tags and strings.
+            payload: to_vec("system message", message).unwrap_or_default(),
+        }
+    }
+
     /// Decodes one envelope from a binary frame.
     ///
     /// # Errors

@@ -7,13 +7,14 @@
 
 mod objects;
 pub mod reminder;
+pub mod team;
 
-pub use objects::{Counter, Reminder};
+pub use objects::{Counter, Reminder, Team, TeamAll};
 
 use worker::{Context, Env, Request, Response, Result, event};
 
 /// The Durable Object bindings this Worker hosts, as named in `wrangler.toml`.
-pub const CLASSES: &[&str] = &["COUNTER", "REMINDER"];
+pub const CLASSES: &[&str] = &["COUNTER", "REMINDER", "TEAM", "TEAM_ALL"];
 
 #[event(fetch)]
 async fn fetch(request: Request, env: Env, _ctx: Context) -> Result<Response> {

@@ -3,6 +3,10 @@
 // that cannot carry docs.
 #![allow(missing_docs)]
 
+use std::time::Duration;
+
+use alloy_actors::SupervisionStrategy;
+
 conclave_runtime::actor_object!(
     /// The counter behavior (`alloy-counter`), one object per counter.
     Counter hosts alloy_counter::Counter
@@ -11,4 +15,16 @@ conclave_runtime::actor_object!(
 conclave_runtime::actor_object!(
     /// The reminder test fixture ([`crate::reminder`]).
     Reminder hosts crate::reminder::Reminder
+);
+
+conclave_runtime::actor_object!(
+    /// The team test fixture ([`crate::team`]), supervising one-for-one.
+    Team hosts crate::team::Team = crate::team::Team, supervising with
+        SupervisionStrategy::one_for_one(3, Duration::from_secs(5))
+);
+
+conclave_runtime::actor_object!(
+    /// The team test fixture ([`crate::team`]), supervising all-for-one.
+    TeamAll hosts crate::team::Team = crate::team::Team, supervising with
+        SupervisionStrategy::all_for_one(3, Duration::from_secs(5))
 );

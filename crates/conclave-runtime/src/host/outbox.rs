@@ -1,16 +1,36 @@
-//! Messages a handler produced, sent only after the state is stored.
+//! Messages a handler produced, sent only after the state is stored, and
+//! the routing of an address to a socket or an object.
 
 use alloy_actors::{ActorId, AnyMessage};
 use worker::{Env, Headers, Method, Request, RequestInit, State, WebSocket};
 
 use super::send;
-use crate::gateway::ACTOR_HEADER;
+use crate::gateway::{ACTOR_HEADER, PARENT_HEADER};
 use crate::wire::{self, Envelope, ErrorCode, Kind, VERSION};
 
 /// Outgoing envelopes, in the order the behavior produced them.
 #[derive(Debug, Default)]
 pub(crate) struct Outbox {
-    envelopes: Vec<Envelope>,
+    envelopes: Vec<Outgoing>,
+}
+
+#[derive(Debug)]
+enum Outgoing {
+    /// Routed by its target.
+    Routed(Envelope),
+    /// Sent to a new child's object, which learns its name and parent.
+    Start { class: String, envelope: Envelope },
+}
+
+/// Where addresses lead from one object: its children and its parent.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Routes {
+    /// This actor's address.
+    pub(crate) me: String,
+    /// The parent's address, if this actor has one.
+    pub(crate) parent: Option<String>,
+    /// (child address, child class) for every child.
+    pub(crate) children: Vec<(String, String)>,
 }
 
 impl Outbox {
@@ -24,7 +44,7 @@ impl Outbox {
         now_ms: u64,
     ) {
         match wire::to_vec("message", message) {
-            Ok(payload) => self.envelopes.push(Envelope {
+            Ok(payload) => self.envelopes.push(Outgoing::Routed(Envelope {
                 version: VERSION,
                 kind: Kind::Tell,
                 priority,
@@ -34,14 +54,27 @@ impl Outbox {
                 message_type: message.type_name().to_owned(),
                 timestamp_ns: now_ms.saturating_mul(1_000_000),
                 payload,
-            }),
+            })),
             Err(error) => worker::console_error!("{source}: tell to {target}: {error}"),
         }
     }
 
+    /// Queues an envelope routed by its target.
+    pub(crate) fn push(&mut self, envelope: Envelope) {
+        self.envelopes.push(Outgoing::Routed(envelope));
+    }
+
+    /// Queues the start of a child object of `class`.
+    pub(crate) fn start(&mut self, class: &str, envelope: Envelope) {
+        self.envelopes.push(Outgoing::Start {
+            class: class.to_owned(),
+            envelope,
+        });
+    }
+
     /// Queues an `ERROR` answering `envelope`.
     pub(crate) fn refuse(&mut self, envelope: &Envelope, code: ErrorCode, detail: String) {
-        self.envelopes.push(Envelope::error_for(
+        self.push(Envelope::error_for(
             Some(envelope),
             &envelope.target,
             code,
@@ -49,60 +82,119 @@ impl Outbox {
         ));
     }
 
-    /// Sends everything: answers to the current message's sender on its
-    /// socket (as `REPLY` with the ask's correlation), messages for client
-    /// addresses on their tagged sockets, and messages for other actors to
-    /// their objects.
+    /// Sends everything in order; see [`route`].
     pub(crate) async fn flush(
         self,
         state: &State,
         env: &Env,
+        routes: &Routes,
         current: Option<(&WebSocket, &Envelope)>,
     ) -> worker::Result<()> {
-        for mut out in self.envelopes {
-            if let Some((socket, incoming)) = current
-                && out.target == incoming.source
-            {
-                if incoming.kind == Kind::Ask {
-                    if out.kind == Kind::Tell {
-                        out.kind = Kind::Reply;
+        for outgoing in self.envelopes {
+            match outgoing {
+                Outgoing::Routed(mut out) => {
+                    if let Some((socket, incoming)) = current
+                        && out.target == incoming.source
+                    {
+                        if incoming.kind == Kind::Ask {
+                            if out.kind == Kind::Tell {
+                                out.kind = Kind::Reply;
+                            }
+                            out.correlation = incoming.correlation;
+                        }
+                        send(socket, &out)?;
+                        continue;
                     }
-                    out.correlation = incoming.correlation;
+                    route(state, env, routes, &out).await?;
                 }
-                send(socket, &out)?;
-                continue;
-            }
-            let sockets = state.get_websockets_with_tag(&out.target);
-            if !sockets.is_empty() {
-                for socket in sockets {
-                    // A socket closing meanwhile loses only its own copy.
-                    let _ = send(&socket, &out);
+                Outgoing::Start { class, envelope } => {
+                    let name = path_of(&envelope.target).unwrap_or_default().to_owned();
+                    post(env, &class, &name, Some(&routes.me), &envelope).await?;
                 }
-                continue;
             }
-            if out.kind == Kind::Error {
-                worker::console_warn!("undeliverable error for {}: {:?}", out.target, out.payload);
-                continue;
-            }
-            to_object(env, &out).await?;
         }
         Ok(())
     }
 }
 
-/// Sends one envelope to another actor's object, or logs a dead letter.
-async fn to_object(env: &Env, envelope: &Envelope) -> worker::Result<()> {
-    let Some((class, name)) = object_of(&envelope.target) else {
-        worker::console_warn!("dead letter to {}: no such actor", envelope.target);
+/// Sends `envelope` where its target lives, seen from this object:
+/// 1. sockets tagged with the target (a client connected here);
+/// 2. a child of this actor, or the child's descendant, through the child's object;
+/// 3. a client address not connected here goes up to the parent, which may hold its socket;
+/// 4. any other actor through its root object (`<CLASS>/<name>`), which routes down;
+/// 5. otherwise a dead letter, logged.
+pub(crate) async fn route(
+    state: &State,
+    env: &Env,
+    routes: &Routes,
+    envelope: &Envelope,
+) -> worker::Result<()> {
+    let target = envelope.target.as_str();
+    let sockets = state.get_websockets_with_tag(target);
+    if !sockets.is_empty() {
+        for socket in sockets {
+            // A socket closing meanwhile loses only its own copy.
+            let _ = send(&socket, envelope);
+        }
+        return Ok(());
+    }
+    let Some(path) = path_of(target) else {
+        worker::console_warn!("dead letter to {target}: not an address");
         return Ok(());
     };
+    for (child, class) in &routes.children {
+        let Some(child_path) = path_of(child) else {
+            continue;
+        };
+        if path == child_path || path.starts_with(&format!("{child_path}/")) {
+            return post(env, class, child_path, None, envelope).await;
+        }
+    }
+    let mut segments = path.split('/');
+    let root_class = segments.next().unwrap_or_default();
+    if root_class == "client" {
+        return match routes.parent.as_deref().and_then(root_of) {
+            Some((class, root)) => post(env, class, root, None, envelope).await,
+            None => {
+                worker::console_warn!("dead letter to {target}: the client is not connected");
+                Ok(())
+            }
+        };
+    }
+    let me = path_of(&routes.me).unwrap_or_default();
+    match root_of(target) {
+        // A descendant of this actor that is not among its children is gone.
+        Some((_, root)) if root == me && path != root => {
+            worker::console_warn!("dead letter to {target}: no such child");
+            Ok(())
+        }
+        Some((class, root)) => post(env, class, root, None, envelope).await,
+        None => {
+            worker::console_warn!("dead letter to {target}: no such actor");
+            Ok(())
+        }
+    }
+}
+
+/// POSTs one envelope to the object of the actor at `path` in `class`
+/// (objects are named by their actor's path).
+async fn post(
+    env: &Env,
+    class: &str,
+    path: &str,
+    parent: Option<&str>,
+    envelope: &Envelope,
+) -> worker::Result<()> {
     let Ok(namespace) = env.durable_object(class) else {
         worker::console_warn!("dead letter to {}: no class {class}", envelope.target);
         return Ok(());
     };
-    let stub = namespace.id_from_name(name)?.get_stub()?;
+    let stub = namespace.id_from_name(path)?.get_stub()?;
     let headers = Headers::new();
-    headers.set(ACTOR_HEADER, &format!("{class}/{name}"))?;
+    headers.set(ACTOR_HEADER, path)?;
+    if let Some(parent) = parent {
+        headers.set(PARENT_HEADER, parent)?;
+    }
     let frame = envelope
         .encode()
         .map_err(|error| worker::Error::RustError(error.to_string()))?;
@@ -111,14 +203,11 @@ async fn to_object(env: &Env, envelope: &Envelope) -> worker::Result<()> {
     init.with_method(Method::Post)
         .with_headers(headers)
         .with_body(Some(body.into()));
-    let request = Request::new_with_init(
-        &format!("https://conclave.internal/actors/{class}/{name}"),
-        &init,
-    )?;
+    let request = Request::new_with_init("https://conclave.internal/envelope", &init)?;
     let response = stub.fetch_with_request(request).await?;
     if response.status_code() >= 400 {
         worker::console_warn!(
-            "{} refused a tell: {}",
+            "{} refused an envelope: {}",
             envelope.target,
             response.status_code()
         );
@@ -126,9 +215,18 @@ async fn to_object(env: &Env, envelope: &Envelope) -> worker::Result<()> {
     Ok(())
 }
 
-/// `<CLASS>/<name>#0` to (`CLASS`, `name`).
-fn object_of(address: &str) -> Option<(&str, &str)> {
-    let path = address.strip_suffix("#0")?;
-    let (class, name) = path.split_once('/')?;
-    (crate::route::is_class(class) && !name.is_empty()).then_some((class, name))
+/// The path of an address `<path>#<instance>`.
+pub(crate) fn path_of(address: &str) -> Option<&str> {
+    address.rsplit_once('#').map(|(path, _)| path)
+}
+
+/// The root actor of an address: (`CLASS`, `CLASS/name`), for `CLASS/name[/...]#n`.
+fn root_of(address: &str) -> Option<(&str, &str)> {
+    let path = path_of(address)?;
+    let (class, rest) = path.split_once('/')?;
+    if !crate::route::is_class(class) {
+        return None;
+    }
+    let name_len = rest.find('/').unwrap_or(rest.len());
+    Some((class, &path[..class.len() + 1 + name_len]))
 }

@@ -1,24 +1,56 @@
 //! The actor as loaded from storage, and what one message does to it.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use alloy_actors::{
-    ActorId, Behavior, BehaviorCell, DynActor, LifecycleEvent, LogLevel, Outcome, Recovery,
-    RestartReason, SideEffect,
+    ActorError, ActorId, AnySpec, Behavior, BehaviorCell, ChildExit, Directive, DynActor,
+    LifecycleEvent, LogLevel, Outcome, Recovery, RestartReason, RestartType, SideEffect,
+    SpawnReply, SupervisionStrategy, SupervisorCore,
 };
+use serde::{Deserialize, Serialize};
 use serde_bytes::ByteBuf;
 use worker::{State, Storage};
 
-use super::outbox::Outbox;
+use super::outbox::{Outbox, Routes};
 use super::{actor_id, cell};
 use crate::timers::TimerQueue;
-use crate::wire::{self, Envelope, ErrorCode, Kind, VERSION, WireError};
+use crate::wire::{self, Envelope, ErrorCode, Kind, SystemMsg, VERSION, WireError};
 
 const IDENTITY_KEY: &str = "identity";
 const STATE_KEY: &str = "state";
 const TIMERS_KEY: &str = "timers";
 const HANDLED_KEY: &str = "handled";
 const STOPPED_KEY: &str = "stopped";
+const PARENT_KEY: &str = "parent";
+const CHILDREN_KEY: &str = "children";
+
+/// A parent-child link, stored by the parent.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct ChildLink {
+    /// The child's address.
+    id: String,
+    /// The child's Durable Object class (binding).
+    class: String,
+    /// 0 permanent, 1 transient, 2 temporary.
+    restart: u8,
+}
+
+fn restart_code(restart: RestartType) -> u8 {
+    match restart {
+        RestartType::Permanent => 0,
+        RestartType::Transient => 1,
+        RestartType::Temporary => 2,
+    }
+}
+
+fn restart_type(code: u8) -> RestartType {
+    match code {
+        1 => RestartType::Transient,
+        2 => RestartType::Temporary,
+        _ => RestartType::Permanent,
+    }
+}
 
 /// Why the actor could not be loaded.
 #[derive(Debug, thiserror::Error)]
@@ -42,6 +74,9 @@ pub(crate) enum LoadError {
 pub(crate) struct Loaded<B: Behavior> {
     pub(crate) id: ActorId,
     name: String,
+    parent: Option<ActorId>,
+    children: Vec<ChildLink>,
+    core: SupervisorCore,
     cell: BehaviorCell<B>,
     pub(crate) timers: TimerQueue,
     pub(crate) handled: u64,
@@ -60,6 +95,8 @@ where
         state: &State,
         behavior: Arc<B>,
         identity: Option<&str>,
+        parent: Option<&str>,
+        strategy: SupervisionStrategy,
     ) -> Result<Self, LoadError> {
         let storage = state.storage();
         let name = match (storage.get::<String>(IDENTITY_KEY).await?, identity) {
@@ -71,7 +108,27 @@ where
             (None, None) => return Err(LoadError::NoIdentity),
         };
         let id = actor_id(&name)?;
-        let mut cell = cell(behavior, id.clone());
+        let parent = match (storage.get::<String>(PARENT_KEY).await?, parent) {
+            (Some(stored), _) => Some(stored),
+            (None, Some(given)) => {
+                storage.put(PARENT_KEY, given).await?;
+                Some(given.to_owned())
+            }
+            (None, None) => None,
+        };
+        let parent = match parent {
+            Some(address) => Some(address.parse::<ActorId>()?),
+            None => None,
+        };
+        let children: Vec<ChildLink> = match storage.get::<ByteBuf>(CHILDREN_KEY).await? {
+            Some(bytes) => wire::from_slice("children", &bytes)?,
+            None => Vec::new(),
+        };
+        let mut core = SupervisorCore::new(strategy);
+        for child in &children {
+            core.add_child(child.id.parse()?, restart_type(child.restart));
+        }
+        let mut cell = cell(behavior, id.clone(), parent.clone());
         let stored = storage.get::<ByteBuf>(STATE_KEY).await?;
         let fresh = stored.is_none();
         if let Some(bytes) = stored {
@@ -90,6 +147,9 @@ where
         Ok(Self {
             id,
             name,
+            parent,
+            children,
+            core,
             cell,
             timers,
             handled,
@@ -102,6 +162,149 @@ where
     /// `<CLASS>/<name>`.
     pub(crate) fn name(&self) -> &str {
         &self.name
+    }
+
+    /// Where addresses lead from here.
+    pub(crate) fn routes(&self) -> Routes {
+        Routes {
+            me: self.id.to_string(),
+            parent: self.parent.as_ref().map(ToString::to_string),
+            children: self
+                .children
+                .iter()
+                .map(|link| (link.id.clone(), link.class.clone()))
+                .collect(),
+        }
+    }
+
+    /// Handles a `SYSTEM` envelope: start, child failure, restart, stop.
+    pub(crate) fn system(&mut self, envelope: &Envelope, now_ms: u64, outbox: &mut Outbox) {
+        let message = match wire::from_slice::<SystemMsg>("system message", &envelope.payload) {
+            Ok(message) => message,
+            Err(error) => {
+                worker::console_error!("{}: {error}", self.id);
+                return;
+            }
+        };
+        let me = self.id.to_string();
+        match message {
+            // Loading already created the state of a new child.
+            SystemMsg::Start => {}
+            SystemMsg::ChildFailed { child, error } => {
+                let Ok(child) = child.parse::<ActorId>() else {
+                    return;
+                };
+                let exit = ChildExit::Failed(ActorError::msg(&error));
+                let now = Duration::from_millis(now_ms);
+                match self.core.child_exited(&child, &exit, now) {
+                    Directive::Nothing => {}
+                    Directive::Restart { failed, start, .. } => {
+                        for id in start {
+                            self.core.child_started(&id);
+                            let restart = SystemMsg::Restart {
+                                failed: failed.to_string(),
+                                reason: error.clone(),
+                            };
+                            outbox.push(Envelope::system(&me, &id.to_string(), &restart));
+                        }
+                    }
+                    Directive::GiveUp { stop, reason } => {
+                        for id in stop {
+                            let message = SystemMsg::Stop {
+                                reason: reason.to_string(),
+                            };
+                            outbox.push(Envelope::system(&me, &id.to_string(), &message));
+                        }
+                        self.escalate(&reason.to_string(), now_ms, outbox);
+                    }
+                }
+            }
+            SystemMsg::Restart { failed, reason } => {
+                let reason = if failed == me {
+                    RestartReason::Failed(ActorError::msg(reason))
+                } else {
+                    match failed.parse() {
+                        Ok(sibling) => RestartReason::SiblingFailed { sibling },
+                        Err(_) => RestartReason::Failed(ActorError::msg(reason)),
+                    }
+                };
+                self.stopped = None;
+                self.restart(reason, now_ms, outbox);
+            }
+            SystemMsg::Stop { reason } => {
+                let last = self.cell.lifecycle(LifecycleEvent::PostStop);
+                self.follow(last, now_ms, outbox);
+                self.cell.discard();
+                self.stopped = Some(reason);
+            }
+        }
+    }
+
+    /// Hands a failure to the parent, or, for a root actor, restarts it
+    /// through `init` as a one-for-one supervisor would.
+    fn escalate(&mut self, error: &str, now_ms: u64, outbox: &mut Outbox) {
+        match &self.parent {
+            Some(parent) => {
+                let failed = SystemMsg::ChildFailed {
+                    child: self.id.to_string(),
+                    error: error.to_owned(),
+                };
+                outbox.push(Envelope::system(
+                    &self.id.to_string(),
+                    &parent.to_string(),
+                    &failed,
+                ));
+            }
+            None => self.restart(
+                RestartReason::Failed(ActorError::msg(error)),
+                now_ms,
+                outbox,
+            ),
+        }
+    }
+
+    fn spawn(
+        &mut self,
+        spec: &AnySpec,
+        reply_to: Option<&SpawnReply>,
+        now_ms: u64,
+        outbox: &mut Outbox,
+    ) {
+        let class = spec.config().kind().to_owned();
+        if !crate::route::is_class(&class) {
+            worker::console_error!(
+                "{}: cannot spawn kind `{class}`: on Conclave a spec's kind names the child's \
+                 Durable Object binding, such as `COUNTER`",
+                self.id
+            );
+            return;
+        }
+        let name = spec.config().name().map_or_else(
+            || format!("{}-{}", class.to_lowercase(), self.children.len() + 1),
+            str::to_owned,
+        );
+        let child = match self.id.child(&name, 0) {
+            Ok(child) => child,
+            Err(error) => {
+                worker::console_error!("{}: cannot spawn `{name}`: {error}", self.id);
+                return;
+            }
+        };
+        let address = child.to_string();
+        if !self.children.iter().any(|link| link.id == address) {
+            let restart = spec.config().restart_type();
+            self.children.push(ChildLink {
+                id: address.clone(),
+                class: class.clone(),
+                restart: restart_code(restart),
+            });
+            self.core.add_child(child.clone(), restart);
+        }
+        let start = Envelope::system(&self.id.to_string(), &address, &SystemMsg::Start);
+        outbox.start(&class, start);
+        if let Some(reply) = reply_to {
+            outbox.tell(&self.id, reply.target(), &reply.notice(child), 2, now_ms);
+        }
     }
 
     /// Whether no state was stored yet.
@@ -165,11 +368,8 @@ where
                         let after = self.cell.lifecycle(LifecycleEvent::PostRestart);
                         self.follow(after, now_ms, outbox);
                     }
-                    // No supervisor object above this one yet: the failure
-                    // restarts the actor through `init`, as a one-for-one
-                    // supervisor would.
                     Recovery::Escalate => {
-                        self.restart(RestartReason::from_failure(&failure), now_ms, outbox);
+                        self.escalate(&failure.to_string(), now_ms, outbox);
                     }
                     Recovery::Stop => {
                         self.cell.discard();
@@ -242,11 +442,9 @@ where
                     self.timers.cancel(timer.as_str());
                 }
                 SideEffect::Log { level, text } => log(&self.id, level, &text),
-                SideEffect::Spawn { spec, .. } => worker::console_error!(
-                    "{}: Spawn of `{}` is not supported on Conclave yet",
-                    self.id,
-                    spec.config().kind()
-                ),
+                SideEffect::Spawn { spec, reply_to } => {
+                    self.spawn(&spec, reply_to.as_ref(), now_ms, outbox);
+                }
             }
         }
     }
@@ -261,6 +459,9 @@ where
             None => None,
         };
         Ok(Snapshot {
+            children: ByteBuf::from(
+                wire::to_vec("children", &self.children).map_err(encode_error)?,
+            ),
             state,
             timers: ByteBuf::from(wire::to_vec("timer queue", &self.timers).map_err(encode_error)?),
             handled: self.handled,
@@ -291,6 +492,7 @@ fn log(id: &ActorId, level: LogLevel, text: &str) {
 /// Everything stored after a message, written in one transaction.
 #[derive(Debug)]
 pub(crate) struct Snapshot {
+    children: ByteBuf,
     state: Option<ByteBuf>,
     timers: ByteBuf,
     handled: u64,
@@ -307,8 +509,12 @@ impl Snapshot {
                 }
                 txn.put(TIMERS_KEY, self.timers).await?;
                 txn.put(HANDLED_KEY, self.handled).await?;
-                if let Some(reason) = self.stopped {
-                    txn.put(STOPPED_KEY, reason).await?;
+                txn.put(CHILDREN_KEY, self.children).await?;
+                match self.stopped {
+                    Some(reason) => txn.put(STOPPED_KEY, reason).await?,
+                    None => {
+                        txn.delete(STOPPED_KEY).await?;
+                    }
                 }
                 Ok(())
             })

@@ -1,0 +1,105 @@
+//! A supervisor object restarts failed children, by its strategy.
+
+use std::time::{Duration, Instant};
+
+use alloy_actors::{ActorId, ActorRef};
+use conclave_worker::reminder::{Reminded, ReminderMsg};
+use conclave_worker::team::TeamMsg;
+use tests_integration::workerd::{ActorClient, decode_as, fresh, get};
+
+use super::support::{Edge, SECRET};
+
+const WAIT: Duration = Duration::from_secs(20);
+
+fn worker(class: &str, name: &str) -> anyhow::Result<ActorRef<ReminderMsg>> {
+    Ok(ActorRef::new(ActorId::new(
+        &format!("{class}/crew/{name}"),
+        0,
+    )?))
+}
+
+/// The next `Reminded` on the socket.
+async fn reminded(client: &mut ActorClient) -> anyhow::Result<Reminded> {
+    loop {
+        let envelope = client.next_envelope(WAIT).await?;
+        if let Ok(reminded) = decode_as::<Reminded>(&envelope) {
+            return Ok(reminded);
+        }
+    }
+}
+
+/// How many reminders `child` fired, asked through the team.
+async fn fired(client: &mut ActorClient, child: &ActorRef<ReminderMsg>) -> anyhow::Result<u64> {
+    let message = ReminderMsg::HowMany {
+        reply_to: client.me(),
+    };
+    client
+        .tell(&TeamMsg::Pass {
+            to: child.clone(),
+            message,
+        })
+        .await?;
+    Ok(reminded(client).await?.fired)
+}
+
+/// Hires w1 and w2, fires 2 and 1 reminders on them, fails w1; returns
+/// (w1, w2) fired counts once w1 has restarted.
+async fn fail_one_child(class: &str) -> anyhow::Result<(u64, u64)> {
+    let edge = Edge::start()?;
+    let actor = format!("{class}/crew");
+    let mut client = ActorClient::open(edge.port(), &actor, "boss", &fresh(SECRET, &actor)).await?;
+    for name in ["w1", "w2"] {
+        client.tell(&TeamMsg::Hire { name: name.into() }).await?;
+    }
+    let (w1, w2) = (worker(class, "w1")?, worker(class, "w2")?);
+    for (child, times) in [(&w1, 2), (&w2, 1)] {
+        for _ in 0..times {
+            let due = ReminderMsg::Due {
+                note: "n".into(),
+                reply_to: client.me(),
+            };
+            client
+                .tell(&TeamMsg::Pass {
+                    to: child.clone(),
+                    message: due,
+                })
+                .await?;
+            reminded(&mut client).await?;
+        }
+    }
+    assert_eq!(fired(&mut client, &w1).await?, 2);
+    assert_eq!(fired(&mut client, &w2).await?, 1);
+    let health = get(edge.port(), &format!("/actors/{actor}"))?.json()?;
+    assert_eq!(health["handled"], 7, "{health}"); // 2 hires, 5 passes
+
+    client
+        .tell(&TeamMsg::Pass {
+            to: w1.clone(),
+            message: ReminderMsg::Fail,
+        })
+        .await?;
+    let deadline = Instant::now() + WAIT;
+    loop {
+        if fired(&mut client, &w1).await? == 0 {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the failed child never restarted"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    Ok((0, fired(&mut client, &w2).await?))
+}
+
+#[tokio::test]
+async fn one_for_one_restarts_only_the_failed_child() -> anyhow::Result<()> {
+    assert_eq!(fail_one_child("TEAM").await?, (0, 1));
+    Ok(())
+}
+
+#[tokio::test]
+async fn all_for_one_restarts_every_child() -> anyhow::Result<()> {
+    assert_eq!(fail_one_child("TEAM_ALL").await?, (0, 0));
+    Ok(())
+}
