@@ -25,7 +25,7 @@
 //! | `bool`                                      | `bool`                       |
 //! | `String`, `&str`                            | `str`                        |
 //! | `serde_bytes::ByteBuf`, `&[u8]`, `Vec<u8>`  | `data` (`Vec<u8>` as `list<u8>`, the same bytes) |
-//! | `[u8; N]`                                   | `data[N]`                    |
+//! | `[u8; N]`, [`FixedData<N>`](FixedData)      | `data[N]`                    |
 //! | `()`, unit struct                           | `void`                       |
 //! | `Option<T>`                                 | `optional<T>`                |
 //! | `Vec<T>`, any sequence                      | `list<T>`                    |
@@ -110,6 +110,7 @@
 mod de;
 mod envelope;
 mod error;
+mod fixed;
 pub mod frame;
 mod integer;
 mod ser;
@@ -118,6 +119,7 @@ mod varint;
 pub use de::{Deserializer, MAX_DEPTH, from_prefix, from_slice};
 pub use envelope::{CorrelationId, Envelope, Kind, OwnedEnvelope, PROTOCOL_VERSION, Priority};
 pub use error::{DecodeError, EncodeError, FrameError};
+pub use fixed::FixedData;
 pub use integer::{Int, Uint, int, uint};
 pub use ser::{FixedEncoder, SeqEncoder, Serializer, encode_into, to_vec, to_writer};
 
