@@ -357,8 +357,10 @@ impl<'de> de::Deserializer<'de> for &mut Deserializer<'de> {
 
     #[inline]
     fn deserialize_seq<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DecodeError> {
-        let len = self.read_len()?;
-        self.nested(|de| visitor.visit_seq(SeqAccess::new(de, len)))
+        self.nested(|de| {
+            let len = de.read_len()?;
+            visitor.visit_seq(SeqAccess::new(de, len))
+        })
     }
 
     #[inline]
@@ -380,8 +382,10 @@ impl<'de> de::Deserializer<'de> for &mut Deserializer<'de> {
     }
 
     fn deserialize_map<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DecodeError> {
-        let len = self.read_len()?;
-        self.nested(|de| visitor.visit_map(MapAccess::new(de, len)))
+        self.nested(|de| {
+            let len = de.read_len()?;
+            visitor.visit_map(MapAccess::new(de, len))
+        })
     }
 
     #[inline]
@@ -401,9 +405,11 @@ impl<'de> de::Deserializer<'de> for &mut Deserializer<'de> {
         _variants: &'static [&'static str],
         visitor: V,
     ) -> Result<V::Value, DecodeError> {
-        let offset = self.pos;
-        let tag = self.read_uint()?;
-        self.nested(|de| visitor.visit_enum(EnumAccess::new(de, name, tag, offset)))
+        self.nested(|de| {
+            let offset = de.pos;
+            let tag = de.read_uint()?;
+            visitor.visit_enum(EnumAccess::new(de, name, tag, offset))
+        })
     }
 
     fn deserialize_identifier<V: Visitor<'de>>(self, _visitor: V) -> Result<V::Value, DecodeError> {

@@ -43,6 +43,7 @@
 //! serde's derives:
 //!
 //! ```
+//! # #[cfg(feature = "derive")] fn main() {
 //! use barewire::{BareEnum, BareUnion};
 //!
 //! #[derive(BareEnum, Debug, Clone, Copy, PartialEq)]
@@ -64,6 +65,8 @@
 //!     error,
 //!     barewire::DecodeError::UnknownVariant { type_name: "Color", value: 1, offset: 0 },
 //! );
+//! # }
+//! # #[cfg(not(feature = "derive"))] fn main() {}
 //! ```
 //!
 //! serde features that need a self-describing format (`deserialize_any`,
