@@ -153,8 +153,11 @@ where
         let envelope = match Envelope::decode(&frame) {
             Ok(envelope) => envelope,
             Err(error) => {
-                let answer =
-                    Envelope::error_for(None, &me, ErrorCode::MalformedFrame, error.to_string());
+                let code = match frame.first() {
+                    Some(&version) if version != VERSION => ErrorCode::UnsupportedVersion,
+                    _ => ErrorCode::MalformedFrame,
+                };
+                let answer = Envelope::error_for(None, &me, code, error.to_string());
                 return send(&socket, &answer);
             }
         };
@@ -362,15 +365,6 @@ where
 
 /// Whether `envelope` is something this actor can take.
 fn check(envelope: &Envelope, accepts: &str) -> Result<(), (ErrorCode, String)> {
-    if envelope.version != VERSION {
-        return Err((
-            ErrorCode::UnsupportedVersion,
-            format!(
-                "envelope version {} (this runtime speaks {VERSION})",
-                envelope.version
-            ),
-        ));
-    }
     if !matches!(envelope.kind, Kind::Tell | Kind::Ask) {
         return Err((
             ErrorCode::UnexpectedKind,

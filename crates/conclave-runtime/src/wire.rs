@@ -6,45 +6,27 @@
 //! `ERROR`), encoded with [`to_vec`]; the actor's state and timer queue are
 //! stored encoded the same way.
 //!
-//! **Codec status:** the envelope fields follow BAREWire's envelope, and the
-//! byte encoding goes through [`to_vec`]/[`from_slice`] only. Until
-//! `barewire::to_vec`/`from_slice` land (issue 4), those two functions use
-//! postcard, a compact binary serde format that, like BARE, has no field
-//! names or type tags (varint lengths and enum tags, fields in order). The
-//! swap to BAREWire is confined to this module.
+//! The bytes are BAREWire: the envelope is `barewire::Envelope`'s layout
+//! (the published schema `docs/barewire.bare`), and payloads, state and the
+//! timer queue are strict BARE through `barewire::to_vec`/`from_slice`.
 
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
+pub use barewire::Kind;
+
 /// The envelope version this runtime writes and accepts.
-pub const VERSION: u8 = 1;
+pub const VERSION: u8 = barewire::PROTOCOL_VERSION;
 
 /// The `message_type` of an [`ErrorBody`] payload.
 pub const ERROR_TYPE: &str = "conclave.Error";
 
-/// What an envelope is for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum Kind {
-    /// A message that expects no answer.
-    Tell,
-    /// A message whose answers come back as `REPLY` with the same correlation id.
-    Ask,
-    /// An answer to an `ASK`.
-    Reply,
-    /// A refusal or failure; the payload is an [`ErrorBody`].
-    Error,
-    /// Runtime-to-runtime control (supervision, links).
-    System,
-}
-
 /// One message with its routing facts.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Envelope {
-    /// [`VERSION`].
-    pub version: u8,
     /// What the envelope is for.
     pub kind: Kind,
-    /// Delivery priority, 0 (low) to 3 (system).
+    /// Delivery priority, `barewire::Priority`'s value (0 supervision … 4 background).
     pub priority: u8,
     /// The sender's address (an actor id, or a client's reply address).
     pub source: String,
@@ -57,7 +39,6 @@ pub struct Envelope {
     /// When it was sent, ns since the Unix epoch.
     pub timestamp_ns: u64,
     /// The encoded message.
-    #[serde(with = "serde_bytes")]
     pub payload: Vec<u8>,
 }
 
@@ -136,7 +117,7 @@ pub struct WireError {
 ///
 /// When `value`'s `Serialize` fails.
 pub fn to_vec<T: Serialize + ?Sized>(what: &'static str, value: &T) -> Result<Vec<u8>, WireError> {
-    postcard::to_allocvec(value).map_err(|error| WireError {
+    barewire::to_vec(value).map_err(|error| WireError {
         what,
         detail: error.to_string(),
     })
@@ -148,17 +129,10 @@ pub fn to_vec<T: Serialize + ?Sized>(what: &'static str, value: &T) -> Result<Ve
 ///
 /// When `bytes` does not hold exactly one `T`.
 pub fn from_slice<T: DeserializeOwned>(what: &'static str, bytes: &[u8]) -> Result<T, WireError> {
-    match postcard::take_from_bytes(bytes) {
-        Ok((value, [])) => Ok(value),
-        Ok((_, rest)) => Err(WireError {
-            what,
-            detail: format!("{} trailing bytes", rest.len()),
-        }),
-        Err(error) => Err(WireError {
-            what,
-            detail: error.to_string(),
-        }),
-    }
+    barewire::from_slice(bytes).map_err(|error| WireError {
+        what,
+        detail: error.to_string(),
+    })
 }
 
 /// Replaces `actor`'s state with the one encoded in `bytes`.
@@ -171,22 +145,17 @@ pub fn load_state(actor: &mut dyn alloy_actors::DynActor, bytes: &[u8]) -> Resul
         what: "state",
         detail,
     };
-    let mut input = postcard::Deserializer::from_bytes(bytes);
+    let mut input = barewire::Deserializer::new(bytes);
     actor
         .load_state(&mut <dyn erased_serde::Deserializer<'_>>::erase(&mut input))
         .map_err(|e| error(e.to_string()))?;
-    match input.finalize() {
-        Ok([]) => Ok(()),
-        Ok(rest) => Err(error(format!("{} trailing bytes", rest.len()))),
-        Err(e) => Err(error(e.to_string())),
-    }
+    input.end().map_err(|e| error(e.to_string()))
 }
 
 impl Envelope {
     /// A `SYSTEM` envelope from `source` to `target`.
     pub fn system(source: &str, target: &str, message: &SystemMsg) -> Self {
         Self {
-            version: VERSION,
             kind: Kind::System,
             priority: 0,
             source: source.to_owned(),
@@ -205,7 +174,20 @@ impl Envelope {
     ///
     /// When the frame is not exactly one envelope.
     pub fn decode(frame: &[u8]) -> Result<Self, WireError> {
-        from_slice("envelope", frame)
+        let envelope = barewire::Envelope::decode(frame).map_err(|error| WireError {
+            what: "envelope",
+            detail: error.to_string(),
+        })?;
+        Ok(Self {
+            kind: envelope.kind,
+            priority: envelope.priority as u8,
+            source: envelope.source.to_owned(),
+            target: envelope.target.to_owned(),
+            correlation: envelope.correlation.map(|id| id.0),
+            message_type: envelope.message_type.to_owned(),
+            timestamp_ns: envelope.timestamp,
+            payload: envelope.payload.to_vec(),
+        })
     }
 
     /// Encodes the envelope as one binary frame.
@@ -214,14 +196,28 @@ impl Envelope {
     ///
     /// Never for well-formed envelopes; the codec's error otherwise.
     pub fn encode(&self) -> Result<Vec<u8>, WireError> {
-        to_vec("envelope", self)
+        let priority =
+            barewire::Priority::from_value(u64::from(self.priority)).ok_or(WireError {
+                what: "envelope",
+                detail: format!("priority {} is not a barewire priority", self.priority),
+            })?;
+        let envelope = barewire::Envelope {
+            kind: self.kind,
+            priority,
+            source: &self.source,
+            target: &self.target,
+            correlation: self.correlation.map(barewire::CorrelationId),
+            message_type: &self.message_type,
+            timestamp: self.timestamp_ns,
+            payload: &self.payload,
+        };
+        Ok(envelope.to_vec())
     }
 
     /// An `ERROR` answering `to` (same correlation, source and target swapped).
     pub fn error_for(to: Option<&Envelope>, me: &str, code: ErrorCode, detail: String) -> Self {
         let body = ErrorBody { code, detail };
         Self {
-            version: VERSION,
             kind: Kind::Error,
             priority: 3,
             source: me.to_owned(),

@@ -4,7 +4,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use alloy_actors::{ActorId, ActorRef, Message};
 use anyhow::{Context, bail};
-use conclave_runtime::wire::{self, Envelope, ErrorBody, Kind, VERSION};
+use conclave_runtime::wire::{self, Envelope, ErrorBody, Kind};
 use tokio_tungstenite::tungstenite::Message as Frame;
 
 use super::socket::{ActorSocket, connect_as};
@@ -55,7 +55,6 @@ impl ActorClient {
     /// When the message does not encode.
     pub fn envelope<M: Message>(&self, kind: Kind, message: &M) -> anyhow::Result<Envelope> {
         Ok(Envelope {
-            version: VERSION,
             kind,
             priority: 2,
             source: self.me.to_string(),

@@ -14,7 +14,8 @@ async fn bad_frames_are_answered_with_errors_and_the_actor_keeps_counting() -> a
     let mut client = ActorClient::open(edge.port(), actor, "sturdy", &fresh(SECRET, actor)).await?;
     client.tell(&CounterMsg::Increment).await?;
 
-    client.send_raw(vec![0xff; 7]).await?;
+    // The right version byte, then bytes that are no envelope.
+    client.send_raw(vec![1, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff]).await?;
     let (_, body) = client.next_error(ASK_TIMEOUT).await?;
     assert_eq!(body.code, ErrorCode::MalformedFrame, "{body:?}");
 
@@ -48,9 +49,11 @@ async fn bad_frames_are_answered_with_errors_and_the_actor_keeps_counting() -> a
     let (_, body) = client.next_error(ASK_TIMEOUT).await?;
     assert_eq!(body.code, ErrorCode::MalformedPayload, "{body:?}");
 
-    let mut future = client.envelope(Kind::Tell, &CounterMsg::Increment)?;
-    future.version = 99;
-    client.send(&future).await?;
+    let mut future = client
+        .envelope(Kind::Tell, &CounterMsg::Increment)?
+        .encode()?;
+    future[0] = 99;
+    client.send_raw(future).await?;
     let (_, body) = client.next_error(ASK_TIMEOUT).await?;
     assert_eq!(body.code, ErrorCode::UnsupportedVersion, "{body:?}");
 

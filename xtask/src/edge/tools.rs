@@ -70,7 +70,14 @@ fn install_worker_build(root: &Path) -> anyhow::Result<()> {
 }
 
 fn install_wasm_bindgen(root: &Path) -> anyhow::Result<()> {
-    let version = locked_version(root, "wasm-bindgen")?;
+    let version = match locked_version(root, "wasm-bindgen") {
+        Ok(version) => version,
+        // A Cargo.lock that predates the worker crate: let cargo resolve it.
+        Err(_) => {
+            shell::run(shell::cargo().current_dir(root).arg("fetch"))?;
+            locked_version(root, "wasm-bindgen")?
+        }
+    };
     shell::step(&format!("edge set-up: wasm-bindgen-cli {version}"));
     let tool = wasm_bindgen(root);
     if installed_version(&tool).as_deref() == Some(version.as_str()) {

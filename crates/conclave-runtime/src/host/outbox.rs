@@ -6,7 +6,7 @@ use worker::{Env, Headers, Method, Request, RequestInit, State, WebSocket};
 
 use super::send;
 use crate::gateway::{ACTOR_HEADER, PARENT_HEADER};
-use crate::wire::{self, Envelope, ErrorCode, Kind, VERSION};
+use crate::wire::{self, Envelope, ErrorCode, Kind};
 
 /// Outgoing envelopes, in the order the behavior produced them.
 #[derive(Debug, Default)]
@@ -45,7 +45,6 @@ impl Outbox {
     ) {
         match wire::to_vec("message", message) {
             Ok(payload) => self.envelopes.push(Outgoing::Routed(Envelope {
-                version: VERSION,
                 kind: Kind::Tell,
                 priority,
                 source: source.to_string(),

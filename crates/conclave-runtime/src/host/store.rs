@@ -15,7 +15,7 @@ use worker::{State, Storage};
 use super::outbox::{Outbox, Routes};
 use super::{actor_id, cell};
 use crate::timers::TimerQueue;
-use crate::wire::{self, Envelope, ErrorCode, Kind, SystemMsg, VERSION, WireError};
+use crate::wire::{self, Envelope, ErrorCode, Kind, SystemMsg, WireError};
 
 const IDENTITY_KEY: &str = "identity";
 const STATE_KEY: &str = "state";
@@ -416,7 +416,6 @@ where
                 } => match wire::to_vec("message", &message) {
                     Ok(payload) => {
                         let envelope = Envelope {
-                            version: VERSION,
                             kind: Kind::Tell,
                             priority: 2,
                             source: self.id.to_string(),

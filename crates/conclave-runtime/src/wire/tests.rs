@@ -4,7 +4,6 @@ use super::*;
 
 fn sample() -> Envelope {
     Envelope {
-        version: VERSION,
         kind: Kind::Ask,
         priority: 1,
         source: "client/c1#0".into(),
@@ -44,4 +43,26 @@ fn an_error_answers_its_ask() {
     assert_eq!(error.target, ask.source);
     let body: ErrorBody = from_slice("error body", &error.payload).unwrap();
     assert_eq!(body.code, ErrorCode::Timeout);
+}
+
+#[test]
+fn the_bytes_are_barewire_envelopes() {
+    let envelope = sample();
+    let bytes = envelope.encode().unwrap();
+    let decoded = barewire::Envelope::decode(&bytes).unwrap();
+    assert_eq!(decoded.kind, barewire::Kind::Ask);
+    assert_eq!(decoded.target, "COUNTER/a#0");
+    assert_eq!(decoded.correlation.map(|id| id.0), Some([7; 16]));
+    assert_eq!(decoded.payload, &[1, 2, 3]);
+    assert_eq!(bytes[0], VERSION);
+    let mut future = bytes;
+    future[0] = VERSION + 1;
+    assert!(Envelope::decode(&future).is_err());
+}
+
+#[test]
+fn an_unknown_priority_does_not_encode() {
+    let mut envelope = sample();
+    envelope.priority = 9;
+    assert!(envelope.encode().is_err());
 }
