@@ -16,6 +16,7 @@ use alloy_actors::{
 use tokio::task::AbortHandle;
 
 use crate::SystemEvent;
+use crate::persistence::Durable;
 use crate::prospero::{Command, SupervisorMessage};
 use crate::system::SystemInner;
 
@@ -23,6 +24,8 @@ use crate::system::SystemInner;
 pub(crate) struct Body {
     pub(crate) actor: Box<dyn DynActor>,
     pub(crate) capabilities: Capabilities,
+    /// Where the state is committed, for a durable actor.
+    pub(crate) durable: Option<Durable>,
     timers: Timers,
 }
 
@@ -33,11 +36,26 @@ struct Timers {
 }
 
 impl Body {
-    pub(crate) fn new(actor: Box<dyn DynActor>, capabilities: Capabilities) -> Self {
+    pub(crate) fn new(
+        actor: Box<dyn DynActor>,
+        capabilities: Capabilities,
+        durable: Option<Durable>,
+    ) -> Self {
         Self {
             actor,
             capabilities,
+            durable,
             timers: Timers::default(),
+        }
+    }
+
+    /// Commits a durable actor's state (a no-op for others).
+    fn commit(&mut self) -> Result<(), Failure> {
+        match &mut self.durable {
+            Some(durable) => durable
+                .commit(self.actor.as_mut())
+                .map_err(|error| Failure::Escalated(ActorError::new(error))),
+            None => Ok(()),
         }
     }
 
@@ -72,6 +90,7 @@ impl std::fmt::Debug for Body {
         f.debug_struct("Body")
             .field("actor", self.actor.id())
             .field("capabilities", &self.capabilities)
+            .field("durable", &self.durable.is_some())
             .field("timers", &self.pending_timers())
             .finish()
     }
@@ -109,24 +128,30 @@ pub(crate) fn lifecycle(
     settle(system, body, outcome)
 }
 
-/// Checks capabilities, performs side effects, and applies the error policy
-/// after a failure.
+/// Checks capabilities, commits a durable actor's state, performs side
+/// effects, and applies the error policy after a failure.
+///
+/// The state is committed before any side effect: a reply never leaves
+/// before the state it reflects is stored. A failed commit puts the last
+/// committed state back and fails the actor, its side effects dropped.
 pub(crate) fn settle(system: &Arc<SystemInner>, body: &mut Body, outcome: Outcome) -> Settled {
     match outcome {
-        Outcome::Continue(effects) => match allowed(body, &effects) {
+        Outcome::Continue(effects) => match allowed(body, &effects).and_then(|()| body.commit()) {
             Ok(()) => {
                 perform(system, body, effects);
                 Settled::Running
             }
             Err(failure) => fail(system, body, failure),
         },
-        Outcome::Stop { reason, effects } => match allowed(body, &effects) {
-            Ok(()) => {
-                perform(system, body, effects);
-                Settled::Exit(ExitCause::Stopped { reason })
+        Outcome::Stop { reason, effects } => {
+            match allowed(body, &effects).and_then(|()| body.commit()) {
+                Ok(()) => {
+                    perform(system, body, effects);
+                    Settled::Exit(ExitCause::Stopped { reason })
+                }
+                Err(failure) => fail(system, body, failure),
             }
-            Err(failure) => fail(system, body, failure),
-        },
+        }
         Outcome::Restart => Settled::Exit(ExitCause::RestartRequested),
         Outcome::Failed(failure) => fail(system, body, failure),
     }
@@ -147,7 +172,12 @@ fn fail(system: &Arc<SystemInner>, body: &mut Body, failure: Failure) -> Settled
         error: error.clone(),
     });
     match body.actor.recover() {
-        Recovery::Resumed => Settled::Running,
+        // A resumed state may differ from the committed one (a handler
+        // that escalated chose it): commit it; no side effects wait.
+        Recovery::Resumed => match body.commit() {
+            Ok(()) => Settled::Running,
+            Err(failure) => Settled::Exit(ExitCause::Failed(failure.to_error())),
+        },
         Recovery::Restarted => Settled::Exit(ExitCause::RestartedByPolicy(error)),
         Recovery::Escalate | Recovery::Stop => Settled::Exit(ExitCause::Failed(error)),
     }

@@ -266,3 +266,42 @@ pub enum SystemFailure {
         reason: ActorError,
     },
 }
+
+/// A durable state operation that failed.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum StateError {
+    /// The store (redb) failed; nothing was changed.
+    #[error("state store `{}`: {operation} failed", file.display())]
+    Store {
+        /// The database file.
+        file: std::path::PathBuf,
+        /// What was being done (open, begin write, commit, ...).
+        operation: &'static str,
+        /// The store's error.
+        #[source]
+        source: Box<redb::Error>,
+    },
+    /// A state did not encode.
+    #[error("the state of `{path}` did not encode: {detail}")]
+    Encode {
+        /// The actor path.
+        path: String,
+        /// The codec's message.
+        detail: String,
+    },
+    /// The stored bytes do not hold a state of the actor's type.
+    #[error("the stored state of `{path}` did not decode: {detail}")]
+    Decode {
+        /// The actor path.
+        path: String,
+        /// The codec's message.
+        detail: String,
+    },
+    /// Another live actor already keeps its state under this path.
+    #[error("another live actor keeps its durable state under `{path}`")]
+    InUse {
+        /// The actor path.
+        path: String,
+    },
+}

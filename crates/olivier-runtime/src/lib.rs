@@ -60,6 +60,7 @@ mod dead_letters;
 mod error;
 mod events;
 mod mailbox;
+mod persistence;
 mod platform;
 mod prospero;
 mod registry;
@@ -67,8 +68,11 @@ mod supervisor;
 mod system;
 
 pub use dead_letters::{DeadLetter, DeadLetterReason, DeadLetters};
-pub use error::{AskError, BuildError, SpawnError, StopError, SystemFailure, TellError};
+pub use error::{
+    AskError, BuildError, SpawnError, StateError, StopError, SystemFailure, TellError,
+};
 pub use events::{Events, SystemEvent};
+pub use persistence::{Persistence, StateStore, StoredState};
 pub use platform::ProsperoPriority;
 pub use supervisor::Supervisor;
 pub use system::{ActorSystem, ActorSystemBuilder};

@@ -20,6 +20,7 @@ pub use builder::ActorSystemBuilder;
 use crate::dead_letters::{DeadLetter, DeadLetterHub, DeadLetterReason, DeadLetters};
 use crate::events::{EventHub, Events};
 use crate::mailbox::{Envelope, Pushed, Refused};
+use crate::persistence::Persistence;
 use crate::platform::ProsperoPriority;
 use crate::prospero::{Command, SupervisorMessage};
 use crate::registry::{Entry, Registry, ReplySlot};
@@ -61,6 +62,7 @@ pub(crate) struct SystemInner {
     pub(crate) events: EventHub,
     pub(crate) handle: Handle,
     pub(crate) default_supervision: SupervisionStrategy,
+    pub(crate) persistence: Persistence,
     prospero: mpsc::UnboundedSender<Command>,
     priority: std::sync::OnceLock<ProsperoPriority>,
     exit: watch::Sender<Option<Result<(), SystemFailure>>>,

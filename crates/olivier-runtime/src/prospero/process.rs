@@ -6,8 +6,8 @@ use std::rc::Rc;
 use std::sync::Arc;
 
 use alloy_actors::{
-    ActorError, ActorId, ActorPriority, AnySpec, ChildExit, Directive, LifecycleEvent,
-    RestartReason, RestartType, SpawnReply, SupervisionStrategy, SupervisorCore,
+    ActorError, ActorId, ActorPriority, AnySpec, ChildExit, Directive, Failure, LifecycleEvent,
+    Outcome, RestartReason, RestartType, SpawnReply, SupervisionStrategy, SupervisorCore,
 };
 use tokio::sync::oneshot;
 use tokio::task::AbortHandle;
@@ -16,6 +16,7 @@ use super::queue::LocalQueue;
 use super::{Ctx, SupervisorMessage};
 use crate::actor_loop::{self, TaskExit};
 use crate::body::{Body, ExitCause, Settled, lifecycle, settle};
+use crate::persistence::Durable;
 use crate::registry::{ActorCell, Entry};
 use crate::system::SystemInner;
 use crate::{SpawnError, StopError, SystemEvent, SystemFailure};
@@ -43,6 +44,8 @@ struct ActorChild {
     spec: AnySpec,
     cell: Arc<ActorCell>,
     run: Run,
+    /// The durable binding (its claim on the path lives as long as the child).
+    durable: Option<Durable>,
 }
 
 #[derive(Debug)]
@@ -195,6 +198,13 @@ impl Process {
             }
             return;
         };
+        let durable = match system.persistence.bind(&id, spec.config().capabilities()) {
+            Ok(durable) => durable,
+            Err(error) => {
+                refuse_start(reply, id, error);
+                return;
+            }
+        };
         let cell = Arc::new(ActorCell::new(
             id.clone(),
             self.id.clone(),
@@ -204,22 +214,15 @@ impl Process {
         system
             .registry
             .insert(id.clone(), Entry::Actor(Arc::clone(&cell)));
-        let mut body = self.instantiate(&spec, &id);
-        let outcome = body.actor.start();
+        let mut body = self.instantiate(&spec, &id, durable.clone());
+        let outcome = start(&mut body);
         let run = match settle(&system, &mut body, outcome) {
             Settled::Exit(ExitCause::Failed(error)) => {
                 // As OTP's start_child: a child whose start fails is not added.
                 body.cancel_timers();
                 system.registry.remove(&id);
                 system.bury(&id, cell.mailbox.close());
-                tracing::warn!(target: "olivier::prospero", actor = %id, %error, "actor failed to start");
-                let failure = SpawnError::StartFailed { actor: id, error };
-                match reply {
-                    Some(reply) => {
-                        let _ = reply.send(Err(failure));
-                    }
-                    None => tracing::warn!(target: "olivier::prospero", "{failure}"),
-                }
+                refuse_start(reply, id, error);
                 return;
             }
             Settled::Exit(cause) => {
@@ -238,7 +241,12 @@ impl Process {
             .add_child(id.clone(), spec.config().restart_type());
         self.children.insert(
             id.clone(),
-            Child::Actor(Box::new(ActorChild { spec, cell, run })),
+            Child::Actor(Box::new(ActorChild {
+                spec,
+                cell,
+                run,
+                durable,
+            })),
         );
         if let Some(notify) = notify {
             system.tell_erased(
@@ -277,11 +285,12 @@ impl Process {
         let _ = reply.send(Ok(()));
     }
 
-    fn instantiate(&self, spec: &AnySpec, id: &ActorId) -> Body {
+    fn instantiate(&self, spec: &AnySpec, id: &ActorId, durable: Option<Durable>) -> Body {
         Body::new(
             spec.behavior()
                 .instantiate(id.clone(), Some(self.id.clone())),
             spec.config().capabilities(),
+            durable,
         )
     }
 
@@ -661,9 +670,10 @@ impl Process {
                     return Ok(());
                 }
                 let spec = actor.spec.clone();
+                let durable = actor.durable.as_ref().map(Durable::rebind);
                 let body = match self.down_body(child) {
                     Some(body) => body,
-                    None => self.instantiate(&spec, child),
+                    None => self.instantiate(&spec, child, durable),
                 };
                 self.revive(&system, child, body, reason, true)
             }
@@ -783,6 +793,37 @@ impl Process {
             system.finish(failure);
         }
         self.ctx.finish();
+    }
+}
+
+/// A new actor's first state: `init`, then the stored state for a durable
+/// actor that has one, then `PreStart` (as `DynActor::start`, with the
+/// rehydration in between).
+fn start(body: &mut Body) -> Outcome {
+    if let Err(failure) = body.actor.reset() {
+        return Outcome::Failed(failure);
+    }
+    if let Some(durable) = &mut body.durable
+        && let Err(error) = durable.rehydrate(body.actor.as_mut())
+    {
+        return Outcome::Failed(Failure::Escalated(ActorError::new(error)));
+    }
+    body.actor.lifecycle(LifecycleEvent::PreStart)
+}
+
+/// Answers a spawn whose actor did not start.
+fn refuse_start(
+    reply: Option<oneshot::Sender<Result<(), SpawnError>>>,
+    actor: ActorId,
+    error: ActorError,
+) {
+    tracing::warn!(target: "olivier::prospero", %actor, %error, "actor failed to start");
+    let failure = SpawnError::StartFailed { actor, error };
+    match reply {
+        Some(reply) => {
+            let _ = reply.send(Err(failure));
+        }
+        None => tracing::warn!(target: "olivier::prospero", "{failure}"),
     }
 }
 

@@ -12,6 +12,7 @@ use super::{ActorSystem, SystemInner};
 use crate::BuildError;
 use crate::dead_letters::DeadLetterHub;
 use crate::events::EventHub;
+use crate::persistence::Persistence;
 use crate::prospero;
 use crate::registry::Registry;
 
@@ -40,6 +41,7 @@ pub struct ActorSystemBuilder {
     default_supervision: SupervisionStrategy,
     runtime: Option<Handle>,
     backlog: usize,
+    persistence: Persistence,
 }
 
 impl Default for ActorSystemBuilder {
@@ -49,6 +51,7 @@ impl Default for ActorSystemBuilder {
             default_supervision: SupervisionStrategy::one_for_one(3, Duration::from_secs(60)),
             runtime: None,
             backlog: 1024,
+            persistence: Persistence::memory(),
         }
     }
 }
@@ -79,6 +82,13 @@ impl ActorSystemBuilder {
         self
     }
 
+    /// Where actor state lives: in memory (the default), or in a durable
+    /// [`StateStore`](crate::StateStore) for the actors it selects.
+    pub fn persistence(mut self, persistence: Persistence) -> Self {
+        self.persistence = persistence;
+        self
+    }
+
     /// Starts the system and its Prospero thread.
     ///
     /// # Errors
@@ -104,6 +114,7 @@ impl ActorSystemBuilder {
             events: EventHub::new(self.backlog),
             handle,
             default_supervision: self.default_supervision,
+            persistence: self.persistence,
             prospero: commands,
             priority: std::sync::OnceLock::new(),
             exit: watch::channel(None).0,
