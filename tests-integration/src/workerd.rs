@@ -8,6 +8,6 @@ mod token;
 
 pub use client::{ActorClient, decode_as};
 pub use http::{HttpAnswer, get};
-pub use process::{Wrangler, WranglerConfig};
+pub use process::{ASK_DEADLINE, Wrangler, WranglerConfig};
 pub use socket::{ActorSocket, FRAME_TIMEOUT, connect, connect_as};
 pub use token::{fresh, sign};

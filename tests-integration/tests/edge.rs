@@ -4,6 +4,7 @@
 mod edge {
     pub(crate) mod support;
 
+    mod asks;
     mod auth;
     mod counter;
     mod failure;

@@ -40,6 +40,7 @@ pub struct ActorHost<B: Behavior> {
     behavior: Arc<B>,
     started_ms: u64,
     strategy: SupervisionStrategy,
+    ask_timeout_ms: u64,
     actor: RefCell<Option<Loaded<B>>>,
 }
 
@@ -59,12 +60,14 @@ where
 {
     /// The host for a freshly constructed object; nothing is loaded yet.
     pub fn new(state: State, env: Env, behavior: B) -> Self {
+        let ask_timeout_ms = ask_timeout_ms(&env);
         Self {
             state,
             env,
             behavior: Arc::new(behavior),
             started_ms: now_ms(),
             strategy: SupervisionStrategy::default(),
+            ask_timeout_ms,
             actor: RefCell::new(None),
         }
     }
@@ -276,22 +279,38 @@ where
     /// Runs one envelope through the behavior, stores, then sends.
     async fn deliver(&self, envelope: Envelope, socket: Option<&WebSocket>) -> worker::Result<()> {
         let mut outbox = Outbox::default();
-        let refusal = {
-            let mut actor = self.actor.borrow_mut();
-            let Some(loaded) = actor.as_mut() else {
-                return Err(worker::Error::RustError("actor not loaded".into()));
-            };
-            let me = loaded.id.to_string();
-            match check(&envelope, <B::Message as Message>::TYPE_NAME) {
-                Err((code, detail)) => {
-                    Some(Envelope::error_for(Some(&envelope), &me, code, detail))
+        let refusal =
+            {
+                let mut actor = self.actor.borrow_mut();
+                let Some(loaded) = actor.as_mut() else {
+                    return Err(worker::Error::RustError("actor not loaded".into()));
+                };
+                let me = loaded.id.to_string();
+                match check(&envelope, <B::Message as Message>::TYPE_NAME) {
+                    Err((code, detail)) => {
+                        Some(Envelope::error_for(Some(&envelope), &me, code, detail))
+                    }
+                    Ok(()) => {
+                        let now = now_ms();
+                        let refused = loaded.receive(&envelope, now, &mut outbox).err();
+                        if refused.is_none() {
+                            // Answers to earlier asks first, then this ask waits if unanswered.
+                            let current = &envelope.source;
+                            loaded.claim_replies(outbox.routed_mut().filter(|out| {
+                                &out.target != current || envelope.kind != Kind::Ask
+                            }));
+                            loaded.await_reply(
+                                &envelope,
+                                &outbox,
+                                now.saturating_add(self.ask_timeout_ms),
+                            );
+                        }
+                        refused.map(|(code, detail)| {
+                            Envelope::error_for(Some(&envelope), &me, code, detail)
+                        })
+                    }
                 }
-                Ok(()) => loaded
-                    .receive(&envelope, now_ms(), &mut outbox)
-                    .err()
-                    .map(|(code, detail)| Envelope::error_for(Some(&envelope), &me, code, detail)),
-            }
-        };
+            };
         if let Some(refusal) = refusal {
             return match socket {
                 Some(socket) => send(socket, &refusal),
@@ -316,9 +335,21 @@ where
     /// Handles an envelope another object (or a timer) sent: for this actor
     /// (a message or a `SYSTEM` envelope), or passing through on its way to
     /// a child or a client.
-    async fn internal(&self, envelope: Envelope) -> worker::Result<()> {
+    async fn internal(&self, mut envelope: Envelope) -> worker::Result<()> {
         let routes = self.routes();
         if envelope.target != routes.me {
+            // Passing through: it may answer an ask a client made here.
+            let claimed = match self.actor.borrow_mut().as_mut() {
+                Some(loaded) => {
+                    let before = envelope.correlation;
+                    loaded.claim_replies(std::iter::once(&mut envelope));
+                    envelope.correlation != before
+                }
+                None => false,
+            };
+            if claimed {
+                self.persist().await?;
+            }
             return outbox::route(&self.state, &self.env, &routes, &envelope).await;
         }
         if envelope.kind != Kind::System {
@@ -327,6 +358,7 @@ where
         let mut outbox = Outbox::default();
         if let Some(loaded) = self.actor.borrow_mut().as_mut() {
             loaded.system(&envelope, now_ms(), &mut outbox);
+            loaded.claim_replies(outbox.routed_mut());
         }
         self.persist().await?;
         let routes = self.routes();
@@ -388,6 +420,19 @@ fn send(socket: &WebSocket, envelope: &Envelope) -> worker::Result<()> {
         .encode()
         .map_err(|error| worker::Error::RustError(error.to_string()))?;
     socket.send_with_bytes(frame)
+}
+
+/// The binding (var) that sets how long an object waits for an ask's reply, in ms.
+pub const ASK_TIMEOUT_BINDING: &str = "CONCLAVE_ASK_TIMEOUT_MS";
+
+/// The ask deadline when [`ASK_TIMEOUT_BINDING`] is not set.
+pub const DEFAULT_ASK_TIMEOUT_MS: u64 = 30_000;
+
+fn ask_timeout_ms(env: &Env) -> u64 {
+    env.var(ASK_TIMEOUT_BINDING)
+        .ok()
+        .and_then(|var| var.to_string().parse().ok())
+        .unwrap_or(DEFAULT_ASK_TIMEOUT_MS)
 }
 
 /// Now, in ms since the Unix epoch.

@@ -69,6 +69,13 @@ pub enum SystemMsg {
         /// Why.
         reason: String,
     },
+    /// An ask's deadline passed (a timer the object set for itself).
+    AskExpired {
+        /// The asking client's address.
+        client: String,
+        /// The ask's correlation id.
+        correlation: [u8; 16],
+    },
 }
 
 /// Why a frame or message was refused.

@@ -8,6 +8,9 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
 
+/// How long objects wait for an ask's reply before answering `ERROR Timeout`.
+pub const ASK_DEADLINE: Duration = Duration::from_secs(2);
+
 /// How long wrangler may take to answer its first health check.
 const READY_TIMEOUT: Duration = Duration::from_secs(90);
 
@@ -91,6 +94,11 @@ impl Wrangler {
             .arg(persist)
             .arg("--var")
             .arg(format!("CONCLAVE_TOKEN_SECRET:{secret}"))
+            .arg("--var")
+            .arg(format!(
+                "CONCLAVE_ASK_TIMEOUT_MS:{}",
+                ASK_DEADLINE.as_millis()
+            ))
             .arg("--show-interactive-dev-session=false")
             .env("PATH", path)
             .env("WRANGLER_SEND_METRICS", "false")

@@ -15,7 +15,9 @@ async fn bad_frames_are_answered_with_errors_and_the_actor_keeps_counting() -> a
     client.tell(&CounterMsg::Increment).await?;
 
     // The right version byte, then bytes that are no envelope.
-    client.send_raw(vec![1, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff]).await?;
+    client
+        .send_raw(vec![1, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff])
+        .await?;
     let (_, body) = client.next_error(ASK_TIMEOUT).await?;
     assert_eq!(body.code, ErrorCode::MalformedFrame, "{body:?}");
 

@@ -71,6 +71,24 @@ impl Outbox {
         });
     }
 
+    /// Whether anything is addressed to `target`.
+    pub(crate) fn has_message_for(&self, target: &str) -> bool {
+        self.envelopes.iter().any(|outgoing| match outgoing {
+            Outgoing::Routed(envelope) => envelope.target == target,
+            Outgoing::Start { .. } => false,
+        })
+    }
+
+    /// The routed envelopes, to turn tells into replies to pending asks.
+    pub(crate) fn routed_mut(&mut self) -> impl Iterator<Item = &mut Envelope> {
+        self.envelopes
+            .iter_mut()
+            .filter_map(|outgoing| match outgoing {
+                Outgoing::Routed(envelope) => Some(envelope),
+                Outgoing::Start { .. } => None,
+            })
+    }
+
     /// Queues an `ERROR` answering `envelope`.
     pub(crate) fn refuse(&mut self, envelope: &Envelope, code: ErrorCode, detail: String) {
         self.push(Envelope::error_for(

@@ -24,6 +24,23 @@ const HANDLED_KEY: &str = "handled";
 const STOPPED_KEY: &str = "stopped";
 const PARENT_KEY: &str = "parent";
 const CHILDREN_KEY: &str = "children";
+const ASKS_KEY: &str = "asks";
+
+/// An ask that got no reply while it was handled; a later tell to its
+/// client becomes its `REPLY`, or its deadline answers `ERROR Timeout`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct PendingAsk {
+    client: String,
+    correlation: [u8; 16],
+}
+
+fn ask_timer_key(correlation: &[u8; 16]) -> String {
+    let hex: String = correlation
+        .iter()
+        .map(|byte| format!("{byte:02x}"))
+        .collect();
+    format!("conclave.ask.{hex}")
+}
 
 /// A parent-child link, stored by the parent.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -76,6 +93,7 @@ pub(crate) struct Loaded<B: Behavior> {
     name: String,
     parent: Option<ActorId>,
     children: Vec<ChildLink>,
+    asks: Vec<PendingAsk>,
     core: SupervisorCore,
     cell: BehaviorCell<B>,
     pub(crate) timers: TimerQueue,
@@ -124,6 +142,10 @@ where
             Some(bytes) => wire::from_slice("children", &bytes)?,
             None => Vec::new(),
         };
+        let asks: Vec<PendingAsk> = match storage.get::<ByteBuf>(ASKS_KEY).await? {
+            Some(bytes) => wire::from_slice("pending asks", &bytes)?,
+            None => Vec::new(),
+        };
         let mut core = SupervisorCore::new(strategy);
         for child in &children {
             core.add_child(child.id.parse()?, restart_type(child.restart));
@@ -149,6 +171,7 @@ where
             name,
             parent,
             children,
+            asks,
             core,
             cell,
             timers,
@@ -231,6 +254,25 @@ where
                 self.stopped = None;
                 self.restart(reason, now_ms, outbox);
             }
+            SystemMsg::AskExpired {
+                client,
+                correlation,
+            } => {
+                let before = self.asks.len();
+                self.asks
+                    .retain(|ask| !(ask.client == client && ask.correlation == correlation));
+                if self.asks.len() != before {
+                    let mut timeout = Envelope::error_for(
+                        None,
+                        &me,
+                        ErrorCode::Timeout,
+                        "no reply before the ask's deadline".to_owned(),
+                    );
+                    timeout.target = client;
+                    timeout.correlation = Some(correlation);
+                    outbox.push(timeout);
+                }
+            }
             SystemMsg::Stop { reason } => {
                 let last = self.cell.lifecycle(LifecycleEvent::PostStop);
                 self.follow(last, now_ms, outbox);
@@ -304,6 +346,56 @@ where
         outbox.start(&class, start);
         if let Some(reply) = reply_to {
             outbox.tell(&self.id, reply.target(), &reply.notice(child), 2, now_ms);
+        }
+    }
+
+    /// After an ASK was handled: if nothing answers its sender yet, the ask
+    /// waits for a later tell to that client, until `deadline_ms`.
+    pub(crate) fn await_reply(&mut self, ask: &Envelope, outbox: &Outbox, deadline_ms: u64) {
+        let Some(correlation) = ask.correlation else {
+            return;
+        };
+        if ask.kind != Kind::Ask || outbox.has_message_for(&ask.source) {
+            return;
+        }
+        self.asks.push(PendingAsk {
+            client: ask.source.clone(),
+            correlation,
+        });
+        let expired = SystemMsg::AskExpired {
+            client: ask.source.clone(),
+            correlation,
+        };
+        let me = self.id.to_string();
+        match Envelope::system(&me, &me, &expired).encode() {
+            Ok(bytes) => {
+                let key = ask_timer_key(&correlation);
+                self.timers.schedule(deadline_ms, Some(key), bytes);
+            }
+            Err(error) => worker::console_error!("{me}: ask deadline: {error}"),
+        }
+    }
+
+    /// Turns tells to clients with pending asks into their `REPLY`s (oldest
+    /// ask first) and cancels those asks' deadlines.
+    pub(crate) fn claim_replies<'a>(&mut self, envelopes: impl Iterator<Item = &'a mut Envelope>) {
+        for envelope in envelopes {
+            if envelope.kind != Kind::Tell && envelope.kind != Kind::Error {
+                continue;
+            }
+            let Some(at) = self
+                .asks
+                .iter()
+                .position(|ask| ask.client == envelope.target)
+            else {
+                continue;
+            };
+            let ask = self.asks.remove(at);
+            if envelope.kind == Kind::Tell {
+                envelope.kind = Kind::Reply;
+            }
+            envelope.correlation = Some(ask.correlation);
+            self.timers.cancel(&ask_timer_key(&ask.correlation));
         }
     }
 
@@ -461,6 +553,7 @@ where
             children: ByteBuf::from(
                 wire::to_vec("children", &self.children).map_err(encode_error)?,
             ),
+            asks: ByteBuf::from(wire::to_vec("pending asks", &self.asks).map_err(encode_error)?),
             state,
             timers: ByteBuf::from(wire::to_vec("timer queue", &self.timers).map_err(encode_error)?),
             handled: self.handled,
@@ -492,6 +585,7 @@ fn log(id: &ActorId, level: LogLevel, text: &str) {
 #[derive(Debug)]
 pub(crate) struct Snapshot {
     children: ByteBuf,
+    asks: ByteBuf,
     state: Option<ByteBuf>,
     timers: ByteBuf,
     handled: u64,
@@ -509,6 +603,7 @@ impl Snapshot {
                 txn.put(TIMERS_KEY, self.timers).await?;
                 txn.put(HANDLED_KEY, self.handled).await?;
                 txn.put(CHILDREN_KEY, self.children).await?;
+                txn.put(ASKS_KEY, self.asks).await?;
                 match self.stopped {
                     Some(reason) => txn.put(STOPPED_KEY, reason).await?,
                     None => {
