@@ -11,9 +11,12 @@ pub(crate) const WASM_TARGET: &str = "wasm32-unknown-unknown";
 /// Makes sure rustc can build for wasm32, adding the target through rustup if needed.
 pub(crate) fn wasm_target() -> anyhow::Result<()> {
     shell::step("set-up: the wasm32-unknown-unknown target");
-    let libdir = shell::output(
-        Command::new("rustc").args(["--target", WASM_TARGET, "--print", "target-libdir"]),
-    )?;
+    let libdir = shell::output(Command::new("rustc").args([
+        "--target",
+        WASM_TARGET,
+        "--print",
+        "target-libdir",
+    ]))?;
     if has_std(Path::new(libdir.trim())) {
         eprintln!("    already installed");
         return Ok(());
