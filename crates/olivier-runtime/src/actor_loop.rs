@@ -1,6 +1,7 @@
 //! The actor's task: one message at a time, system requests first.
 
 use std::sync::Arc;
+use std::time::Instant;
 
 use alloy_actors::MessageSlot;
 use tokio::sync::oneshot;
@@ -67,14 +68,23 @@ fn handle(
     body: &mut Body,
     envelope: Envelope,
 ) -> Option<ExitCause> {
-    let span = tracing::trace_span!("olivier.message", actor = %cell.id);
+    let span = tracing::trace_span!(
+        "olivier.message",
+        actor = %cell.id,
+        actor_type = cell.message_type_name
+    );
     let _entered = span.enter();
+    let started = Instant::now();
     let mut slot = MessageSlot::erased(envelope.message);
     match body.actor.receive(&mut slot) {
-        Ok(outcome) => match settle(system, body, outcome) {
-            Settled::Running => None,
-            Settled::Exit(cause) => Some(cause),
-        },
+        Ok(outcome) => {
+            let settled = settle(system, body, outcome);
+            cell.stats.processed(started.elapsed());
+            match settled {
+                Settled::Running => None,
+                Settled::Exit(cause) => Some(cause),
+            }
+        }
         Err(wrong) => {
             if let Some(message) = slot.into_erased() {
                 system.dead_letters.record(DeadLetter {

@@ -16,6 +16,7 @@ use alloy_actors::{
 use tokio::task::AbortHandle;
 
 use crate::SystemEvent;
+use crate::metrics::TypeStats;
 use crate::persistence::Durable;
 use crate::prospero::{Command, SupervisorMessage};
 use crate::system::SystemInner;
@@ -26,6 +27,8 @@ pub(crate) struct Body {
     pub(crate) capabilities: Capabilities,
     /// Where the state is committed, for a durable actor.
     pub(crate) durable: Option<Durable>,
+    /// The counters of the actor's type.
+    pub(crate) stats: Arc<TypeStats>,
     timers: Timers,
 }
 
@@ -40,11 +43,13 @@ impl Body {
         actor: Box<dyn DynActor>,
         capabilities: Capabilities,
         durable: Option<Durable>,
+        stats: Arc<TypeStats>,
     ) -> Self {
         Self {
             actor,
             capabilities,
             durable,
+            stats,
             timers: Timers::default(),
         }
     }
@@ -165,6 +170,7 @@ fn allowed(body: &Body, effects: &[SideEffect]) -> Result<(), Failure> {
 
 fn fail(system: &Arc<SystemInner>, body: &mut Body, failure: Failure) -> Settled {
     let error = failure.to_error();
+    body.stats.error();
     let actor = body.actor.id().clone();
     tracing::warn!(target: "olivier::actor", actor = %actor, %failure, "actor failed");
     system.events.emit(SystemEvent::Failed {

@@ -2,10 +2,13 @@
 //! counted and published as a stream.
 
 use std::fmt;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use alloy_actors::{ActorId, AnyMessage};
 use tokio::sync::broadcast;
+
+use crate::metrics::Metrics;
 
 /// A message that did not reach (or was pushed out of) its receiver's mailbox.
 #[derive(Debug, Clone)]
@@ -76,19 +79,22 @@ impl fmt::Display for DeadLetterReason {
 #[derive(Debug)]
 pub(crate) struct DeadLetterHub {
     count: AtomicU64,
+    metrics: Arc<Metrics>,
     stream: broadcast::Sender<DeadLetter>,
 }
 
 impl DeadLetterHub {
-    pub(crate) fn new(capacity: usize) -> Self {
+    pub(crate) fn new(capacity: usize, metrics: Arc<Metrics>) -> Self {
         Self {
             count: AtomicU64::new(0),
+            metrics,
             stream: broadcast::channel(capacity.max(1)).0,
         }
     }
 
     pub(crate) fn record(&self, letter: DeadLetter) {
         self.count.fetch_add(1, Ordering::Relaxed);
+        self.metrics.of(letter.message.type_name()).dead_letter();
         tracing::debug!(
             target: "olivier::dead_letters",
             to = %letter.target,

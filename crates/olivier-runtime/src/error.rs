@@ -252,6 +252,15 @@ pub enum BuildError {
     /// The Prospero supervision thread could not be started.
     #[error("could not start the prospero supervision thread")]
     Prospero(#[source] std::io::Error),
+    /// The metrics endpoint could not listen on its address.
+    #[error("the metrics endpoint could not listen on {addr}")]
+    MetricsEndpoint {
+        /// The address asked for.
+        addr: std::net::SocketAddr,
+        /// The socket error.
+        #[source]
+        source: std::io::Error,
+    },
 }
 
 /// Why the system shut down on its own.

@@ -60,6 +60,7 @@ mod dead_letters;
 mod error;
 mod events;
 mod mailbox;
+mod metrics;
 mod persistence;
 mod platform;
 mod prospero;
@@ -72,6 +73,7 @@ pub use error::{
     AskError, BuildError, SpawnError, StateError, StopError, SystemFailure, TellError,
 };
 pub use events::{Events, SystemEvent};
+pub use metrics::TypeSnapshot;
 pub use persistence::{Persistence, StateStore, StoredState};
 pub use platform::ProsperoPriority;
 pub use supervisor::Supervisor;

@@ -10,6 +10,7 @@ use parking_lot::{Mutex, RwLock};
 use tokio::sync::oneshot;
 
 use crate::mailbox::Mailbox;
+use crate::metrics::TypeStats;
 
 /// An addressable thing: an actor's cell, or the reply slot of a pending ask.
 #[derive(Debug, Clone)]
@@ -44,6 +45,18 @@ impl Registry {
         self.entries.write().remove(id);
     }
 
+    /// Every live actor's cell.
+    pub(crate) fn cells(&self) -> Vec<Arc<ActorCell>> {
+        self.entries
+            .read()
+            .values()
+            .filter_map(|entry| match entry {
+                Entry::Actor(cell) => Some(Arc::clone(cell)),
+                Entry::Reply(_) => None,
+            })
+            .collect()
+    }
+
     pub(crate) fn len(&self) -> usize {
         self.entries.read().len()
     }
@@ -60,6 +73,8 @@ pub(crate) struct ActorCell {
     /// How this actor supervises the children it spawns.
     pub(crate) supervision: SupervisionStrategy,
     pub(crate) mailbox: Mailbox,
+    /// The counters of the actor's type.
+    pub(crate) stats: Arc<TypeStats>,
     /// Set while the actor is being stopped for good: it gets no new children.
     closing: AtomicBool,
 }
@@ -70,6 +85,7 @@ impl ActorCell {
         parent: ActorId,
         spec: &AnySpec,
         default_supervision: SupervisionStrategy,
+        stats: Arc<TypeStats>,
     ) -> Self {
         let config = spec.config();
         Self {
@@ -79,6 +95,7 @@ impl ActorCell {
             message_type_name: spec.message_type_name(),
             supervision: config.supervision().copied().unwrap_or(default_supervision),
             mailbox: Mailbox::new(config.backpressure()),
+            stats,
             closing: AtomicBool::new(false),
         }
     }

@@ -4,6 +4,7 @@ mod builder;
 
 use std::any::TypeId;
 use std::fmt;
+use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
@@ -20,6 +21,7 @@ pub use builder::ActorSystemBuilder;
 use crate::dead_letters::{DeadLetter, DeadLetterHub, DeadLetterReason, DeadLetters};
 use crate::events::{EventHub, Events};
 use crate::mailbox::{Envelope, Pushed, Refused};
+use crate::metrics::{self, Metrics, TypeSnapshot};
 use crate::persistence::Persistence;
 use crate::platform::ProsperoPriority;
 use crate::prospero::{Command, SupervisorMessage};
@@ -63,6 +65,8 @@ pub(crate) struct SystemInner {
     pub(crate) handle: Handle,
     pub(crate) default_supervision: SupervisionStrategy,
     pub(crate) persistence: Persistence,
+    pub(crate) metrics: Arc<Metrics>,
+    metrics_addr: std::sync::OnceLock<SocketAddr>,
     prospero: mpsc::UnboundedSender<Command>,
     priority: std::sync::OnceLock<ProsperoPriority>,
     exit: watch::Sender<Option<Result<(), SystemFailure>>>,
@@ -136,8 +140,12 @@ impl SystemInner {
             sender: sender.cloned(),
         };
         match cell.mailbox.push(envelope, priority) {
-            Ok(Pushed::Queued) => Ok(()),
+            Ok(Pushed::Queued) => {
+                cell.stats.received();
+                Ok(())
+            }
             Ok(Pushed::Evicted(victim)) => {
+                cell.stats.received();
                 self.dead_letter(target, victim, DeadLetterReason::EvictedOldest { capacity });
                 Ok(())
             }
@@ -215,6 +223,16 @@ impl SystemInner {
             }
             self.events.emit(SystemEvent::ShutDown { failure });
         }
+    }
+
+    /// A receiver of how the system ended (`None` while it runs).
+    pub(crate) fn exit_watch(&self) -> watch::Receiver<Option<Result<(), SystemFailure>>> {
+        self.exit.subscribe()
+    }
+
+    /// Every actor type's metrics as Prometheus text.
+    pub(crate) fn metrics_text(&self) -> String {
+        metrics::render(&self.metrics, &self.registry)
     }
 
     fn reply_id(&self) -> ActorId {
@@ -443,7 +461,10 @@ impl ActorSystem {
             .push_waiting(envelope, ActorPriority::Normal)
             .await
         {
-            Ok(()) => Ok(()),
+            Ok(()) => {
+                cell.stats.received();
+                Ok(())
+            }
             Err(Refused::Full(envelope) | Refused::Closed(envelope)) => Err(self.inner.refuse(
                 target.id(),
                 Undelivered {
@@ -582,6 +603,24 @@ impl ActorSystem {
     /// How many messages became dead letters so far.
     pub fn dead_letter_count(&self) -> u64 {
         self.inner.dead_letters.count()
+    }
+
+    /// Every actor type's metrics (received, processed, errors, restarts,
+    /// dead letters, mailbox depth, live actors, processing time), by type
+    /// name.
+    pub fn metrics(&self) -> Vec<TypeSnapshot> {
+        metrics::snapshots(&self.inner.metrics, &self.inner.registry)
+    }
+
+    /// The metrics in the Prometheus text exposition format (0.0.4), as the
+    /// endpoint serves them.
+    pub fn metrics_text(&self) -> String {
+        self.inner.metrics_text()
+    }
+
+    /// Where the metrics endpoint listens, when the builder enabled it.
+    pub fn metrics_addr(&self) -> Option<SocketAddr> {
+        self.inner.metrics_addr.get().copied()
     }
 
     /// A stream of the [`SystemEvent`]s emitted from now on.

@@ -210,11 +210,12 @@ impl Process {
             self.id.clone(),
             &spec,
             system.default_supervision,
+            system.metrics.of(spec.message_type_name()),
         ));
         system
             .registry
             .insert(id.clone(), Entry::Actor(Arc::clone(&cell)));
-        let mut body = self.instantiate(&spec, &id, durable.clone());
+        let mut body = self.instantiate(&spec, &id, durable.clone(), &cell);
         let outcome = start(&mut body);
         let run = match settle(&system, &mut body, outcome) {
             Settled::Exit(ExitCause::Failed(error)) => {
@@ -285,12 +286,19 @@ impl Process {
         let _ = reply.send(Ok(()));
     }
 
-    fn instantiate(&self, spec: &AnySpec, id: &ActorId, durable: Option<Durable>) -> Body {
+    fn instantiate(
+        &self,
+        spec: &AnySpec,
+        id: &ActorId,
+        durable: Option<Durable>,
+        cell: &ActorCell,
+    ) -> Body {
         Body::new(
             spec.behavior()
                 .instantiate(id.clone(), Some(self.id.clone())),
             spec.config().capabilities(),
             durable,
+            Arc::clone(&cell.stats),
         )
     }
 
@@ -671,9 +679,10 @@ impl Process {
                 }
                 let spec = actor.spec.clone();
                 let durable = actor.durable.as_ref().map(Durable::rebind);
+                let cell = Arc::clone(&actor.cell);
                 let body = match self.down_body(child) {
                     Some(body) => body,
-                    None => self.instantiate(&spec, child, durable),
+                    None => self.instantiate(&spec, child, durable, &cell),
                 };
                 self.revive(&system, child, body, reason, true)
             }
@@ -711,6 +720,7 @@ impl Process {
                 self.followups.push_back((child.clone(), cause));
             }
         }
+        actor.cell.stats.restart();
         tracing::info!(target: "olivier::prospero", actor = %child, ?reason, "actor restarted");
         system.events.emit(SystemEvent::Restarted {
             actor: child.clone(),

@@ -1,5 +1,6 @@
 //! Building an [`ActorSystem`].
 
+use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::AtomicU64;
 use std::time::Duration;
@@ -12,6 +13,7 @@ use super::{ActorSystem, SystemInner};
 use crate::BuildError;
 use crate::dead_letters::DeadLetterHub;
 use crate::events::EventHub;
+use crate::metrics::{self, Metrics};
 use crate::persistence::Persistence;
 use crate::prospero;
 use crate::registry::Registry;
@@ -42,6 +44,7 @@ pub struct ActorSystemBuilder {
     runtime: Option<Handle>,
     backlog: usize,
     persistence: Persistence,
+    metrics_endpoint: Option<SocketAddr>,
 }
 
 impl Default for ActorSystemBuilder {
@@ -52,6 +55,7 @@ impl Default for ActorSystemBuilder {
             runtime: None,
             backlog: 1024,
             persistence: Persistence::memory(),
+            metrics_endpoint: None,
         }
     }
 }
@@ -89,12 +93,20 @@ impl ActorSystemBuilder {
         self
     }
 
+    /// Serves the metrics as Prometheus text on `GET /metrics` at `addr`
+    /// (for example `127.0.0.1:9464`; port 0 picks a free port, see
+    /// [`ActorSystem::metrics_addr`]). Off by default.
+    pub fn metrics_endpoint(mut self, addr: SocketAddr) -> Self {
+        self.metrics_endpoint = Some(addr);
+        self
+    }
+
     /// Starts the system and its Prospero thread.
     ///
     /// # Errors
     ///
     /// [`BuildError::NoRuntime`], [`BuildError::InvalidName`],
-    /// [`BuildError::Prospero`].
+    /// [`BuildError::Prospero`], [`BuildError::MetricsEndpoint`].
     pub fn build(self) -> Result<ActorSystem, BuildError> {
         let handle = match self.runtime {
             Some(handle) => handle,
@@ -106,15 +118,22 @@ impl ActorSystemBuilder {
         };
         let root = ActorId::root(&self.name).map_err(invalid)?;
         let ask_path = root.child("$ask", 0).map_err(invalid)?;
+        let listener = match self.metrics_endpoint {
+            Some(addr) => Some(bind(&handle, addr)?),
+            None => None,
+        };
         let (commands, received) = mpsc::unbounded_channel();
+        let metrics = Arc::new(Metrics::default());
         let inner = Arc::new(SystemInner {
             root: root.clone(),
             registry: Registry::default(),
-            dead_letters: DeadLetterHub::new(self.backlog),
+            dead_letters: DeadLetterHub::new(self.backlog, Arc::clone(&metrics)),
             events: EventHub::new(self.backlog),
             handle,
             default_supervision: self.default_supervision,
             persistence: self.persistence,
+            metrics,
+            metrics_addr: std::sync::OnceLock::new(),
             prospero: commands,
             priority: std::sync::OnceLock::new(),
             exit: watch::channel(None).0,
@@ -134,6 +153,27 @@ impl ActorSystemBuilder {
             tracing::warn!(target: "olivier::prospero", %priority, "prospero thread priority not raised");
         }
         let _ = inner.priority.set(priority);
+        if let Some((listener, addr)) = listener {
+            let _ = inner.metrics_addr.set(addr);
+            tracing::info!(target: "olivier::metrics", %addr, "metrics endpoint listening");
+            inner
+                .handle
+                .spawn(metrics::serve(listener, Arc::downgrade(&inner)));
+        }
         Ok(ActorSystem { inner })
     }
+}
+
+/// Binds the metrics endpoint's listener on the system's runtime.
+fn bind(
+    handle: &Handle,
+    addr: SocketAddr,
+) -> Result<(tokio::net::TcpListener, SocketAddr), BuildError> {
+    let failed = |source| BuildError::MetricsEndpoint { addr, source };
+    let listener = std::net::TcpListener::bind(addr).map_err(failed)?;
+    listener.set_nonblocking(true).map_err(failed)?;
+    let bound = listener.local_addr().map_err(failed)?;
+    let _entered = handle.enter();
+    let listener = tokio::net::TcpListener::from_std(listener).map_err(failed)?;
+    Ok((listener, bound))
 }
