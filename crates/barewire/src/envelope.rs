@@ -275,7 +275,12 @@ impl ByteSink for bytes::BytesMut {
 
 #[inline]
 fn write_data<S: ByteSink>(out: &mut S, bytes: &[u8]) {
-    let (prefix, len) = varint::uint_bytes(bytes.len() as u64);
-    out.put_slice(prefix.get(..len).unwrap_or_default());
+    let len = bytes.len() as u64;
+    if len < 0x80 {
+        out.put_byte(len as u8);
+    } else {
+        let (prefix, used) = varint::uint_bytes(len);
+        out.put_slice(prefix.get(..used).unwrap_or_default());
+    }
     out.put_slice(bytes);
 }
