@@ -94,7 +94,11 @@ impl FrameDecoder {
             self.failed = Some((offset, len));
             return Err(self.too_large(offset, len));
         }
-        let end = FRAME_HEADER_LEN + len as usize;
+        // `len` fits usize (it is at most the limit); the sum may not on 32-bit.
+        let Some(end) = FRAME_HEADER_LEN.checked_add(len as usize) else {
+            self.failed = Some((offset, len));
+            return Err(self.too_large(offset, len));
+        };
         if pending.len() < end {
             return Ok(None);
         }

@@ -84,7 +84,14 @@ impl Decoder for FrameCodec {
                 max: self.max_frame_len,
             });
         }
-        let end = FRAME_HEADER_LEN + len as usize;
+        // `len` fits usize (it is at most the limit); the sum may not on 32-bit.
+        let Some(end) = FRAME_HEADER_LEN.checked_add(len as usize) else {
+            return Err(FrameError::TooLarge {
+                offset: self.stream_offset,
+                len,
+                max: self.max_frame_len,
+            });
+        };
         if src.len() < end {
             return Ok(None);
         }
