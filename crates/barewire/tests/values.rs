@@ -556,3 +556,104 @@ proptest! {
         }
     }
 }
+
+/// The specification's example schema (`tests/crosscheck/spec_example.bare`).
+mod spec_example {
+    use super::*;
+
+    #[derive(Serialize, Deserialize, Debug, PartialEq)]
+    #[serde(rename_all = "camelCase")]
+    struct Order {
+        order_id: i64,
+        quantity: i32,
+    }
+
+    #[derive(Serialize, Deserialize, Debug, PartialEq)]
+    struct Customer {
+        name: String,
+        email: String,
+        address: [String; 4],
+        orders: Vec<Order>,
+        metadata: BTreeMap<String, serde_bytes::ByteBuf>,
+    }
+
+    #[derive(Serialize, Deserialize, Debug, PartialEq)]
+    #[serde(rename_all = "camelCase")]
+    struct Employee {
+        name: String,
+        email: String,
+        address: [String; 4],
+        department: Department,
+        hire_date: String,
+        public_key: Option<FixedData<128>>,
+        metadata: BTreeMap<String, serde_bytes::ByteBuf>,
+    }
+
+    #[derive(Serialize, Deserialize, Debug, PartialEq)]
+    enum Person {
+        Customer(Customer),
+        Employee(Employee),
+        TerminatedEmployee,
+    }
+
+    fn address() -> [String; 4] {
+        ["a", "b", "c", "d"].map(String::from)
+    }
+
+    #[test]
+    fn example_messages_decode_to_their_values() {
+        vector(Person::TerminatedEmployee, "02");
+        vector(
+            Person::Employee(Employee {
+                name: "JS".into(),
+                email: String::new(),
+                address: address(),
+                department: Department::Jsmith,
+                hire_date: "2020".into(),
+                public_key: None,
+                metadata: BTreeMap::new(),
+            }),
+            "01  02 4a 53  00  01 61 01 62 01 63 01 64  63  04 32 30 32 30  00  00",
+        );
+        vector(
+            Person::Customer(Customer {
+                name: String::new(),
+                email: "@".into(),
+                address: address(),
+                orders: vec![Order {
+                    order_id: 1,
+                    quantity: -1,
+                }],
+                metadata: BTreeMap::from([(
+                    "k".to_owned(),
+                    serde_bytes::ByteBuf::from(vec![0xff]),
+                )]),
+            }),
+            "00  00  01 40  01 61 01 62 01 63 01 64  01 01 00 00 00 00 00 00 00 ff ff ff ff \
+             01 01 6b 01 ff",
+        );
+        // An employee with a public key: 128 bytes, no length prefix.
+        // tag, name, email, 4 address lines, department, hire date, key present.
+        let mut with_key = hex("01 00 00 00 00 00 00 00 00 01");
+        with_key.extend([7u8; 128]);
+        with_key.push(0);
+        match from_slice::<Person>(&with_key).unwrap() {
+            Person::Employee(employee) => {
+                assert_eq!(employee.department, Department::Accounting);
+                assert_eq!(employee.public_key, Some(FixedData([7; 128])));
+            }
+            other => panic!("expected an employee, got {other:?}"),
+        }
+        // Department 4 is not declared (the values are 0-3 and 99).
+        let mut bad_department = with_key.clone();
+        bad_department[7] = 4;
+        assert_eq!(
+            from_slice::<Person>(&bad_department),
+            Err(DecodeError::UnknownVariant {
+                type_name: "Department",
+                value: 4,
+                offset: 7
+            })
+        );
+    }
+}
