@@ -353,3 +353,65 @@ fn generate(input: &DeriveInput, members: &[Member]) -> Tokens {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn error_of(shape: Shape, source: &str) -> String {
+        let input: DeriveInput = syn::parse_str(source).unwrap();
+        match expand(&input, shape) {
+            Ok(_) => panic!("expected an error for {source}"),
+            Err(error) => error.to_string(),
+        }
+    }
+
+    fn expands(shape: Shape, source: &str) -> String {
+        let input: DeriveInput = syn::parse_str(source).unwrap();
+        expand(&input, shape).unwrap().to_string()
+    }
+
+    #[test]
+    fn values_count_up_from_the_last_explicit_one() {
+        let code = expands(Shape::Enum, "enum E { A, B = 5, C }");
+        assert!(code.contains("0u32"), "{code}");
+        assert!(code.contains("5u32"), "{code}");
+        assert!(code.contains("6u32"), "{code}");
+        let code = expands(
+            Shape::Union,
+            "enum U<'a> { A(&'a str), #[bare(tag = 3)] B(u8), C }",
+        );
+        assert!(code.contains("3u32") && code.contains("4u32"), "{code}");
+    }
+
+    #[test]
+    fn repeated_values_are_rejected() {
+        let error = error_of(Shape::Enum, "enum E { A = 1, B = 1 }");
+        assert_eq!(error, "value 1 is already used by `A`");
+        let error = error_of(Shape::Union, "enum U { A(u8), #[bare(tag = 0)] B }");
+        assert_eq!(error, "value 0 is already used by `A`");
+    }
+
+    #[test]
+    fn shapes_bare_cannot_express_are_rejected() {
+        assert!(error_of(Shape::Enum, "enum E { A(u8) }").contains("unit variants only"));
+        assert!(error_of(Shape::Union, "enum U { A(u8, u8) }").contains("exactly one value"));
+        assert!(error_of(Shape::Union, "enum U { A { x: u8 } }").contains("exactly one value"));
+        assert!(error_of(Shape::Enum, "struct S;").contains("only for enums"));
+        assert!(error_of(Shape::Enum, "enum E {}").contains("at least one variant"));
+    }
+
+    #[test]
+    fn values_must_be_unsigned_literals_within_u32() {
+        assert!(error_of(Shape::Enum, "enum E { A = 1 + 1 }").contains("integer literal"));
+        assert!(error_of(Shape::Enum, "enum E { A = 4294967296 }").contains("u32::MAX"));
+        assert!(
+            error_of(Shape::Union, "enum U { #[bare(tag = x)] A }")
+                .contains("expected integer literal")
+        );
+        assert!(
+            error_of(Shape::Union, "enum U { #[bare(other = 1)] A }")
+                .contains("expected `tag = N`")
+        );
+    }
+}
