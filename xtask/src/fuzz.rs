@@ -40,11 +40,19 @@ pub(crate) fn run(root: &Path, seconds: u64) -> anyhow::Result<()> {
             .arg(target)
             .arg("--")
             .arg(format!("-max_total_time={seconds}"))
-            .args(["-max_len=4096", "-rss_limit_mb=2048", "-print_final_stats=1"]);
-        run_command(&mut command)
-            .with_context(|| format!("fuzz target `{target}` found a failure (see fuzz/artifacts)"))?;
+            .args([
+                "-max_len=4096",
+                "-rss_limit_mb=2048",
+                "-print_final_stats=1",
+            ]);
+        run_command(&mut command).with_context(|| {
+            format!("fuzz target `{target}` found a failure (see fuzz/artifacts)")
+        })?;
     }
-    eprintln!("fuzz: {} targets ran {seconds}s each without a failure", targets.len());
+    eprintln!(
+        "fuzz: {} targets ran {seconds}s each without a failure",
+        targets.len()
+    );
     Ok(())
 }
 
@@ -82,7 +90,9 @@ fn cargo_fuzz(root: &Path) -> anyhow::Result<PathBuf> {
 fn targets(fuzz_dir: &Path) -> anyhow::Result<Vec<String>> {
     let dir = fuzz_dir.join("fuzz_targets");
     let mut names = Vec::new();
-    for entry in std::fs::read_dir(&dir).with_context(|| format!("cannot list {}", dir.display()))? {
+    for entry in
+        std::fs::read_dir(&dir).with_context(|| format!("cannot list {}", dir.display()))?
+    {
         let path = entry?.path();
         if path.extension().is_some_and(|ext| ext == "rs") {
             if let Some(stem) = path.file_stem().and_then(|s| s.to_str()) {
