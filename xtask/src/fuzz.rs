@@ -57,10 +57,6 @@ pub(crate) fn run(root: &Path, seconds: u64) -> anyhow::Result<()> {
 }
 
 /// Compiles the fuzz targets without running them (no cargo-fuzz needed).
-#[allow(
-    dead_code,
-    reason = "called by `cargo xtask test` once the xtask owner wires it in"
-)]
 pub(crate) fn check(root: &Path) -> anyhow::Result<()> {
     eprintln!("\n==> fuzz: compile the barewire fuzz targets");
     let manifest = root.join(FUZZ_DIR).join("Cargo.toml");
@@ -79,11 +75,20 @@ fn cargo_fuzz(root: &Path) -> anyhow::Result<PathBuf> {
     if path.is_file() {
         return Ok(path);
     }
-    bail!(
-        "cargo-fuzz is not installed in the project: run \
-         `cargo install --locked --root .tools cargo-fuzz --version {CARGO_FUZZ_VERSION}` \
-         from the workspace root"
-    )
+    eprintln!("\n==> set-up: cargo-fuzz {CARGO_FUZZ_VERSION} into .tools (a few minutes, once)");
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let mut command = Command::new(cargo);
+    command.current_dir(root).args([
+        "install",
+        "--locked",
+        "--root",
+        ".tools",
+        "cargo-fuzz",
+        "--version",
+        CARGO_FUZZ_VERSION,
+    ]);
+    run_command(&mut command)?;
+    Ok(path)
 }
 
 /// The fuzz targets: one `fuzz_targets/<name>.rs` each.

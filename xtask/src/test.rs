@@ -1,6 +1,6 @@
 //! `cargo xtask test`: everything CI runs, with the set-up a fresh machine needs.
 
-use crate::{edge, setup, shell, tidy, wasm};
+use crate::{edge, fuzz, setup, shell, tidy, wasm};
 
 /// Folders holding a `package-lock.json` whose packages the tests need.
 const NPM_FOLDERS: &[&str] = &["crates/barewire/tests/crosscheck"];
@@ -52,6 +52,7 @@ pub(crate) fn run() -> anyhow::Result<()> {
     shell::step("benches: compiled, not run");
     shell::run(shell::cargo().args(["bench", "--workspace", "--no-run"]))?;
 
+    fuzz::check(&root)?;
     edge::test(&root)?;
     eprintln!("\nxtask test: everything passed");
     Ok(())
