@@ -200,6 +200,7 @@ pub struct SpawnIdle {
 /// Olivier goes here when it lands (see the crate docs).
 pub fn contenders() -> Vec<Box<dyn Contender>> {
     vec![
+        Box::new(peers::olivier::Olivier),
         Box::new(peers::ractor::Ractor),
         Box::new(peers::kameo::Kameo),
         Box::new(peers::actix::Actix),

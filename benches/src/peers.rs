@@ -3,5 +3,6 @@
 
 pub mod actix;
 pub mod kameo;
+pub mod olivier;
 pub mod ractor;
 pub mod tokio_mpsc;
