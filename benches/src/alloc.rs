@@ -39,9 +39,14 @@ impl Drop for HeapCounting {
 
 /// The system allocator, counting bytes allocated and freed.
 ///
-/// ```ignore
+/// ```
 /// #[global_allocator]
 /// static ALLOC: alloy_benches::CountingAlloc = alloy_benches::CountingAlloc;
+///
+/// let counting = alloy_benches::HeapCounting::start();
+/// let kept = vec![0u8; 1000];
+/// assert!(alloy_benches::live_heap_bytes() >= 1000);
+/// drop((kept, counting));
 /// ```
 #[derive(Debug, Clone, Copy, Default)]
 pub struct CountingAlloc;
