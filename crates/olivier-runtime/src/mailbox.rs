@@ -60,6 +60,9 @@ struct Queues {
     len: usize,
     closed: bool,
     incarnation: u64,
+    /// The consumer found nothing and waits (or is about to): the next
+    /// push must wake it. While it is busy, pushes skip the wake-up.
+    idle: bool,
 }
 
 /// An actor's mailbox.
@@ -81,6 +84,7 @@ impl Mailbox {
                 len: 0,
                 closed: false,
                 incarnation: 0,
+                idle: false,
             }),
             ready: Notify::new(),
             room: Notify::new(),
@@ -133,8 +137,9 @@ impl Mailbox {
                 Pushed::Queued
             }
         };
+        let wake = !matches!(pushed, Pushed::Dropped(_)) && std::mem::take(&mut queues.idle);
         drop(queues);
-        if !matches!(pushed, Pushed::Dropped(_)) {
+        if wake {
             self.ready.notify_one();
         }
         Ok(pushed)
@@ -162,8 +167,11 @@ impl Mailbox {
                 if !full {
                     queues.user[priority.index()].push_back(envelope);
                     queues.len += 1;
+                    let wake = std::mem::take(&mut queues.idle);
                     drop(queues);
-                    self.ready.notify_one();
+                    if wake {
+                        self.ready.notify_one();
+                    }
                     return Ok(());
                 }
             }
@@ -194,31 +202,40 @@ impl Mailbox {
     /// then user messages by priority.
     pub(crate) async fn next(&self, incarnation: u64) -> Next {
         loop {
-            {
-                let mut queues = self.queues.lock();
-                if queues.incarnation != incarnation || queues.closed {
-                    return Next::Superseded;
-                }
-                while let Some(asked) = queues.yields.pop_front() {
-                    if asked == incarnation {
-                        return Next::Yield;
-                    }
-                }
-                if queues.len > 0 {
-                    let taken = queues.user.iter_mut().find_map(VecDeque::pop_front);
-                    if let Some(envelope) = taken {
-                        queues.len -= 1;
-                        let bounded = self.policy.capacity().is_some();
-                        drop(queues);
-                        if bounded {
-                            self.room.notify_one();
-                        }
-                        return Next::User(envelope);
-                    }
-                }
+            if let Some(next) = self.try_next(incarnation) {
+                return next;
             }
             self.ready.notified().await;
         }
+    }
+
+    /// What [`Mailbox::next`] would return now, or `None` when it would wait.
+    pub(crate) fn try_next(&self, incarnation: u64) -> Option<Next> {
+        let mut queues = self.queues.lock();
+        if queues.incarnation != incarnation || queues.closed {
+            return Some(Next::Superseded);
+        }
+        while let Some(asked) = queues.yields.pop_front() {
+            if asked == incarnation {
+                return Some(Next::Yield);
+            }
+        }
+        if queues.len > 0 {
+            let taken = queues.user.iter_mut().find_map(VecDeque::pop_front);
+            if let Some(envelope) = taken {
+                queues.len -= 1;
+                let bounded = self.policy.capacity().is_some();
+                drop(queues);
+                if bounded {
+                    self.room.notify_one();
+                }
+                return Some(Next::User(envelope));
+            }
+        }
+        // The caller waits on `ready` next; a push from now on wakes it
+        // (a wake-up before it waits is kept as Notify's permit).
+        queues.idle = true;
+        None
     }
 
     /// Closes the mailbox for good and hands back what was queued, most

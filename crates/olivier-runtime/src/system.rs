@@ -25,7 +25,7 @@ use crate::metrics::{self, Metrics, TypeSnapshot};
 use crate::persistence::Persistence;
 use crate::platform::ProsperoPriority;
 use crate::prospero::{Command, SupervisorMessage};
-use crate::registry::{Entry, Registry, ReplySlot};
+use crate::registry::{self, ActorCell, Entry, Registry, ReplySlot};
 use crate::{AskError, SpawnError, StopError, Supervisor, SystemEvent, SystemFailure, TellError};
 
 /// A running Olivier actor system: cheap to clone, shared by every handle.
@@ -111,6 +111,20 @@ impl SystemInner {
         priority: ActorPriority,
         sender: Option<&ActorId>,
     ) -> Result<(), Undelivered> {
+        let message = match registry::remembered(target) {
+            Some(cell) => match self.deliver_to(&cell, target, message, priority, sender) {
+                Err(Undelivered {
+                    reason: DeadLetterReason::ActorStopped,
+                    message,
+                }) => {
+                    // Closed: ask the registry, as if nothing was remembered.
+                    registry::forget();
+                    message
+                }
+                delivered => return delivered,
+            },
+            None => message,
+        };
         let cell = match self.registry.get(target) {
             None => {
                 return Err(Undelivered {
@@ -126,6 +140,19 @@ impl SystemInner {
             }
             Some(Entry::Actor(cell)) => cell,
         };
+        registry::remember(&cell, target);
+        self.deliver_to(&cell, target, message, priority, sender)
+    }
+
+    /// Puts a message into `cell`'s mailbox, applying its policy.
+    fn deliver_to(
+        &self,
+        cell: &ActorCell,
+        target: &ActorId,
+        message: AnyMessage,
+        priority: ActorPriority,
+        sender: Option<&ActorId>,
+    ) -> Result<(), Undelivered> {
         if message.type_id() != cell.message_type {
             return Err(Undelivered {
                 reason: DeadLetterReason::WrongMessageType {
@@ -500,8 +527,10 @@ impl ActorSystem {
             system: &self.inner,
             id: reply_id.clone(),
         };
-        let cell = self.inner.registry.actor(target.id());
         self.tell(target, request(ActorRef::new(reply_id.clone())))?;
+        // The tell just remembered the cell on this thread.
+        let cell =
+            registry::remembered(target.id()).or_else(|| self.inner.registry.actor(target.id()));
         let stopped = async {
             match &cell {
                 Some(cell) => cell.mailbox.closed().await,
