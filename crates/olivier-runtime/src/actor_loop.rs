@@ -31,7 +31,7 @@ pub(crate) async fn run(
     cell: Arc<ActorCell>,
     mut body: Body,
     incarnation: u64,
-    exit: oneshot::Sender<TaskExit>,
+    exit: oneshot::Sender<Box<TaskExit>>,
 ) {
     let mut served = 0u32;
     // When the next message is ready at once, its processing starts when
@@ -64,7 +64,8 @@ pub(crate) async fn run(
         }
     };
     let asked = matches!(cause, ExitCause::Yielded);
-    if exit.send(TaskExit { body, cause }).is_ok() && !asked {
+    // Boxed: the oneshot every idle actor holds stays small.
+    if exit.send(Box::new(TaskExit { body, cause })).is_ok() && !asked {
         system.command(Command::Supervisor {
             supervisor: cell.parent.clone(),
             message: SupervisorMessage::ChildExited {

@@ -29,7 +29,8 @@ pub(crate) struct Body {
     pub(crate) durable: Option<Durable>,
     /// The counters of the actor's type.
     pub(crate) stats: Arc<TypeStats>,
-    timers: Timers,
+    /// Allocated on the first timer: most actors never schedule one.
+    timers: Option<Box<Timers>>,
 }
 
 #[derive(Default)]
@@ -50,7 +51,7 @@ impl Body {
             capabilities,
             durable,
             stats,
-            timers: Timers::default(),
+            timers: None,
         }
     }
 
@@ -66,27 +67,23 @@ impl Body {
 
     /// Cancels every pending timer (on stop and restart).
     pub(crate) fn cancel_timers(&mut self) {
-        for (_, timer) in self.timers.keyed.drain() {
+        let Some(timers) = &mut self.timers else {
+            return;
+        };
+        for (_, timer) in timers.keyed.drain() {
             timer.abort();
         }
-        for timer in self.timers.unkeyed.drain(..) {
+        for timer in timers.unkeyed.drain(..) {
             timer.abort();
         }
     }
 
     /// How many timers are pending.
     pub(crate) fn pending_timers(&self) -> usize {
-        self.timers
-            .keyed
-            .values()
-            .filter(|t| !t.is_finished())
-            .count()
-            + self
-                .timers
-                .unkeyed
-                .iter()
-                .filter(|t| !t.is_finished())
-                .count()
+        self.timers.as_ref().map_or(0, |timers| {
+            timers.keyed.values().filter(|t| !t.is_finished()).count()
+                + timers.unkeyed.iter().filter(|t| !t.is_finished()).count()
+        })
     }
 }
 
@@ -233,18 +230,24 @@ fn perform(system: &Arc<SystemInner>, body: &mut Body, effects: Vec<SideEffect>)
                 let handle = task.abort_handle();
                 match timer {
                     Some(key) => {
-                        if let Some(replaced) = body.timers.keyed.insert(key, handle) {
+                        let timers = body.timers.get_or_insert_with(Box::default);
+                        if let Some(replaced) = timers.keyed.insert(key, handle) {
                             replaced.abort();
                         }
                     }
                     None => {
-                        body.timers.unkeyed.retain(|timer| !timer.is_finished());
-                        body.timers.unkeyed.push(handle);
+                        let timers = body.timers.get_or_insert_with(Box::default);
+                        timers.unkeyed.retain(|timer| !timer.is_finished());
+                        timers.unkeyed.push(handle);
                     }
                 }
             }
             SideEffect::CancelTimer { timer } => {
-                if let Some(pending) = body.timers.keyed.remove(&timer) {
+                if let Some(pending) = body
+                    .timers
+                    .as_mut()
+                    .and_then(|timers| timers.keyed.remove(&timer))
+                {
                     pending.abort();
                 }
             }

@@ -56,13 +56,21 @@ pub(crate) enum Refused {
 #[derive(Debug)]
 struct Queues {
     yields: VecDeque<u64>,
-    user: [VecDeque<Envelope>; 5],
+    /// One queue per priority, allocated on the first message: an idle
+    /// actor's mailbox holds no queue.
+    user: Option<Box<[VecDeque<Envelope>; 5]>>,
     len: usize,
     closed: bool,
     incarnation: u64,
     /// The consumer found nothing and waits (or is about to): the next
     /// push must wake it. While it is busy, pushes skip the wake-up.
     idle: bool,
+}
+
+impl Queues {
+    fn user_mut(&mut self) -> &mut [VecDeque<Envelope>; 5] {
+        self.user.get_or_insert_with(Box::default)
+    }
 }
 
 /// An actor's mailbox.
@@ -80,7 +88,7 @@ impl Mailbox {
         Self {
             queues: Mutex::new(Queues {
                 yields: VecDeque::new(),
-                user: Default::default(),
+                user: None,
                 len: 0,
                 closed: false,
                 incarnation: 0,
@@ -120,10 +128,10 @@ impl Mailbox {
                     // class, counting the new message's own class.
                     let least = (priority.index()..5)
                         .rev()
-                        .find(|class| !queues.user[*class].is_empty());
-                    match least.and_then(|class| queues.user[class].pop_front()) {
+                        .find(|class| !queues.user_mut()[*class].is_empty());
+                    match least.and_then(|class| queues.user_mut()[class].pop_front()) {
                         Some(victim) => {
-                            queues.user[priority.index()].push_back(envelope);
+                            queues.user_mut()[priority.index()].push_back(envelope);
                             Pushed::Evicted(victim)
                         }
                         None => Pushed::Dropped(envelope),
@@ -132,7 +140,7 @@ impl Mailbox {
                 _ => Pushed::Dropped(envelope),
             },
             _ => {
-                queues.user[priority.index()].push_back(envelope);
+                queues.user_mut()[priority.index()].push_back(envelope);
                 queues.len += 1;
                 Pushed::Queued
             }
@@ -165,7 +173,7 @@ impl Mailbox {
                     .capacity()
                     .is_some_and(|capacity| queues.len >= capacity);
                 if !full {
-                    queues.user[priority.index()].push_back(envelope);
+                    queues.user_mut()[priority.index()].push_back(envelope);
                     queues.len += 1;
                     let wake = std::mem::take(&mut queues.idle);
                     drop(queues);
@@ -221,7 +229,7 @@ impl Mailbox {
             }
         }
         if queues.len > 0 {
-            let taken = queues.user.iter_mut().find_map(VecDeque::pop_front);
+            let taken = queues.user_mut().iter_mut().find_map(VecDeque::pop_front);
             if let Some(envelope) = taken {
                 queues.len -= 1;
                 let bounded = self.policy.capacity().is_some();
@@ -246,11 +254,13 @@ impl Mailbox {
         queues.incarnation += 1;
         queues.len = 0;
         queues.yields.clear();
-        let drained = queues
-            .user
-            .iter_mut()
-            .flat_map(|queue| queue.drain(..))
-            .collect();
+        let drained = match queues.user.take() {
+            Some(user) => {
+                let user: [VecDeque<Envelope>; 5] = *user;
+                user.into_iter().flatten().collect()
+            }
+            None => Vec::new(),
+        };
         drop(queues);
         self.ready.notify_one();
         self.room.notify_waiters();

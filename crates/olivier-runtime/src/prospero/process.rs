@@ -52,7 +52,7 @@ struct ActorChild {
 enum Run {
     /// A task holds the body.
     Running {
-        exit: oneshot::Receiver<TaskExit>,
+        exit: oneshot::Receiver<Box<TaskExit>>,
         abort: AbortHandle,
         incarnation: u64,
     },
@@ -319,7 +319,7 @@ impl Process {
             return;
         };
         let (body, cause) = match exit.try_recv() {
-            Ok(TaskExit { body, cause }) => (Some(body), cause),
+            Ok(exit) => (Some(exit.body), exit.cause),
             Err(_) => (
                 None,
                 ExitCause::Failed(ActorError::msg(
@@ -525,7 +525,7 @@ impl Process {
             actor: child.clone(),
         });
         let body = match tokio::time::timeout(timeout, exit).await {
-            Ok(Ok(TaskExit { body, .. })) => Some(body),
+            Ok(Ok(exit)) => Some(exit.body),
             Ok(Err(_)) => None,
             Err(_) => {
                 abort.abort();
