@@ -49,8 +49,17 @@ pub(crate) fn run() -> anyhow::Result<()> {
 
     wasm::run()?;
 
+    // Built in the test profile, whose dependencies the tests just compiled:
+    // the benches compile without a second, optimised build of everything.
     shell::step("benches: compiled, not run");
-    shell::run(shell::cargo().args(["bench", "--workspace", "--no-run"]))?;
+    shell::run(shell::cargo().args([
+        "build",
+        "--workspace",
+        "--all-features",
+        "--benches",
+        "--exclude",
+        "tests-integration",
+    ]))?;
 
     fuzz::check(&root)?;
     edge::test(&root)?;

@@ -2,8 +2,10 @@
 //!
 //! A [`Channel`] moves BAREWire frames between two endpoints without looking
 //! inside them; a [`Transport`] addresses actors by id and opens channels to
-//! them. Olivier implements them over TCP and in-process queues, Conclave
-//! over WebSockets.
+//! them. These are the contracts for runtimes' network transports (TCP for
+//! Olivier, WebSockets for Conclave); no runtime implements them yet: Olivier
+//! delivers locally, and Conclave's sockets are driven by its Durable Object
+//! host directly.
 
 use std::future::Future;
 

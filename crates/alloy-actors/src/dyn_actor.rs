@@ -69,9 +69,11 @@ pub trait DynActor: Send {
     /// hook is skipped and the outcome is an empty continue.
     fn lifecycle(&mut self, event: LifecycleEvent) -> Outcome;
 
-    /// Applies the first step of the error policy after a failure outcome:
-    /// `Resume` restores the surviving state, `RestartWith` installs the
-    /// policy's state; the runtime performs what the returned action says.
+    /// Applies the first step of the error policy after a failure outcome
+    /// (from the behavior, or a runtime refusing an outcome): `Resume` keeps
+    /// the state an escalation carried, or else returns to the state from
+    /// before the message; `RestartWith` installs the policy's state; the
+    /// runtime performs what the returned action says.
     fn recover(&mut self) -> Recovery;
 
     /// Replaces the state with a fresh one from `init` (a supervisor restart);
@@ -276,19 +278,14 @@ impl<B: Behavior> BehaviorCell<B> {
             Ok(effect) => {
                 let (state, effects, control) = effect.into_parts();
                 self.state = Some(state);
+                // Under `Resume` the snapshot from before the message stays
+                // until the next one: if the runtime then refuses the
+                // outcome (a missing capability, say), `recover` returns
+                // to it rather than keep the refused state.
                 match control {
-                    Control::Continue => {
-                        self.snapshot = None;
-                        Outcome::Continue(effects)
-                    }
-                    Control::Stop(reason) => {
-                        self.snapshot = None;
-                        Outcome::Stop { reason, effects }
-                    }
-                    Control::Restart => {
-                        self.snapshot = None;
-                        Outcome::Restart
-                    }
+                    Control::Continue => Outcome::Continue(effects),
+                    Control::Stop(reason) => Outcome::Stop { reason, effects },
+                    Control::Restart => Outcome::Restart,
                     Control::Escalate(error) => {
                         // The handler chose the state it fails with.
                         self.snapshot = None;
@@ -339,6 +336,7 @@ impl<B: Behavior> DynActor for BehaviorCell<B> {
     }
 
     fn lifecycle(&mut self, event: LifecycleEvent) -> Outcome {
+        self.snapshot = None;
         let Some(state) = self.state.take() else {
             return Outcome::Continue(Vec::new());
         };
@@ -352,7 +350,7 @@ impl<B: Behavior> DynActor for BehaviorCell<B> {
         match &*self.policy {
             ErrorPolicy::Resume => {
                 if let Some(snapshot) = self.snapshot.take() {
-                    self.state.get_or_insert(snapshot);
+                    self.state = Some(snapshot);
                 }
                 if self.state.is_some() {
                     Recovery::Resumed

@@ -124,6 +124,7 @@ pub struct TestKit<B: Behavior> {
     children: Vec<ChildRecord>,
     supervisor: SupervisorCore,
     next_child: u64,
+    restarting: bool,
 }
 
 impl<B: Behavior> TestKit<B> {
@@ -134,12 +135,18 @@ impl<B: Behavior> TestKit<B> {
 
     /// Starts the actor described by `spec`: its name, error policy,
     /// capabilities and supervision strategy apply.
+    ///
+    /// # Panics
+    ///
+    /// When the spec's name is not a valid actor name (it holds `/`, `#`
+    /// or whitespace): a mistake in the test's setup.
     pub fn from_spec(spec: ActorSpec<B>) -> Self {
         let config = spec.config().clone();
         let parent = ActorId::new("test", 0).unwrap_or_else(|_| unreachable_id());
-        let id = parent
-            .child(config.name().unwrap_or("actor"), 0)
-            .unwrap_or_else(|_| unreachable_id());
+        let name = config.name().unwrap_or("actor");
+        let id = parent.child(name, 0).unwrap_or_else(|error| {
+            panic!("spec name {name:?} is not a valid actor name: {error}")
+        });
         let cell = BehaviorCell::new(
             spec.behavior().clone(),
             std::sync::Arc::new(spec.policy().clone()),
@@ -158,6 +165,7 @@ impl<B: Behavior> TestKit<B> {
             children: Vec::new(),
             supervisor: SupervisorCore::new(config.supervision().copied().unwrap_or_default()),
             next_child: 0,
+            restarting: false,
         };
         let outcome = kit.cell.start();
         kit.settle(Input::Start, outcome);
@@ -273,7 +281,7 @@ impl<B: Behavior> TestKit<B> {
     /// due, in due order, and returns the steps the actor made.
     pub fn advance(&mut self, by: Duration) -> &[Step] {
         let first = self.steps.len();
-        let until = self.now + by;
+        let until = self.now.saturating_add(by);
         while let Some(next) = self.timers.first() {
             if next.due > until {
                 break;
@@ -321,10 +329,17 @@ impl<B: Behavior> TestKit<B> {
     /// returns what a runtime's supervisor would do about it now.
     pub fn child_exited(&mut self, child: &ActorId, exit: ChildExit) -> Directive {
         let directive = self.supervisor.child_exited(child, &exit, self.now);
-        if let Directive::Restart { start, .. } = &directive {
-            for id in start {
-                self.supervisor.child_started(id);
+        match &directive {
+            Directive::Restart { start, .. } => {
+                for id in start {
+                    self.supervisor.child_started(id);
+                }
             }
+            Directive::GiveUp { reason, .. } => {
+                // The actor gives up on its children and fails to its own supervisor.
+                self.status = Status::Escalated(Failure::Escalated(reason.clone()));
+            }
+            Directive::Nothing => {}
         }
         self.children
             .retain(|record| self.supervisor.children().iter().any(|c| c.id == record.id));
@@ -404,8 +419,7 @@ impl<B: Behavior> TestKit<B> {
             }
             (StepOutcome::Failed(_), Some(Recovery::Restarted)) => {
                 // The policy already installed its state: no init.
-                self.children.clear();
-                self.timers.clear();
+                self.forget_incarnation();
                 let hook = self.cell.lifecycle(LifecycleEvent::PostRestart);
                 self.settle(Input::Lifecycle(LifecycleEvent::PostRestart), hook);
             }
@@ -425,14 +439,33 @@ impl<B: Behavior> TestKit<B> {
     }
 
     fn restart_with(&mut self, reason: RestartReason, run_pre_restart: bool) -> &Step {
+        if self.restarting {
+            // A restart hook asked to restart again: a runtime would loop forever.
+            let failure =
+                Failure::Escalated(ActorError::msg("a restart hook asked for another restart"));
+            self.steps.push(Step::new(
+                Input::Lifecycle(LifecycleEvent::PostRestart),
+                self.now,
+                StepOutcome::Failed(failure.clone()),
+                Vec::new(),
+                None,
+            ));
+            self.status = Status::Escalated(failure);
+            return self.last_step();
+        }
+        self.restarting = true;
+        self.restart_once(reason, run_pre_restart);
+        self.restarting = false;
+        self.last_step()
+    }
+
+    fn restart_once(&mut self, reason: RestartReason, run_pre_restart: bool) {
         if run_pre_restart && self.cell.has_state() {
             let event = LifecycleEvent::PreRestart { reason };
             let hook = self.cell.lifecycle(event.clone());
             self.settle(Input::Lifecycle(event), hook);
         }
-        self.children.clear();
-        self.timers.clear();
-        self.inbox.clear();
+        self.forget_incarnation();
         self.status = Status::Running;
         if let Err(failure) = self.cell.reset() {
             self.steps.push(Step::new(
@@ -443,10 +476,20 @@ impl<B: Behavior> TestKit<B> {
                 None,
             ));
             self.status = Status::Escalated(failure);
-            return self.last_step();
+            return;
         }
         let hook = self.cell.lifecycle(LifecycleEvent::PostRestart);
-        self.settle(Input::Lifecycle(LifecycleEvent::PostRestart), hook)
+        self.settle(Input::Lifecycle(LifecycleEvent::PostRestart), hook);
+    }
+
+    /// Drops what belonged to the incarnation that is restarting: its
+    /// children (stopped by the runtime, so their supervision history goes
+    /// too), its timers and the messages it sent itself.
+    fn forget_incarnation(&mut self) {
+        self.children.clear();
+        self.supervisor = SupervisorCore::new(self.supervisor.strategy());
+        self.timers.clear();
+        self.inbox.clear();
     }
 
     fn perform(&mut self, effects: &[SideEffect]) {
@@ -461,10 +504,9 @@ impl<B: Behavior> TestKit<B> {
                         None => format!("${}", self.next_child),
                     };
                     self.next_child += 1;
-                    let id = self
-                        .id()
-                        .child(&name, 0)
-                        .unwrap_or_else(|_| unreachable_id());
+                    let id = self.id().child(&name, 0).unwrap_or_else(|error| {
+                        panic!("child spec name {name:?} is not a valid actor name: {error}")
+                    });
                     self.supervisor
                         .add_child(id.clone(), spec.config().restart_type());
                     self.children.push(ChildRecord {
@@ -488,7 +530,7 @@ impl<B: Behavior> TestKit<B> {
                     }
                     self.timer_order += 1;
                     self.timers.push(PendingTimer {
-                        due: self.now + *delay,
+                        due: self.now.saturating_add(*delay),
                         key: timer.clone(),
                         target: target.clone(),
                         message: message.clone(),

@@ -402,3 +402,95 @@ fn a_transient_child_that_ends_normally_is_removed() {
     assert_eq!(kit.child_exited(&child, normal), Directive::Nothing);
     assert!(kit.children().is_empty());
 }
+
+#[test]
+fn resume_after_a_refused_outcome_returns_to_the_state_before_the_message() {
+    let spec = ActorSpec::new(Clerk)
+        .error_policy(ErrorPolicy::Resume)
+        .capabilities(Capabilities::none());
+    let mut kit = TestKit::from_spec(spec);
+    kit.send(Cmd::Add(2));
+    // The handler continues, but scheduling is not allowed: the step fails
+    // and the state from before the message comes back.
+    let step = kit.send(Cmd::RemindMe {
+        after_ms: 1,
+        key: None,
+    });
+    assert!(
+        step.assert_escalated()
+            .message()
+            .contains("schedule capability")
+    );
+    assert_eq!(step.recovery(), Some(Recovery::Resumed));
+    assert_eq!(kit.state().unwrap().total, 2);
+    assert!(kit.pending_timers().is_empty());
+}
+
+#[test]
+fn a_restart_forgets_the_old_children_and_their_restart_history() {
+    let spec = ActorSpec::new(Clerk).supervision(SupervisionStrategy::one_for_one(1, ms(1000)));
+    let mut kit = TestKit::from_spec(spec);
+    kit.send(Cmd::Hire("kid".into()));
+    let kid = kit.children()[0].id.clone();
+    let failed = ChildExit::Failed(ActorError::msg("x"));
+    assert!(matches!(
+        kit.child_exited(&kid, failed.clone()),
+        Directive::Restart { .. }
+    ));
+    kit.send(Cmd::Again);
+    assert!(kit.children().is_empty());
+    assert_eq!(kit.child_exited(&kid, failed), Directive::Nothing);
+}
+
+#[test]
+fn giving_up_on_children_escalates_the_actor_itself() {
+    let spec = ActorSpec::new(Clerk).supervision(SupervisionStrategy::one_for_one(0, ms(1000)));
+    let mut kit = TestKit::from_spec(spec);
+    kit.send(Cmd::Hire("kid".into()));
+    let kid = kit.children()[0].id.clone();
+    let directive = kit.child_exited(&kid, ChildExit::Failed(ActorError::msg("x")));
+    assert!(matches!(directive, Directive::GiveUp { .. }));
+    assert!(
+        matches!(kit.status(), Status::Escalated(Failure::Escalated(e)) if e.message().contains("restart intensity"))
+    );
+}
+
+struct Restless;
+impl Behavior for Restless {
+    type State = u8;
+    type Message = Cmd;
+    fn init(&self) -> u8 {
+        0
+    }
+    fn receive(&self, _: &Context<Cmd>, n: u8, _: Cmd) -> Effect<u8> {
+        Effect::Restart(n)
+    }
+    fn lifecycle(&self, _: &Context<Cmd>, n: u8, event: LifecycleEvent) -> Effect<u8> {
+        match event {
+            LifecycleEvent::PostRestart => Effect::Restart(n),
+            _ => Effect::from(n),
+        }
+    }
+}
+
+#[test]
+fn a_restart_hook_that_restarts_again_fails_instead_of_looping() {
+    let mut kit = TestKit::new(Restless);
+    kit.send(Cmd::Echo);
+    assert!(
+        matches!(kit.status(), Status::Escalated(Failure::Escalated(e)) if e.message().contains("another restart"))
+    );
+}
+
+#[test]
+fn the_virtual_clock_saturates_instead_of_overflowing() {
+    let mut kit = TestKit::new(Clerk);
+    kit.send(Cmd::RemindMe {
+        after_ms: u64::MAX,
+        key: None,
+    });
+    kit.advance(Duration::MAX);
+    kit.advance(Duration::MAX);
+    assert_eq!(kit.now(), Duration::MAX);
+    assert_eq!(kit.state().unwrap().reminders, 1);
+}
