@@ -9,30 +9,21 @@
 //! takes a few minutes on a 2-core machine.
 
 use std::env;
-use std::ffi::OsString;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
-use anyhow::{Context, bail};
+use crate::shell;
 
 /// Runs the `runtimes` bench from the workspace at `root` and prints where
 /// its table is.
 pub(crate) fn run(root: &Path) -> anyhow::Result<()> {
     let table = table_path(root);
-    let cargo = env::var_os("CARGO").unwrap_or_else(|| OsString::from("cargo"));
-    let mut command = Command::new(cargo);
-    command
-        .current_dir(root)
-        .args(["bench", "-p", "alloy-benches", "--bench", "runtimes"])
-        .env("ALLOY_BENCH_OUT", &table);
-    eprintln!("\n==> bench: every workload on every runtime (a few minutes)");
-    eprintln!("    $ cargo bench -p alloy-benches --bench runtimes");
-    let status = command
-        .status()
-        .context("could not start `cargo bench -p alloy-benches --bench runtimes`")?;
-    if !status.success() {
-        bail!("`cargo bench -p alloy-benches --bench runtimes` failed with {status}");
-    }
+    shell::step("bench: every workload on every runtime (a few minutes)");
+    shell::run(
+        shell::cargo()
+            .current_dir(root)
+            .args(["bench", "-p", "alloy-benches", "--bench", "runtimes"])
+            .env("ALLOY_BENCH_OUT", &table),
+    )?;
     eprintln!("\nbench: the table is in {}", table.display());
     eprintln!(
         "bench: copy it into docs/benchmarks.md, `## Native runtimes (peers)`, with the machine and date"

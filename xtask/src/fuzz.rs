@@ -15,6 +15,8 @@ use std::process::Command;
 
 use anyhow::{Context, bail};
 
+use crate::shell;
+
 /// The cargo-fuzz version the project pins.
 const CARGO_FUZZ_VERSION: &str = "0.13.2";
 
@@ -45,7 +47,7 @@ pub(crate) fn run(root: &Path, seconds: u64) -> anyhow::Result<()> {
                 "-rss_limit_mb=2048",
                 "-print_final_stats=1",
             ]);
-        run_command(&mut command).with_context(|| {
+        shell::run(&mut command).with_context(|| {
             format!("fuzz target `{target}` found a failure (see fuzz/artifacts)")
         })?;
     }
@@ -60,13 +62,12 @@ pub(crate) fn run(root: &Path, seconds: u64) -> anyhow::Result<()> {
 pub(crate) fn check(root: &Path) -> anyhow::Result<()> {
     eprintln!("\n==> fuzz: compile the barewire fuzz targets");
     let manifest = root.join(FUZZ_DIR).join("Cargo.toml");
-    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-    let mut command = Command::new(cargo);
+    let mut command = shell::cargo();
     command
         .current_dir(root)
         .args(["check", "--bins", "--locked", "--manifest-path"])
         .arg(&manifest);
-    run_command(&mut command)
+    shell::run(&mut command)
 }
 
 /// The project's cargo-fuzz, or an error saying how to install it.
@@ -76,8 +77,7 @@ fn cargo_fuzz(root: &Path) -> anyhow::Result<PathBuf> {
         return Ok(path);
     }
     eprintln!("\n==> set-up: cargo-fuzz {CARGO_FUZZ_VERSION} into .tools (a few minutes, once)");
-    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-    let mut command = Command::new(cargo);
+    let mut command = shell::cargo();
     command.current_dir(root).args([
         "install",
         "--locked",
@@ -87,7 +87,7 @@ fn cargo_fuzz(root: &Path) -> anyhow::Result<PathBuf> {
         "--version",
         CARGO_FUZZ_VERSION,
     ]);
-    run_command(&mut command)?;
+    shell::run(&mut command)?;
     Ok(path)
 }
 
@@ -99,10 +99,10 @@ fn targets(fuzz_dir: &Path) -> anyhow::Result<Vec<String>> {
         std::fs::read_dir(&dir).with_context(|| format!("cannot list {}", dir.display()))?
     {
         let path = entry?.path();
-        if path.extension().is_some_and(|ext| ext == "rs") {
-            if let Some(stem) = path.file_stem().and_then(|s| s.to_str()) {
-                names.push(stem.to_owned());
-            }
+        if path.extension().is_some_and(|ext| ext == "rs")
+            && let Some(stem) = path.file_stem().and_then(|s| s.to_str())
+        {
+            names.push(stem.to_owned());
         }
     }
     names.sort();
@@ -110,16 +110,4 @@ fn targets(fuzz_dir: &Path) -> anyhow::Result<Vec<String>> {
         bail!("no fuzz targets in {}", dir.display());
     }
     Ok(names)
-}
-
-fn run_command(command: &mut Command) -> anyhow::Result<()> {
-    let shown = format!("{command:?}");
-    eprintln!("    $ {shown}");
-    let status = command
-        .status()
-        .with_context(|| format!("could not start {shown}"))?;
-    if !status.success() {
-        bail!("{shown} failed with {status}");
-    }
-    Ok(())
 }
