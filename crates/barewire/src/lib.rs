@@ -104,9 +104,10 @@
 //! - **Correctness.** serde_bare is lenient where BARE is strict
 //!   (`tests/serde_bare_differences.rs` runs each case against both): it
 //!   accepts `bool` bytes other than 0 and 1, overlong varints (`80 00` for
-//!   0) and trailing bytes, and writes serde's variant index where a schema
-//!   declares an explicit enum value. Its `from_slice` requires
-//!   `DeserializeOwned`, so nothing can borrow from the input.
+//!   0) and trailing bytes. Its `from_slice` requires `DeserializeOwned`,
+//!   so nothing can borrow from the input. (Explicit enum values are not a
+//!   difference: serde hands every format a variant index, so both crates
+//!   need the [`BareEnum`] / [`BareUnion`] derives to write declared values.)
 //! - **Speed.** In `benches/envelope.rs` (figures in `docs/benchmarks.md`),
 //!   decoding an envelope with a counter-sized payload took 110 ns with the
 //!   hand-written envelope codec and 167 ns through this crate's serde
