@@ -50,6 +50,13 @@
 //! - Every message that is dropped or cannot be delivered is a
 //!   [`DeadLetter`]: counted, and published on [`ActorSystem::dead_letters`].
 //!   What the runtime does to actors is published on [`ActorSystem::events`].
+//! - State lives in memory unless the system's [`Persistence`] selects the
+//!   actor's path for a durable [`StateStore`] (redb): then it is loaded at
+//!   start and committed after every message, before the message's side
+//!   effects go out.
+//! - Every actor type is counted ([`ActorSystem::metrics`]) and exported as
+//!   Prometheus text ([`ActorSystem::metrics_text`], or `GET /metrics` with
+//!   [`ActorSystemBuilder::metrics_endpoint`]).
 //!
 //! `docs/olivier.md` describes the design and its choices.
 #![doc(test(attr(deny(warnings, rust_2018_idioms), allow(dead_code, unused_variables))))]
