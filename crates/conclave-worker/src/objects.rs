@@ -28,3 +28,9 @@ conclave_runtime::actor_object!(
     TeamAll hosts crate::team::Team = crate::team::Team, supervising with
         SupervisionStrategy::all_for_one(3, Duration::from_secs(5))
 );
+
+conclave_runtime::actor_object!(
+    /// The team test fixture ([`crate::team`]), supervising rest-for-one.
+    TeamRest hosts crate::team::Team = crate::team::Team, supervising with
+        SupervisionStrategy::rest_for_one(3, Duration::from_secs(5))
+);

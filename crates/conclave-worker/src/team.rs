@@ -2,8 +2,8 @@
 //! ([`crate::reminder`]) as child objects and passes messages to them.
 //!
 //! Its object classes pick the supervision strategy (`TEAM` one-for-one,
-//! `TEAM_ALL` all-for-one), so the tests can watch a failed child, or all
-//! children, restart through `init`.
+//! `TEAM_ALL` all-for-one, `TEAM_REST` rest-for-one), so the tests can watch
+//! which children restart through `init` when one fails.
 
 use alloy_actors::{ActorRef, ActorSpec, Behavior, Context, Effect, Message};
 use serde::{Deserialize, Serialize};

@@ -42,17 +42,21 @@ async fn fired(client: &mut ActorClient, child: &ActorRef<ReminderMsg>) -> anyho
     Ok(reminded(client).await?.fired)
 }
 
-/// Hires w1 and w2, fires 2 and 1 reminders on them, fails w1; returns
-/// (w1, w2) fired counts once w1 has restarted.
-async fn fail_one_child(class: &str) -> anyhow::Result<(u64, u64)> {
+/// Hires w0, w1 and w2, fires 3, 2 and 1 reminders on them, fails w1;
+/// returns the (w0, w1, w2) fired counts once w1 has restarted.
+async fn fail_one_child(class: &str) -> anyhow::Result<(u64, u64, u64)> {
     let edge = Edge::start()?;
     let actor = format!("{class}/crew");
     let mut client = ActorClient::open(edge.port(), &actor, "boss", &fresh(SECRET, &actor)).await?;
-    for name in ["w1", "w2"] {
+    for name in ["w0", "w1", "w2"] {
         client.tell(&TeamMsg::Hire { name: name.into() }).await?;
     }
-    let (w1, w2) = (worker(class, "w1")?, worker(class, "w2")?);
-    for (child, times) in [(&w1, 2), (&w2, 1)] {
+    let (w0, w1, w2) = (
+        worker(class, "w0")?,
+        worker(class, "w1")?,
+        worker(class, "w2")?,
+    );
+    for (child, times) in [(&w0, 3), (&w1, 2), (&w2, 1)] {
         for _ in 0..times {
             let due = ReminderMsg::Due {
                 note: "n".into(),
@@ -67,10 +71,11 @@ async fn fail_one_child(class: &str) -> anyhow::Result<(u64, u64)> {
             reminded(&mut client).await?;
         }
     }
+    assert_eq!(fired(&mut client, &w0).await?, 3);
     assert_eq!(fired(&mut client, &w1).await?, 2);
     assert_eq!(fired(&mut client, &w2).await?, 1);
     let health = get(edge.port(), &format!("/actors/{actor}"))?.json()?;
-    assert_eq!(health["handled"], 7, "{health}"); // 2 hires, 5 passes
+    assert_eq!(health["handled"], 12, "{health}"); // 3 hires, 9 passes
 
     client
         .tell(&TeamMsg::Pass {
@@ -89,17 +94,24 @@ async fn fail_one_child(class: &str) -> anyhow::Result<(u64, u64)> {
         );
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
-    Ok((0, fired(&mut client, &w2).await?))
+    let w0_fired = fired(&mut client, &w0).await?;
+    Ok((w0_fired, 0, fired(&mut client, &w2).await?))
 }
 
 #[tokio::test]
 async fn one_for_one_restarts_only_the_failed_child() -> anyhow::Result<()> {
-    assert_eq!(fail_one_child("TEAM").await?, (0, 1));
+    assert_eq!(fail_one_child("TEAM").await?, (3, 0, 1));
     Ok(())
 }
 
 #[tokio::test]
 async fn all_for_one_restarts_every_child() -> anyhow::Result<()> {
-    assert_eq!(fail_one_child("TEAM_ALL").await?, (0, 0));
+    assert_eq!(fail_one_child("TEAM_ALL").await?, (0, 0, 0));
+    Ok(())
+}
+
+#[tokio::test]
+async fn rest_for_one_restarts_the_failed_child_and_those_spawned_after_it() -> anyhow::Result<()> {
+    assert_eq!(fail_one_child("TEAM_REST").await?, (3, 0, 0));
     Ok(())
 }
