@@ -166,10 +166,10 @@ impl DecodeError {
     /// Fills in the offset of an error raised through serde, and leaves a
     /// known offset alone.
     pub(crate) fn located(mut self, at: usize) -> Self {
-        if let Self::Invalid { offset, .. } = &mut self {
-            if *offset == UNKNOWN_OFFSET {
-                *offset = at;
-            }
+        if let Self::Invalid { offset, .. } = &mut self
+            && *offset == UNKNOWN_OFFSET
+        {
+            *offset = at;
         }
         self
     }
@@ -223,10 +223,10 @@ pub enum EncodeError {
 impl EncodeError {
     /// Fills in the offset of an error raised through serde.
     pub(crate) fn located(mut self, at: usize) -> Self {
-        if let Self::Invalid { offset, .. } = &mut self {
-            if *offset == UNKNOWN_OFFSET {
-                *offset = at;
-            }
+        if let Self::Invalid { offset, .. } = &mut self
+            && *offset == UNKNOWN_OFFSET
+        {
+            *offset = at;
         }
         self
     }

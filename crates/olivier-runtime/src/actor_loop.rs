@@ -58,7 +58,7 @@ pub(crate) async fn run(
         }
         previous_end = Some(ended);
         served = served.wrapping_add(1);
-        if served % FAIR_SHARE == 0 {
+        if served.is_multiple_of(FAIR_SHARE) {
             tokio::task::yield_now().await;
             previous_end = None;
         }
