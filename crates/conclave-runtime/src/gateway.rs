@@ -2,7 +2,7 @@
 //!
 //! Nothing reaches a Durable Object unless its route names a hosted class
 //! and, for a socket, the request carries a valid token
-//! ([`auth`](crate::auth)); refusals are answered here, in the Worker.
+//! (the [`auth`] module); refusals are answered here, in the Worker.
 
 use worker::{Env, Headers, Method, Request, RequestInit, Response};
 
