@@ -11,21 +11,23 @@ pub(crate) const WASM_TARGET: &str = "wasm32-unknown-unknown";
 /// Makes sure rustc can build for wasm32, adding the target through rustup if needed.
 pub(crate) fn wasm_target() -> anyhow::Result<()> {
     shell::step("set-up: the wasm32-unknown-unknown target");
-    let libdir = shell::output(Command::new("rustc").args([
-        "--target",
-        WASM_TARGET,
-        "--print",
-        "target-libdir",
-    ]))?;
-    if has_std(Path::new(libdir.trim())) {
+    if rustc_has_wasm_std(Path::new("rustc")) {
         eprintln!("    already installed");
         return Ok(());
     }
     shell::run(Command::new("rustup").args(["target", "add", WASM_TARGET]))
 }
 
-fn has_std(libdir: &Path) -> bool {
-    std::fs::read_dir(libdir)
+/// Whether `rustc` finds the wasm32 std in its sysroot.
+pub(crate) fn rustc_has_wasm_std(rustc: &Path) -> bool {
+    let Ok(out) = Command::new(rustc)
+        .args(["--target", WASM_TARGET, "--print", "target-libdir"])
+        .output()
+    else {
+        return false;
+    };
+    let libdir = String::from_utf8_lossy(&out.stdout);
+    std::fs::read_dir(libdir.trim())
         .map(|entries| {
             entries.flatten().any(|entry| {
                 let name = entry.file_name();

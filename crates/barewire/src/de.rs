@@ -14,7 +14,7 @@ use crate::error::DecodeError;
 use crate::integer::{INT_TOKEN, UINT_TOKEN};
 use crate::varint;
 
-use access::{EnumAccess, FixedAccess, MapAccess, SeqAccess};
+use access::{EnumAccess, MapAccess, SeqAccess};
 
 /// Decodes a whole message: the value must use every byte of `input`.
 ///
@@ -369,7 +369,7 @@ impl<'de> de::Deserializer<'de> for &mut Deserializer<'de> {
         len: usize,
         visitor: V,
     ) -> Result<V::Value, DecodeError> {
-        self.nested(|de| visitor.visit_seq(FixedAccess::new(de, len)))
+        self.nested(|de| visitor.visit_seq(SeqAccess::new(de, len)))
     }
 
     fn deserialize_tuple_struct<V: Visitor<'de>>(
@@ -378,7 +378,7 @@ impl<'de> de::Deserializer<'de> for &mut Deserializer<'de> {
         len: usize,
         visitor: V,
     ) -> Result<V::Value, DecodeError> {
-        self.nested(|de| visitor.visit_seq(FixedAccess::new(de, len)))
+        self.nested(|de| visitor.visit_seq(SeqAccess::new(de, len)))
     }
 
     fn deserialize_map<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DecodeError> {
@@ -395,7 +395,7 @@ impl<'de> de::Deserializer<'de> for &mut Deserializer<'de> {
         fields: &'static [&'static str],
         visitor: V,
     ) -> Result<V::Value, DecodeError> {
-        self.nested(|de| visitor.visit_seq(FixedAccess::new(de, fields.len())))
+        self.nested(|de| visitor.visit_seq(SeqAccess::new(de, fields.len())))
     }
 
     #[inline]

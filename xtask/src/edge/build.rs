@@ -69,7 +69,7 @@ pub(crate) fn build(root: &Path) -> anyhow::Result<()> {
 }
 
 fn pick_route(root: &Path) -> anyhow::Result<Route> {
-    if rustc_has_wasm_std(Path::new("rustc")) {
+    if setup::rustc_has_wasm_std(Path::new("rustc")) {
         return Ok(Route::Prebuilt);
     }
     if Command::new("rustup").arg("--version").output().is_ok() {
@@ -77,26 +77,6 @@ fn pick_route(root: &Path) -> anyhow::Result<Route> {
         return Ok(Route::Prebuilt);
     }
     debian_toolchain(root)
-}
-
-/// Whether `rustc` has the wasm32 std in its sysroot.
-fn rustc_has_wasm_std(rustc: &Path) -> bool {
-    let Ok(out) = Command::new(rustc)
-        .args(["--target", setup::WASM_TARGET, "--print", "target-libdir"])
-        .output()
-    else {
-        return false;
-    };
-    let libdir = String::from_utf8_lossy(&out.stdout);
-    std::fs::read_dir(libdir.trim())
-        .map(|entries| {
-            entries.flatten().any(|entry| {
-                let name = entry.file_name();
-                let name = name.to_string_lossy();
-                name.starts_with("libstd-") && name.ends_with(".rlib")
-            })
-        })
-        .unwrap_or(false)
 }
 
 /// Route B: a toolchain folder under `target/` whose `rustc` runs Debian's

@@ -8,7 +8,9 @@ use serde::de::{self, DeserializeSeed, IntoDeserializer};
 use super::{Deserializer, element};
 use crate::error::DecodeError;
 
-/// The elements of a length-prefixed `list`.
+/// A counted run of elements: a length-prefixed `list` (the count read from
+/// the input), or a value whose shape the type fixes (a struct, a tuple, an
+/// array as BARE's fixed-length list, or a variant's fields).
 pub(super) struct SeqAccess<'a, 'de> {
     de: &'a mut Deserializer<'de>,
     left: usize,
@@ -21,39 +23,6 @@ impl<'a, 'de> SeqAccess<'a, 'de> {
 }
 
 impl<'de> de::SeqAccess<'de> for SeqAccess<'_, 'de> {
-    type Error = DecodeError;
-
-    #[inline]
-    fn next_element_seed<T: DeserializeSeed<'de>>(
-        &mut self,
-        seed: T,
-    ) -> Result<Option<T::Value>, DecodeError> {
-        if self.left == 0 {
-            return Ok(None);
-        }
-        self.left -= 1;
-        element(self.de, seed).map(Some)
-    }
-
-    fn size_hint(&self) -> Option<usize> {
-        Some(self.left)
-    }
-}
-
-/// The elements of a value whose shape the type fixes: a struct, a tuple or
-/// an array (BARE's fixed-length list), or a variant's fields.
-pub(super) struct FixedAccess<'a, 'de> {
-    de: &'a mut Deserializer<'de>,
-    left: usize,
-}
-
-impl<'a, 'de> FixedAccess<'a, 'de> {
-    pub(super) fn new(de: &'a mut Deserializer<'de>, len: usize) -> Self {
-        Self { de, left: len }
-    }
-}
-
-impl<'de> de::SeqAccess<'de> for FixedAccess<'_, 'de> {
     type Error = DecodeError;
 
     #[inline]
@@ -188,7 +157,7 @@ impl<'de> de::VariantAccess<'de> for &mut Deserializer<'de> {
         len: usize,
         visitor: V,
     ) -> Result<V::Value, DecodeError> {
-        visitor.visit_seq(FixedAccess::new(self, len))
+        visitor.visit_seq(SeqAccess::new(self, len))
     }
 
     fn struct_variant<V: de::Visitor<'de>>(
@@ -196,6 +165,6 @@ impl<'de> de::VariantAccess<'de> for &mut Deserializer<'de> {
         fields: &'static [&'static str],
         visitor: V,
     ) -> Result<V::Value, DecodeError> {
-        visitor.visit_seq(FixedAccess::new(self, fields.len()))
+        visitor.visit_seq(SeqAccess::new(self, fields.len()))
     }
 }
