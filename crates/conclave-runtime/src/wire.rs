@@ -164,7 +164,7 @@ impl Envelope {
     pub fn system(source: &str, target: &str, message: &SystemMsg) -> Self {
         Self {
             kind: Kind::System,
-            priority: 0,
+            priority: barewire::Priority::Supervision as u8,
             source: source.to_owned(),
             target: target.to_owned(),
             correlation: None,
@@ -226,7 +226,7 @@ impl Envelope {
         let body = ErrorBody { code, detail };
         Self {
             kind: Kind::Error,
-            priority: 3,
+            priority: barewire::Priority::Control as u8,
             source: me.to_owned(),
             target: to.map(|to| to.source.clone()).unwrap_or_default(),
             correlation: to.and_then(|to| to.correlation),

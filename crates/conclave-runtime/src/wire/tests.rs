@@ -66,3 +66,19 @@ fn an_unknown_priority_does_not_encode() {
     envelope.priority = 9;
     assert!(envelope.encode().is_err());
 }
+
+#[test]
+fn actor_priorities_and_wire_priorities_agree_value_for_value() {
+    use alloy_actors::ActorPriority;
+    // alloy-actors and barewire may not depend on each other, so each has
+    // its own priority enum; a runtime that knows both checks they agree.
+    assert_eq!(ActorPriority::ALL.len(), barewire::Priority::ALL.len());
+    for (actor, wire) in ActorPriority::ALL.into_iter().zip(barewire::Priority::ALL) {
+        assert_eq!(actor.index(), wire as usize);
+        assert_eq!(format!("{actor:?}"), format!("{wire:?}"));
+        assert_eq!(
+            barewire::Priority::from_value(actor.index() as u64),
+            Some(wire)
+        );
+    }
+}
