@@ -13,7 +13,7 @@
 //! clock the runtime passes in (a monotonic one on native, the virtual clock
 //! in the test kit). OTP rounds to whole seconds; this core does not.
 
-use std::collections::VecDeque;
+use std::collections::{HashMap, VecDeque};
 use std::time::Duration;
 
 use crate::{ActorError, ActorId};
@@ -186,7 +186,12 @@ pub struct ChildInfo {
 #[derive(Debug, Clone)]
 pub struct SupervisorCore {
     strategy: SupervisionStrategy,
-    children: Vec<ChildInfo>,
+    /// Children in start order; a removed child leaves a hole until the
+    /// next compaction, so adding and removing cost O(1) amortized even
+    /// under a supervisor with 100,000 children.
+    children: Vec<Option<ChildInfo>>,
+    /// Where each child sits in `children`.
+    index: HashMap<ActorId, usize>,
     restarts: VecDeque<Duration>,
 }
 
@@ -196,6 +201,7 @@ impl SupervisorCore {
         Self {
             strategy,
             children: Vec::new(),
+            index: HashMap::new(),
             restarts: VecDeque::new(),
         }
     }
@@ -208,42 +214,59 @@ impl SupervisorCore {
     /// Adds a running child at the end of the start order (or, for an id it
     /// already has, marks it running with the new restart type in place).
     pub fn add_child(&mut self, id: ActorId, restart: RestartType) {
-        match self.children.iter_mut().find(|child| child.id == id) {
-            Some(child) => {
-                child.restart = restart;
-                child.running = true;
-            }
-            None => self.children.push(ChildInfo {
-                id,
-                restart,
-                running: true,
-            }),
+        if let Some(child) = self.child_mut(&id) {
+            child.restart = restart;
+            child.running = true;
+            return;
         }
+        self.index.insert(id.clone(), self.children.len());
+        self.children.push(Some(ChildInfo {
+            id,
+            restart,
+            running: true,
+        }));
     }
 
     /// Records that a child the last directive asked to start is running.
     pub fn child_started(&mut self, id: &ActorId) {
-        if let Some(child) = self.children.iter_mut().find(|child| &child.id == id) {
+        if let Some(child) = self.child_mut(id) {
             child.running = true;
         }
     }
 
     /// Forgets a child (it was stopped on purpose and should not come back).
     pub fn remove_child(&mut self, id: &ActorId) -> bool {
-        let before = self.children.len();
-        self.children.retain(|child| &child.id != id);
-        self.children.len() != before
+        let Some(at) = self.index.remove(id) else {
+            return false;
+        };
+        self.children[at] = None;
+        self.compact_if_sparse();
+        true
+    }
+
+    /// Whether `id` is one of the children.
+    pub fn contains(&self, id: &ActorId) -> bool {
+        self.index.contains_key(id)
+    }
+
+    /// How many children there are.
+    pub fn len(&self) -> usize {
+        self.index.len()
+    }
+
+    /// Whether there are no children.
+    pub fn is_empty(&self) -> bool {
+        self.index.is_empty()
     }
 
     /// The children in start order.
-    pub fn children(&self) -> &[ChildInfo] {
-        &self.children
+    pub fn children(&self) -> impl DoubleEndedIterator<Item = &ChildInfo> {
+        self.children.iter().flatten()
     }
 
     /// The running children in reverse start order: the order to stop them in.
     pub fn stop_order(&self) -> Vec<ActorId> {
-        self.children
-            .iter()
+        self.children()
             .rev()
             .filter(|child| child.running)
             .map(|child| child.id.clone())
@@ -264,22 +287,25 @@ impl SupervisorCore {
     /// Exits of children that the supervisor stopped itself (as part of a
     /// directive or a shutdown) must not be reported here.
     pub fn child_exited(&mut self, id: &ActorId, exit: &ChildExit, now: Duration) -> Directive {
-        let Some(index) = self.children.iter().position(|child| &child.id == id) else {
+        let Some(&at) = self.index.get(id) else {
             return Directive::Nothing;
         };
-        self.children[index].running = false;
-        let restart = match self.children[index].restart {
+        let Some(child) = self.children[at].as_mut() else {
+            return Directive::Nothing;
+        };
+        child.running = false;
+        let restart = match child.restart {
             RestartType::Permanent => true,
             RestartType::Transient => exit.is_failure(),
             RestartType::Temporary => false,
         };
         if !restart {
-            self.children.remove(index);
+            self.remove_child(id);
             return Directive::Nothing;
         }
         if !self.record_restart(now) {
             let stop = self.stop_order();
-            for child in &mut self.children {
+            for child in self.children.iter_mut().flatten() {
                 child.running = false;
             }
             let intensity = self.strategy.intensity();
@@ -292,30 +318,34 @@ impl SupervisorCore {
             };
         }
         let affected = match self.strategy {
-            SupervisionStrategy::OneForOne(_) => index..index + 1,
+            SupervisionStrategy::OneForOne(_) => at..at + 1,
             SupervisionStrategy::AllForOne(_) => 0..self.children.len(),
-            SupervisionStrategy::RestForOne(_) => index..self.children.len(),
+            SupervisionStrategy::RestForOne(_) => at..self.children.len(),
         };
         let stop: Vec<ActorId> = self.children[affected.clone()]
             .iter()
+            .flatten()
             .rev()
             .filter(|child| child.running)
             .map(|child| child.id.clone())
             .collect();
-        let failed = id.clone();
-        // Temporary siblings stopped by a group restart are not restarted.
-        let start: Vec<ActorId> = self.children[affected.clone()]
-            .iter()
-            .filter(|child| child.restart != RestartType::Temporary || child.id == failed)
-            .map(|child| child.id.clone())
-            .collect();
-        for child in &mut self.children[affected] {
+        // Temporary siblings stopped by a group restart are not restarted
+        // (the failed child itself cannot be temporary: it returned above).
+        let mut start = Vec::new();
+        let mut removed = Vec::new();
+        for child in self.children[affected].iter_mut().flatten() {
             child.running = false;
+            if child.restart == RestartType::Temporary {
+                removed.push(child.id.clone());
+            } else {
+                start.push(child.id.clone());
+            }
         }
-        self.children
-            .retain(|child| child.restart != RestartType::Temporary || child.id == failed);
+        for temporary in &removed {
+            self.remove_child(temporary);
+        }
         Directive::Restart {
-            failed,
+            failed: id.clone(),
             stop,
             start,
         }
@@ -325,6 +355,24 @@ impl SupervisorCore {
     /// it counts as another restart of that child.
     pub fn start_failed(&mut self, id: &ActorId, error: ActorError, now: Duration) -> Directive {
         self.child_exited(id, &ChildExit::Failed(error), now)
+    }
+
+    fn child_mut(&mut self, id: &ActorId) -> Option<&mut ChildInfo> {
+        let at = *self.index.get(id)?;
+        self.children.get_mut(at)?.as_mut()
+    }
+
+    /// Closes the holes once they outnumber the children, re-indexing them.
+    fn compact_if_sparse(&mut self) {
+        if self.children.len() < 32 || self.index.len() * 2 > self.children.len() {
+            return;
+        }
+        self.children.retain(Option::is_some);
+        for (at, child) in self.children.iter().enumerate() {
+            if let Some(child) = child {
+                self.index.insert(child.id.clone(), at);
+            }
+        }
     }
 
     /// Records a restart at `now`; false when it exceeds the intensity.

@@ -342,7 +342,7 @@ impl<B: Behavior> TestKit<B> {
             Directive::Nothing => {}
         }
         self.children
-            .retain(|record| self.supervisor.children().iter().any(|c| c.id == record.id));
+            .retain(|record| self.supervisor.contains(&record.id));
         directive
     }
 

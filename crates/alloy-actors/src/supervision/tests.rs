@@ -121,13 +121,14 @@ fn restart_types_decide_who_comes_back() {
         core.child_exited(&id("trans"), &ChildExit::Shutdown, secs(0)),
         Directive::Nothing
     );
-    assert!(core.children().iter().all(|child| child.id != id("trans")));
+    assert!(core.children().all(|child| child.id != id("trans")));
+    assert!(!core.contains(&id("trans")));
     // A temporary child never comes back, even after a failure.
     assert_eq!(
         core.child_exited(&id("temp"), &failure(), secs(0)),
         Directive::Nothing
     );
-    assert_eq!(core.children().len(), 1);
+    assert_eq!(core.len(), 1);
 }
 
 #[test]
@@ -149,10 +150,7 @@ fn temporary_siblings_stopped_by_a_group_restart_are_removed() {
         }
     );
     assert_eq!(
-        core.children()
-            .iter()
-            .map(|c| c.id.clone())
-            .collect::<Vec<_>>(),
+        core.children().map(|c| c.id.clone()).collect::<Vec<_>>(),
         vec![id("a"), id("b")]
     );
 }
@@ -247,4 +245,32 @@ fn unknown_children_are_ignored() {
         Directive::Nothing
     );
     assert!(!core.remove_child(&id("ghost")));
+}
+
+#[test]
+fn many_children_keep_their_order_through_removals_and_compaction() {
+    let mut core = SupervisorCore::new(SupervisionStrategy::rest_for_one(10, secs(5)));
+    let names: Vec<String> = (0..1000).map(|n| format!("c{n}")).collect();
+    for name in &names {
+        core.add_child(id(name), PERMANENT);
+    }
+    // Remove every child but each tenth: the holes get compacted away.
+    for (n, name) in names.iter().enumerate() {
+        if n % 10 != 0 {
+            assert!(core.remove_child(&id(name)));
+        }
+    }
+    assert_eq!(core.len(), 100);
+    let kept: Vec<ActorId> = core.children().map(|c| c.id.clone()).collect();
+    let expected: Vec<ActorId> = names.iter().step_by(10).map(|n| id(n)).collect();
+    assert_eq!(kept, expected);
+    // Lookups still find the right places after compaction.
+    match core.child_exited(&id("c980"), &failure(), secs(0)) {
+        Directive::Restart { stop, start, .. } => {
+            assert_eq!(stop, vec![id("c990")]);
+            assert_eq!(start, vec![id("c980"), id("c990")]);
+        }
+        other => panic!("expected a restart, got {other:?}"),
+    }
+    assert!(core.contains(&id("c0")) && !core.contains(&id("c1")));
 }

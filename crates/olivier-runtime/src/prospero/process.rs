@@ -454,7 +454,7 @@ impl Process {
     }
 
     fn in_core(&self, child: &ActorId) -> bool {
-        self.core.children().iter().any(|info| &info.id == child)
+        self.core.contains(child)
     }
 
     /// Finishes the exit of a child that is down: `PreRestart` (when it
@@ -628,7 +628,6 @@ impl Process {
         let order: Vec<ActorId> = self
             .core
             .children()
-            .iter()
             .rev()
             .map(|info| info.id.clone())
             .collect();
@@ -735,7 +734,6 @@ impl Process {
         let order: Vec<(ActorId, RestartType)> = self
             .core
             .children()
-            .iter()
             .map(|info| (info.id.clone(), info.restart))
             .collect();
         self.core = SupervisorCore::new(self.strategy);
