@@ -9,5 +9,5 @@ mod token;
 pub use client::{ActorClient, decode_as};
 pub use http::{HttpAnswer, get};
 pub use process::{ASK_DEADLINE, Wrangler, WranglerConfig};
-pub use socket::{ActorSocket, FRAME_TIMEOUT, connect, connect_as};
+pub use socket::{ActorSocket, FRAME_TIMEOUT, connect, connect_as, upgrade_at};
 pub use token::{fresh, sign};

@@ -52,8 +52,14 @@ pub async fn serve(request: Request, env: Env, classes: &[&str]) -> worker::Resu
                 }
             } else if request.method() != Method::Get {
                 return Response::error("only GET here", 405);
+            } else if is_upgrade(&request)? {
+                // Sockets open only on `/ws`, where the token is checked.
+                return Response::error(
+                    format!("sockets open on /actors/{actor}/ws, with a token"),
+                    426,
+                );
             }
-            forward(&request, &env, class, &actor).await
+            forward(&request, &env, class, &actor, socket).await
         }
     }
 }
@@ -100,17 +106,20 @@ fn client_address(request: &Request) -> Option<String> {
     (id.system() == "client").then(|| id.to_string())
 }
 
+/// Forwards to the actor's object; only an authorised socket request
+/// carries the upgrade (and its client address) through.
 async fn forward(
     request: &Request,
     env: &Env,
     class: &str,
     actor: &str,
+    socket: bool,
 ) -> worker::Result<Response> {
     // Objects are named by their actor's path, `<CLASS>/<name>`.
     let stub = env.durable_object(class)?.id_from_name(actor)?.get_stub()?;
     let headers = Headers::new();
     headers.set(ACTOR_HEADER, actor)?;
-    if let Some(upgrade) = request.headers().get("upgrade")? {
+    if socket && let Some(upgrade) = request.headers().get("upgrade")? {
         headers.set("upgrade", &upgrade)?;
         if let Some(client) = client_address(request) {
             headers.set(CLIENT_HEADER, &client)?;

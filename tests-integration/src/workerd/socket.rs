@@ -53,6 +53,23 @@ pub async fn connect_as(
         url.push_str("?client=");
         url.push_str(&client.replace('/', "%2F").replace('#', "%23"));
     }
+    upgrade(url, token).await
+}
+
+/// Asks for a WebSocket upgrade at any `path`, without a token: what an
+/// attacker would try on routes other than `/ws`.
+///
+/// # Errors
+///
+/// As [`connect`].
+pub async fn upgrade_at(port: u16, path: &str) -> anyhow::Result<Result<ActorSocket, HttpAnswer>> {
+    upgrade(format!("ws://127.0.0.1:{port}{path}"), None).await
+}
+
+async fn upgrade(
+    url: String,
+    token: Option<&str>,
+) -> anyhow::Result<Result<ActorSocket, HttpAnswer>> {
     let mut request = url.into_client_request()?;
     if let Some(token) = token {
         request.headers_mut().insert(

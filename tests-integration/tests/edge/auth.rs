@@ -1,6 +1,6 @@
 //! Only clients with a valid token open a socket; nothing else reaches the actor.
 
-use tests_integration::workerd::{connect, fresh, get, sign};
+use tests_integration::workerd::{connect, fresh, get, sign, upgrade_at};
 
 use super::support::{Edge, SECRET};
 
@@ -20,6 +20,16 @@ async fn sockets_without_a_valid_token_get_401_and_reach_no_actor() -> anyhow::R
         match connect(port, actor, token.as_deref()).await? {
             Ok(_) => panic!("a socket with {what} token was accepted"),
             Err(answer) => assert_eq!(answer.status, 401, "{what}: {}", answer.body),
+        }
+    }
+    // An upgrade on any other route is refused too, token or not.
+    for path in [
+        "/actors/COUNTER/guarded",
+        "/actors/COUNTER/guarded?client=client%2Fvictim%230",
+    ] {
+        match upgrade_at(port, path).await? {
+            Ok(_) => panic!("an upgrade at {path} without a token was accepted"),
+            Err(answer) => assert_eq!(answer.status, 426, "{path}: {}", answer.body),
         }
     }
     // The refusals never reached the object: it holds no socket and no identity yet.
