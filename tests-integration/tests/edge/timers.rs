@@ -62,7 +62,7 @@ async fn a_timer_due_while_wrangler_is_stopped_fires_after_the_restart() -> anyh
     let token = fresh(SECRET, actor);
     let mut client = ActorClient::open(edge.port(), actor, "sleeper", &token).await?;
     let remind = ReminderMsg::RemindMe {
-        after_ms: 1500,
+        after_ms: 6000,
         note: "while down".into(),
         reply_to: client.me(),
     };
@@ -72,9 +72,12 @@ async fn a_timer_due_while_wrangler_is_stopped_fires_after_the_restart() -> anyh
     };
     let answer: Reminded = client.ask(&how_many, ASK_TIMEOUT).await?;
     assert_eq!(answer.fired, 0);
+    // Still pending when wrangler stops, so the restart is what fires it.
+    let health = get(edge.port(), "/actors/REMINDER/sleeper")?.json()?;
+    assert_eq!(health["pending_timers"], 1, "{health}");
     drop(client);
     edge.stop()?;
-    std::thread::sleep(Duration::from_millis(2500));
+    std::thread::sleep(Duration::from_millis(7000));
     edge.start_again()?;
 
     // The alarm fires on restart by itself; the count shows it.
