@@ -375,6 +375,16 @@ where
 
     /// Stores state, timers and counters in one transaction, and moves the alarm.
     async fn persist(&self) -> worker::Result<()> {
+        let written = self.write_snapshot().await;
+        if written.is_err() {
+            // Memory is now ahead of storage: forget it, so the next event
+            // reloads what was stored instead of building on what was not.
+            *self.actor.borrow_mut() = None;
+        }
+        written
+    }
+
+    async fn write_snapshot(&self) -> worker::Result<()> {
         let (snapshot, alarm) = {
             let mut actor = self.actor.borrow_mut();
             let Some(loaded) = actor.as_mut() else {
