@@ -219,18 +219,31 @@ where
         if let Err(error) = self.ensure_loaded(None, None).await {
             return Response::error(error.to_string(), 500);
         }
-        let due = {
-            let mut actor = self.actor.borrow_mut();
-            let Some(loaded) = actor.as_mut() else {
-                return Response::error("no actor", 500);
+        // One due timer at a time, each delivery saving the queue without
+        // it: a failure leaves the undelivered ones stored, and the memory
+        // is dropped so the platform's retry of the alarm reloads them.
+        let now = now_ms();
+        let mut count = 0;
+        loop {
+            let next = {
+                let mut actor = self.actor.borrow_mut();
+                let Some(loaded) = actor.as_mut() else {
+                    return Response::error("no actor", 500);
+                };
+                loaded.alarm_ms = None;
+                loaded.timers.take_next_due(now)
             };
-            loaded.alarm_ms = None;
-            loaded.timers.take_due(now_ms())
-        };
-        let count = due.len();
-        for timer in due {
+            let Some(timer) = next else {
+                break;
+            };
+            count += 1;
             match Envelope::decode(&timer.payload) {
-                Ok(envelope) => self.internal(envelope).await?,
+                Ok(envelope) => {
+                    if let Err(error) = self.internal(envelope).await {
+                        *self.actor.borrow_mut() = None;
+                        return Err(error);
+                    }
+                }
                 Err(error) => worker::console_error!("{}: bad timer: {error}", self.address()),
             }
         }

@@ -61,10 +61,13 @@ impl TimerQueue {
         self.timers.len() != before
     }
 
-    /// Takes out every timer due at or before `now_ms`, earliest first.
-    pub fn take_due(&mut self, now_ms: u64) -> Vec<Timer> {
-        let due = self.timers.partition_point(|t| t.due_ms <= now_ms);
-        self.timers.drain(..due).collect()
+    /// Takes the earliest timer if it is due at `now_ms`.
+    pub fn take_next_due(&mut self, now_ms: u64) -> Option<Timer> {
+        if self.timers.first()?.due_ms <= now_ms {
+            Some(self.timers.remove(0))
+        } else {
+            None
+        }
     }
 
     /// When the alarm should fire next, if anything is pending.
