@@ -231,6 +231,13 @@ fn perform(system: &Arc<SystemInner>, body: &mut Body, effects: Vec<SideEffect>)
                 match timer {
                     Some(key) => {
                         let timers = body.timers.get_or_insert_with(Box::default);
+                        // Fired keyed timers stay in the map until their key is
+                        // reused; prune them each time the map doubles, so an
+                        // actor keying timers by fresh ids does not grow forever.
+                        let len = timers.keyed.len();
+                        if len >= 64 && len.is_power_of_two() {
+                            timers.keyed.retain(|_, pending| !pending.is_finished());
+                        }
                         if let Some(replaced) = timers.keyed.insert(key, handle) {
                             replaced.abort();
                         }
