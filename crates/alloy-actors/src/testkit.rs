@@ -310,7 +310,7 @@ impl<B: Behavior> TestKit<B> {
             Status::Escalated(failure) => RestartReason::from_failure(failure),
             _ => RestartReason::Requested,
         };
-        self.restart_with(reason, true)
+        self.restart_with(reason)
     }
 
     /// Stops the actor from outside: `PostStop`, then it is gone.
@@ -415,7 +415,7 @@ impl<B: Behavior> TestKit<B> {
                 self.cell.discard();
             }
             (StepOutcome::Restarted, _) => {
-                self.restart_with(RestartReason::Requested, true);
+                self.restart_with(RestartReason::Requested);
             }
             (StepOutcome::Failed(_), Some(Recovery::Restarted)) => {
                 // The policy already installed its state: no init.
@@ -438,7 +438,7 @@ impl<B: Behavior> TestKit<B> {
         &self.steps[index]
     }
 
-    fn restart_with(&mut self, reason: RestartReason, run_pre_restart: bool) -> &Step {
+    fn restart_with(&mut self, reason: RestartReason) -> &Step {
         if self.restarting {
             // A restart hook asked to restart again: a runtime would loop forever.
             let failure =
@@ -454,13 +454,13 @@ impl<B: Behavior> TestKit<B> {
             return self.last_step();
         }
         self.restarting = true;
-        self.restart_once(reason, run_pre_restart);
+        self.restart_once(reason);
         self.restarting = false;
         self.last_step()
     }
 
-    fn restart_once(&mut self, reason: RestartReason, run_pre_restart: bool) {
-        if run_pre_restart && self.cell.has_state() {
+    fn restart_once(&mut self, reason: RestartReason) {
+        if self.cell.has_state() {
             let event = LifecycleEvent::PreRestart { reason };
             let hook = self.cell.lifecycle(event.clone());
             self.settle(Input::Lifecycle(event), hook);
