@@ -282,6 +282,23 @@ impl SupervisorCore {
             .count()
     }
 
+    /// The times of the restarts recorded so far, oldest first, on the clock
+    /// the runtime passes in; a runtime that keeps the window across
+    /// restarts of its own process stores these.
+    pub fn restart_times(&self) -> impl ExactSizeIterator<Item = Duration> + '_ {
+        self.restarts.iter().copied()
+    }
+
+    /// Replaces the recorded restarts with `times` (as
+    /// [`restart_times`](Self::restart_times) gave them), so a supervisor
+    /// rebuilt from storage keeps its restart-intensity window. Times are
+    /// sorted; those already outside the window are dropped at the next exit.
+    pub fn restore_restart_times(&mut self, times: impl IntoIterator<Item = Duration>) {
+        let mut times: Vec<Duration> = times.into_iter().collect();
+        times.sort_unstable();
+        self.restarts = times.into();
+    }
+
     /// Decides what to do after child `id` exited with `exit` at `now`.
     ///
     /// Exits of children that the supervisor stopped itself (as part of a

@@ -274,3 +274,28 @@ fn many_children_keep_their_order_through_removals_and_compaction() {
     }
     assert!(core.contains(&id("c0")) && !core.contains(&id("c1")));
 }
+
+#[test]
+fn a_supervisor_rebuilt_with_its_restart_times_keeps_its_window() {
+    let strategy = SupervisionStrategy::one_for_one(2, secs(60));
+    let mut core = core_with(strategy, &[("a", PERMANENT)]);
+    let directive = core.child_exited(&id("a"), &failure(), secs(100));
+    start_all(&mut core, &directive);
+    let stored: Vec<Duration> = core.restart_times().collect();
+    assert_eq!(stored, vec![secs(100)]);
+
+    // A new process: the children and the window come back from storage.
+    let mut rebuilt = core_with(strategy, &[("a", PERMANENT)]);
+    rebuilt.restore_restart_times(stored);
+    assert_eq!(rebuilt.recent_restarts(secs(110)), 1);
+    let directive = rebuilt.child_exited(&id("a"), &failure(), secs(110));
+    assert!(
+        matches!(directive, Directive::Restart { .. }),
+        "{directive:?}"
+    );
+    start_all(&mut rebuilt, &directive);
+    assert!(matches!(
+        rebuilt.child_exited(&id("a"), &failure(), secs(120)),
+        Directive::GiveUp { .. }
+    ));
+}
