@@ -10,6 +10,7 @@ mod edge {
     mod failure;
     mod frames;
     mod health;
+    mod intensity;
     mod objects;
     mod supervision;
     mod timers;

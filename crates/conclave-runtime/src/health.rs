@@ -40,4 +40,12 @@ pub struct ActorHealth {
     pub handled: u64,
     /// Scheduled messages waiting for their alarm.
     pub pending_timers: usize,
+    /// Why the actor stopped (its supervisor gave up on it, or it stopped
+    /// itself); `null` while it runs.
+    pub stopped: Option<String>,
+    /// The children it supervises.
+    pub children: usize,
+    /// Its children's restarts inside its restart-intensity window now
+    /// (the window is stored, so it survives eviction).
+    pub recent_restarts: usize,
 }

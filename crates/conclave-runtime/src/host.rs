@@ -126,6 +126,9 @@ where
                 sockets: self.state.get_websockets().len(),
                 handled: loaded.map_or(0, |l| l.handled),
                 pending_timers: loaded.map_or(0, |l| l.timers.len()),
+                stopped: loaded.and_then(|l| l.stopped().map(str::to_owned)),
+                children: loaded.map_or(0, Loaded::child_count),
+                recent_restarts: loaded.map_or(0, |l| l.recent_restarts(now_ms())),
             }
         };
         Response::from_json(&health)

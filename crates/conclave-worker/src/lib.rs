@@ -9,12 +9,19 @@ mod objects;
 pub mod reminder;
 pub mod team;
 
-pub use objects::{Counter, Reminder, Team, TeamAll, TeamRest};
+pub use objects::{Counter, Reminder, Team, TeamAll, TeamRest, TeamStrict};
 
 use worker::{Context, Env, Request, Response, Result, event};
 
 /// The Durable Object bindings this Worker hosts, as named in `wrangler.toml`.
-pub const CLASSES: &[&str] = &["COUNTER", "REMINDER", "TEAM", "TEAM_ALL", "TEAM_REST"];
+pub const CLASSES: &[&str] = &[
+    "COUNTER",
+    "REMINDER",
+    "TEAM",
+    "TEAM_ALL",
+    "TEAM_REST",
+    "TEAM_STRICT",
+];
 
 #[event(fetch)]
 async fn fetch(request: Request, env: Env, _ctx: Context) -> Result<Response> {

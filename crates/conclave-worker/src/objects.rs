@@ -34,3 +34,10 @@ conclave_runtime::actor_object!(
     TeamRest hosts crate::team::Team = crate::team::Team, supervising with
         SupervisionStrategy::rest_for_one(3, Duration::from_secs(5))
 );
+
+conclave_runtime::actor_object!(
+    /// The team test fixture ([`crate::team`]), supervising one-for-one with
+    /// a strict intensity (2 restarts in 60 s), so a test can exceed it.
+    TeamStrict hosts crate::team::Team = crate::team::Team, supervising with
+        SupervisionStrategy::one_for_one(2, Duration::from_secs(60))
+);

@@ -18,6 +18,11 @@ pub enum TeamMsg {
         /// The child's name under the team.
         name: String,
     },
+    /// Answers how many children it hired since `init`, as a [`Hires`].
+    HowMany {
+        /// Who gets the answer.
+        reply_to: ActorRef<Hires>,
+    },
     /// Tells `message` to `to` (a child, usually).
     Pass {
         /// The receiver.
@@ -29,6 +34,14 @@ pub enum TeamMsg {
 
 impl Message for TeamMsg {
     const TYPE_NAME: &'static str = "conclave.fixture.TeamMsg";
+}
+
+/// How many children a team hired since `init`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Hires(pub u64);
+
+impl Message for Hires {
+    const TYPE_NAME: &'static str = "conclave.fixture.Hires";
 }
 
 /// The team behavior; its state counts hires.
@@ -48,6 +61,7 @@ impl Behavior for Team {
             TeamMsg::Hire { name } => {
                 Effect::from(hires + 1).spawn(ActorSpec::new(Reminder).name(name).kind("REMINDER"))
             }
+            TeamMsg::HowMany { reply_to } => Effect::from(hires).tell(&reply_to, Hires(hires)),
             TeamMsg::Pass { to, message } => Effect::from(hires).tell(&to, message),
         }
     }

@@ -61,3 +61,59 @@ impl Edge {
         self.start_again()
     }
 }
+
+/// How long a test waits for a state it polls for; generous, for a loaded machine.
+pub(crate) const POLL_DEADLINE: Duration = Duration::from_secs(60);
+
+/// The idle time after which local workerd evicts an object (about 10 s), with a margin.
+pub(crate) const IDLE_FOR_EVICTION: Duration = Duration::from_secs(11);
+
+/// `GET /actors/<actor>`: the actor's health, as JSON.
+pub(crate) fn health(port: u16, actor: &str) -> anyhow::Result<serde_json::Value> {
+    tests_integration::workerd::get(port, &format!("/actors/{actor}"))?.json()
+}
+
+/// Polls `actor`'s health every 200 ms until `holds` is true for it, or
+/// fails after [`POLL_DEADLINE`] with `what` and the last health.
+pub(crate) async fn health_until(
+    port: u16,
+    actor: &str,
+    what: &str,
+    holds: impl Fn(&serde_json::Value) -> bool,
+) -> anyhow::Result<serde_json::Value> {
+    let deadline = std::time::Instant::now() + POLL_DEADLINE;
+    loop {
+        let health = health(port, actor)?;
+        if holds(&health) {
+            return Ok(health);
+        }
+        anyhow::ensure!(
+            std::time::Instant::now() < deadline,
+            "{what}: not within {POLL_DEADLINE:?}; last health {health}"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+/// Leaves `actor` idle until workerd has evicted it: each round waits
+/// [`IDLE_FOR_EVICTION`] untouched, then looks at the health (which re-creates
+/// the object) for an instance other than `instance`, until [`POLL_DEADLINE`]
+/// times 2. Returns the health of the new instance.
+pub(crate) async fn after_eviction(
+    port: u16,
+    actor: &str,
+    instance: &serde_json::Value,
+) -> anyhow::Result<serde_json::Value> {
+    let deadline = std::time::Instant::now() + 2 * POLL_DEADLINE;
+    loop {
+        tokio::time::sleep(IDLE_FOR_EVICTION).await;
+        let health = health(port, actor)?;
+        if &health["instance_started_ms"] != instance {
+            return Ok(health);
+        }
+        anyhow::ensure!(
+            std::time::Instant::now() < deadline,
+            "{actor} was never evicted: {health}"
+        );
+    }
+}

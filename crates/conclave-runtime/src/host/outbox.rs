@@ -18,8 +18,9 @@ pub(crate) struct Outbox {
 enum Outgoing {
     /// Routed by its target.
     Routed(Envelope),
-    /// Sent to a new child's object, which learns its name and parent.
-    Start { class: String, envelope: Envelope },
+    /// Sent to a child's object by its class, linked or not (a new child
+    /// learns its name and parent from it).
+    Child { class: String, envelope: Envelope },
 }
 
 /// Where addresses lead from one object: its children and its parent.
@@ -63,9 +64,10 @@ impl Outbox {
         self.envelopes.push(Outgoing::Routed(envelope));
     }
 
-    /// Queues the start of a child object of `class`.
-    pub(crate) fn start(&mut self, class: &str, envelope: Envelope) {
-        self.envelopes.push(Outgoing::Start {
+    /// Queues an envelope for a child object of `class`: the start of a new
+    /// child, or the stop of one no longer linked.
+    pub(crate) fn child(&mut self, class: &str, envelope: Envelope) {
+        self.envelopes.push(Outgoing::Child {
             class: class.to_owned(),
             envelope,
         });
@@ -75,7 +77,7 @@ impl Outbox {
     pub(crate) fn has_message_for(&self, target: &str) -> bool {
         self.envelopes.iter().any(|outgoing| match outgoing {
             Outgoing::Routed(envelope) => envelope.target == target,
-            Outgoing::Start { .. } => false,
+            Outgoing::Child { .. } => false,
         })
     }
 
@@ -85,7 +87,7 @@ impl Outbox {
             .iter_mut()
             .filter_map(|outgoing| match outgoing {
                 Outgoing::Routed(envelope) => Some(envelope),
-                Outgoing::Start { .. } => None,
+                Outgoing::Child { .. } => None,
             })
     }
 
@@ -124,7 +126,7 @@ impl Outbox {
                     }
                     route(state, env, routes, &out).await?;
                 }
-                Outgoing::Start { class, envelope } => {
+                Outgoing::Child { class, envelope } => {
                     let name = path_of(&envelope.target).unwrap_or_default().to_owned();
                     post(env, &class, &name, Some(&routes.me), &envelope).await?;
                 }

@@ -25,6 +25,7 @@ const STOPPED_KEY: &str = "stopped";
 const PARENT_KEY: &str = "parent";
 const CHILDREN_KEY: &str = "children";
 const ASKS_KEY: &str = "asks";
+const RESTARTS_KEY: &str = "restarts";
 
 /// An ask that got no reply while it was handled; a later tell to its
 /// client becomes its `REPLY`, or its deadline answers `ERROR Timeout`.
@@ -146,10 +147,17 @@ where
             Some(bytes) => wire::from_slice("pending asks", &bytes)?,
             None => Vec::new(),
         };
+        let restarts: Vec<u64> = match storage.get::<ByteBuf>(RESTARTS_KEY).await? {
+            Some(bytes) => wire::from_slice("restart times", &bytes)?,
+            None => Vec::new(),
+        };
         let mut core = SupervisorCore::new(strategy);
         for child in &children {
             core.add_child(child.id.parse()?, restart_type(child.restart));
         }
+        // The restart-intensity window survives eviction: its times are
+        // wall-clock ms (Date.now), stored with the links.
+        core.restore_restart_times(restarts.into_iter().map(Duration::from_millis));
         let mut cell = cell(behavior, id.clone(), parent.clone());
         let stored = storage.get::<ByteBuf>(STATE_KEY).await?;
         let fresh = stored.is_none();
@@ -187,6 +195,21 @@ where
         &self.name
     }
 
+    /// Why the actor stopped, if it did.
+    pub(crate) fn stopped(&self) -> Option<&str> {
+        self.stopped.as_deref()
+    }
+
+    /// How many children it supervises.
+    pub(crate) fn child_count(&self) -> usize {
+        self.children.len()
+    }
+
+    /// The restarts of its children inside the restart-intensity window at `now_ms`.
+    pub(crate) fn recent_restarts(&self, now_ms: u64) -> usize {
+        self.core.recent_restarts(Duration::from_millis(now_ms))
+    }
+
     /// Where addresses lead from here.
     pub(crate) fn routes(&self) -> Routes {
         Routes {
@@ -211,8 +234,14 @@ where
         };
         let me = self.id.to_string();
         match message {
-            // Loading already created the state of a new child.
-            SystemMsg::Start => {}
+            // Loading already created the state of a new child; a stopped
+            // one (its supervisor gave up on it) is spawned again afresh.
+            SystemMsg::Start => {
+                if self.stopped.take().is_some() {
+                    let outcome = self.cell.start();
+                    self.settle(outcome, None, now_ms, outbox);
+                }
+            }
             SystemMsg::ChildFailed { child, error } => {
                 let Ok(child) = child.parse::<ActorId>() else {
                     return;
@@ -233,11 +262,17 @@ where
                     }
                     Directive::GiveUp { stop, reason } => {
                         for id in stop {
+                            let address = id.to_string();
+                            let Some(link) = self.children.iter().find(|l| l.id == address) else {
+                                continue;
+                            };
                             let message = SystemMsg::Stop {
                                 reason: reason.to_string(),
                             };
-                            outbox.push(Envelope::system(&me, &id.to_string(), &message));
+                            // Sent by class: the links are gone when the outbox is flushed.
+                            outbox.child(&link.class, Envelope::system(&me, &address, &message));
                         }
+                        self.give_up_children();
                         self.escalate(&reason.to_string(), now_ms, outbox);
                     }
                 }
@@ -280,6 +315,18 @@ where
                 self.stopped = Some(reason);
             }
         }
+    }
+
+    /// After the restart intensity was exceeded: the stopped children are
+    /// forgotten and the window starts empty, as a supervisor's next
+    /// incarnation would (its behavior spawns again what it needs).
+    fn give_up_children(&mut self) {
+        for link in self.children.drain(..) {
+            if let Ok(id) = link.id.parse::<ActorId>() {
+                self.core.remove_child(&id);
+            }
+        }
+        self.core.restore_restart_times(std::iter::empty());
     }
 
     /// Hands a failure to the parent, or, for a root actor, restarts it
@@ -343,7 +390,7 @@ where
             self.core.add_child(child.clone(), restart);
         }
         let start = Envelope::system(&self.id.to_string(), &address, &SystemMsg::Start);
-        outbox.start(&class, start);
+        outbox.child(&class, start);
         if let Some(reply) = reply_to {
             outbox.tell(&self.id, reply.target(), &reply.notice(child), 2, now_ms);
         }
@@ -554,11 +601,22 @@ where
                 wire::to_vec("children", &self.children).map_err(encode_error)?,
             ),
             asks: ByteBuf::from(wire::to_vec("pending asks", &self.asks).map_err(encode_error)?),
+            restarts: ByteBuf::from(
+                wire::to_vec("restart times", &self.restart_millis()).map_err(encode_error)?,
+            ),
             state,
             timers: ByteBuf::from(wire::to_vec("timer queue", &self.timers).map_err(encode_error)?),
             handled: self.handled,
             stopped: self.stopped.clone(),
         })
+    }
+
+    /// The supervisor's recorded restarts, in wall-clock ms.
+    fn restart_millis(&self) -> Vec<u64> {
+        self.core
+            .restart_times()
+            .map(|at| u64::try_from(at.as_millis()).unwrap_or(u64::MAX))
+            .collect()
     }
 
     /// The new alarm time, when the queue's head moved.
@@ -586,6 +644,7 @@ fn log(id: &ActorId, level: LogLevel, text: &str) {
 pub(crate) struct Snapshot {
     children: ByteBuf,
     asks: ByteBuf,
+    restarts: ByteBuf,
     state: Option<ByteBuf>,
     timers: ByteBuf,
     handled: u64,
@@ -604,6 +663,7 @@ impl Snapshot {
                 txn.put(HANDLED_KEY, self.handled).await?;
                 txn.put(CHILDREN_KEY, self.children).await?;
                 txn.put(ASKS_KEY, self.asks).await?;
+                txn.put(RESTARTS_KEY, self.restarts).await?;
                 match self.stopped {
                     Some(reason) => txn.put(STOPPED_KEY, reason).await?,
                     None => {
