@@ -62,6 +62,7 @@
 #![doc(test(attr(deny(warnings, rust_2018_idioms), allow(dead_code, unused_variables))))]
 
 mod actor_loop;
+mod arena;
 mod body;
 mod dead_letters;
 mod error;
@@ -72,9 +73,14 @@ mod persistence;
 mod platform;
 mod prospero;
 mod registry;
+pub mod remote;
 mod supervisor;
 mod system;
 
+pub use arena::{
+    ActorArena, ArenaAlloc, ArenaBudget, ArenaError, ArenaStats, ArenaVec, ChargeScope, PushError,
+    ScratchBytes,
+};
 pub use dead_letters::{DeadLetter, DeadLetterReason, DeadLetters};
 pub use error::{
     AskError, BuildError, SpawnError, StateError, StopError, SystemFailure, TellError,

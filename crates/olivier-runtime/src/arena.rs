@@ -1,0 +1,587 @@
+//! The per-actor arena: one bump arena per actor that the runtime draws the
+//! actor's per-message scratch memory from, under a budget.
+//!
+//! See [`ActorArena`] for the whole picture; its vectors are in `vec.rs`,
+//! its scratch buffer in `scratch.rs`, and the charging of a behavior's own
+//! allocations in `charge.rs`.
+
+mod charge;
+mod scratch;
+mod vec;
+
+use std::alloc::Layout;
+use std::cell::{Cell, OnceCell};
+use std::fmt;
+
+use bumpalo::Bump;
+
+pub use charge::{ArenaAlloc, ChargeScope};
+pub use scratch::ScratchBytes;
+pub use vec::{ArenaVec, PushError};
+
+/// How many bytes one turn may draw from an actor's arena.
+///
+/// # Examples
+///
+/// ```
+/// use olivier_runtime::ArenaBudget;
+///
+/// assert_eq!(ArenaBudget::default(), ArenaBudget::mib(1));
+/// assert_eq!(ArenaBudget::kib(64).get(), 65_536);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct ArenaBudget(usize);
+
+impl ArenaBudget {
+    /// The default budget: 1 MiB per turn.
+    pub const DEFAULT: Self = Self(1 << 20);
+
+    /// No budget at all (every request is served while memory lasts).
+    pub const UNLIMITED: Self = Self(usize::MAX);
+
+    /// A budget of `bytes` bytes.
+    pub const fn bytes(bytes: usize) -> Self {
+        Self(bytes)
+    }
+
+    /// A budget of `kib` KiB (saturating).
+    pub const fn kib(kib: usize) -> Self {
+        Self(kib.saturating_mul(1 << 10))
+    }
+
+    /// A budget of `mib` MiB (saturating).
+    pub const fn mib(mib: usize) -> Self {
+        Self(mib.saturating_mul(1 << 20))
+    }
+
+    /// The budget in bytes.
+    pub const fn get(self) -> usize {
+        self.0
+    }
+
+    /// The most bytes the bump allocator may hold in chunks during a turn:
+    /// twice the budget plus 16 KiB. A request that passed the budget check
+    /// then always finds room under this limit (a new chunk is at most about
+    /// twice the request, plus page rounding), so only a real
+    /// out-of-memory makes the bump allocator refuse.
+    const fn chunk_limit(self) -> usize {
+        self.0.saturating_mul(2).saturating_add(16 << 10)
+    }
+}
+
+impl Default for ArenaBudget {
+    fn default() -> Self {
+        Self::DEFAULT
+    }
+}
+
+/// Why an arena could not serve a request.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ArenaError {
+    /// Serving the request would take the turn past its budget.
+    #[error(
+        "arena budget of {budget} bytes exhausted: {requested} bytes requested with {in_use} in use"
+    )]
+    Exhausted {
+        /// The arena's budget, in bytes.
+        budget: usize,
+        /// The bytes the request asked for.
+        requested: usize,
+        /// The bytes the turn had drawn before the request, with those the
+        /// request could not use: its alignment padding, and the free tail
+        /// of the current chunk when the request does not fit in it (a new
+        /// chunk leaves it behind). `in_use + requested > budget`.
+        in_use: usize,
+    },
+    /// The global allocator refused a chunk for a request within the budget.
+    #[error("the allocator refused a chunk for {requested} bytes")]
+    Refused {
+        /// The bytes the request asked for.
+        requested: usize,
+    },
+}
+
+/// What an arena holds and has held, for metrics.
+///
+/// # Examples
+///
+/// ```
+/// use olivier_runtime::{ActorArena, ArenaBudget};
+///
+/// let mut arena = ActorArena::new(ArenaBudget::kib(64));
+/// arena.try_alloc_slice_copy(&[0u8; 1000])?;
+/// let stats = arena.stats();
+/// assert!(stats.in_use >= 1000 && stats.reserved >= stats.in_use);
+/// arena.reset();
+/// assert_eq!(arena.stats().in_use, 0);
+/// assert!(arena.stats().high_water >= 1000);
+/// # Ok::<(), olivier_runtime::ArenaError>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub struct ArenaStats {
+    /// The budget, in bytes.
+    pub budget: usize,
+    /// Heap bytes the arena holds now: its chunks with their footers, the
+    /// scratch buffer's capacity and the arena's own bookkeeping (0 for an
+    /// arena that was never used).
+    pub reserved: usize,
+    /// Bytes the current turn has drawn from the chunks.
+    pub in_use: usize,
+    /// The most bytes one turn has drawn (chunks, plus a scratch buffer's
+    /// length when it was checked or returned), over the arena's life.
+    pub high_water: usize,
+    /// The largest count passed to [`ActorArena::charge`] (bytes a behavior
+    /// allocated during one message), over the arena's life.
+    pub charged_peak: usize,
+}
+
+/// An actor's arena: a bump allocator that the runtime draws the actor's
+/// per-message scratch memory from, under a budget.
+///
+/// # Examples
+///
+/// ```
+/// use olivier_runtime::{ActorArena, ArenaBudget, ArenaError};
+///
+/// let mut arena = ActorArena::new(ArenaBudget::kib(4));
+/// assert_eq!(arena.stats().reserved, 0); // idle: no heap memory at all
+///
+/// // A batch of values, dropped with the vector.
+/// let mut batch = arena.vec::<String>();
+/// batch.try_push("first".to_owned()).map_err(|full| full.error)?;
+/// assert_eq!(batch.len(), 1);
+/// drop(batch);
+///
+/// // A byte buffer an encoder can write into (a `Vec<u8>`).
+/// let mut scratch = arena.scratch_bytes();
+/// scratch.extend_from_slice(b"encoded state");
+/// scratch.check()?;
+/// drop(scratch);
+///
+/// // Over the budget is an error, never a panic or an abort.
+/// let Err(ArenaError::Exhausted { budget, requested, .. }) = arena.try_vec_with_capacity::<u8>(5000)
+/// else {
+///     panic!("5000 bytes fit a 4 KiB budget");
+/// };
+/// assert_eq!((budget, requested), (4096, 5000));
+///
+/// // After the message: everything is forgotten, the chunk is kept.
+/// arena.reset();
+/// assert_eq!(arena.in_use(), 0);
+/// assert!(arena.stats().reserved > 0);
+/// # Ok::<(), ArenaError>(())
+/// ```
+///
+/// # What it holds
+///
+/// - [`Self::vec`]: an [`ArenaVec`], a vector whose buffer is bump
+///   allocated and whose elements are dropped with it (for example the
+///   envelopes the actor loop drains from its mailbox in one lock
+///   acquisition). Growth is fallible: [`ArenaVec::try_push`] hands the value
+///   back when the budget is exhausted.
+/// - [`Self::scratch_bytes`]: a [`ScratchBytes`] guard over a byte
+///   buffer the arena keeps from message to message, for encoding durable
+///   state. It is a plain `Vec<u8>` because `barewire::Serializer` writes into
+///   a `&mut Vec<u8>` and stable Rust has no allocator parameter on `Vec`; its
+///   length counts against the budget when [`ScratchBytes::check`] is called.
+/// - [`Self::try_alloc_slice_copy`]: a copy of a slice of `Copy` values.
+///
+/// Nothing else is allocated in the arena, so nothing in it needs a `Drop`
+/// that a reset would skip.
+///
+/// # Budget
+///
+/// An [`ArenaBudget`] bounds the bytes one *turn* (the work between two
+/// [`Self::reset`]s) draws from the arena: every request is checked
+/// first, and a request that would take the bytes in use past the budget is
+/// an [`ArenaError::Exhausted`], which the runtime turns into an actor
+/// failure. Bytes in use count what was handed out, alignment padding, and
+/// the free tail of a chunk that was left behind for a new one, so they
+/// never exceed the budget.
+///
+/// The memory an arena holds is bounded too: during a turn its chunks never
+/// total more than twice the budget plus 16 KiB (the bump allocator's chunk
+/// doubling and page rounding), and between turns it keeps at most one chunk
+/// and one scratch buffer, each no larger than the budget.
+///
+/// A behavior's own allocations go through the global allocator. With
+/// [`ArenaAlloc`] installed as the `#[global_allocator]`, a [`ChargeScope`]
+/// entered around the behavior's `receive` counts them, and
+/// [`Self::charge`] checks the count against the same budget.
+///
+/// # Lifecycle
+///
+/// - New: [`Self::new`] allocates nothing; an idle actor pays
+///   [`Self::IDLE_SIZE`] bytes (16 on 64-bit targets) inline.
+/// - After every turn: [`Self::reset`] forgets every allocation and
+///   keeps the current (largest) chunk when it is within the budget, so a
+///   busy actor stops allocating after its first messages.
+/// - Restart: [`Self::reset_for_restart`] frees every chunk and the
+///   scratch buffer; the statistics stay.
+/// - Stop: dropping the arena frees every chunk as one unit.
+///
+/// An arena is `Send` (it moves with the actor's body) but not `Sync`, and
+/// the vectors and guards it lends are neither: they belong to the thread
+/// that handles the message and cannot be held across an `.await` in a
+/// task that must be `Send`.
+pub struct ActorArena {
+    /// Allocated on first use, so an idle actor pays one pointer.
+    inner: OnceCell<Box<Inner>>,
+    budget: ArenaBudget,
+}
+
+/// What an arena allocates on first use.
+struct Inner {
+    bump: Bump,
+    /// The scratch byte buffer while no [`ScratchBytes`] holds it.
+    scratch: Cell<Vec<u8>>,
+    high_water: Cell<usize>,
+    charged_peak: Cell<usize>,
+}
+
+impl Inner {
+    fn new(budget: ArenaBudget) -> Self {
+        Self {
+            bump: bump_for(budget),
+            scratch: Cell::new(Vec::new()),
+            high_water: Cell::new(0),
+            charged_peak: Cell::new(0),
+        }
+    }
+
+    /// Bytes drawn from the chunks this turn: every earlier chunk whole (a
+    /// chunk is left only when a request does not fit its tail) and the
+    /// used part of the current one.
+    fn in_use(&self) -> usize {
+        self.bump
+            .allocated_bytes()
+            .saturating_sub(self.bump.chunk_capacity())
+    }
+
+    fn note_high_water(&self, bytes: usize) {
+        if bytes > self.high_water.get() {
+            self.high_water.set(bytes);
+        }
+    }
+}
+
+/// A bump allocator that allocates nothing yet, limited for `budget`.
+fn bump_for(budget: ArenaBudget) -> Bump {
+    let bump = Bump::new();
+    bump.set_allocation_limit(Some(budget.chunk_limit()));
+    bump
+}
+
+impl ActorArena {
+    /// The bytes an idle arena takes inline (16 on 64-bit targets); it holds
+    /// no heap memory until its first use.
+    pub const IDLE_SIZE: usize = size_of::<Self>();
+
+    /// An arena with `budget`; allocates nothing.
+    pub const fn new(budget: ArenaBudget) -> Self {
+        Self {
+            inner: OnceCell::new(),
+            budget,
+        }
+    }
+
+    /// The arena's budget.
+    pub fn budget(&self) -> ArenaBudget {
+        self.budget
+    }
+
+    /// Changes the budget; it applies to the next request.
+    pub fn set_budget(&mut self, budget: ArenaBudget) {
+        self.budget = budget;
+        if let Some(inner) = self.inner.get() {
+            inner.bump.set_allocation_limit(Some(budget.chunk_limit()));
+        }
+    }
+
+    fn inner(&self) -> &Inner {
+        self.inner.get_or_init(|| Box::new(Inner::new(self.budget)))
+    }
+
+    /// Bytes the current turn has drawn from the arena's chunks.
+    pub fn in_use(&self) -> usize {
+        self.inner.get().map_or(0, |inner| inner.in_use())
+    }
+
+    /// Whether the arena was never used, so it holds no heap memory at all.
+    pub fn is_idle(&self) -> bool {
+        self.inner.get().is_none()
+    }
+
+    /// A snapshot of what the arena holds and has held.
+    pub fn stats(&self) -> ArenaStats {
+        let budget = self.budget.get();
+        let Some(inner) = self.inner.get() else {
+            return ArenaStats {
+                budget,
+                ..ArenaStats::default()
+            };
+        };
+        let in_use = inner.in_use();
+        inner.note_high_water(in_use);
+        let scratch = inner.scratch.take();
+        let scratch_capacity = scratch.capacity();
+        inner.scratch.set(scratch);
+        ArenaStats {
+            budget,
+            reserved: size_of::<Inner>()
+                + inner.bump.allocated_bytes_including_metadata()
+                + scratch_capacity,
+            in_use,
+            high_water: inner.high_water.get(),
+            charged_peak: inner.charged_peak.get(),
+        }
+    }
+
+    /// Checks that a request for `layout` fits the budget: the bytes in use,
+    /// plus the request with its alignment padding, plus the current chunk's
+    /// free tail when the request does not fit in it (that tail is left
+    /// behind for a new chunk).
+    fn admit(&self, inner: &Inner, layout: Layout) -> Result<(), ArenaError> {
+        let in_use = inner.in_use();
+        let free = inner.bump.chunk_capacity();
+        let (size, align) = (layout.size(), layout.align());
+        // bumpalo bumps downwards from the top of a chunk, and chunks start
+        // and end on 16-byte boundaries: for an alignment up to 16 and a size
+        // that is a multiple of it (every array is), the padding in the
+        // current chunk is the free bytes modulo the alignment, and a new
+        // chunk needs none. Otherwise assume the worst.
+        let (pad_here, pad_new) = if align <= 16 && size % align == 0 {
+            (free % align, 0)
+        } else {
+            (align - 1, align - 1)
+        };
+        let cost = match size.checked_add(pad_here) {
+            Some(here) if here <= free => here,
+            _ => size.saturating_add(pad_new).saturating_add(free),
+        };
+        if in_use.saturating_add(cost) > self.budget.get() {
+            return Err(ArenaError::Exhausted {
+                budget: self.budget.get(),
+                requested: size,
+                // What the request cannot use: the bytes drawn, the padding
+                // and any free tail it would leave behind.
+                in_use: in_use.saturating_add(cost - size),
+            });
+        }
+        Ok(())
+    }
+
+    fn exhausted(&self, inner: &Inner, requested: usize) -> ArenaError {
+        ArenaError::Exhausted {
+            budget: self.budget.get(),
+            requested,
+            in_use: inner.in_use(),
+        }
+    }
+
+    /// An empty vector in the arena; allocates no chunk until it grows.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use olivier_runtime::{ActorArena, ArenaBudget};
+    ///
+    /// let arena = ActorArena::new(ArenaBudget::DEFAULT);
+    /// let mut batch = arena.vec::<&str>();
+    /// batch.try_push("hello").map_err(|full| full.error)?;
+    /// assert_eq!(batch[..], ["hello"]);
+    /// # Ok::<(), olivier_runtime::ArenaError>(())
+    /// ```
+    pub fn vec<T>(&self) -> ArenaVec<'_, T> {
+        ArenaVec::new(self, &self.inner().bump)
+    }
+
+    /// A vector in the arena with room for `capacity` values.
+    ///
+    /// # Errors
+    ///
+    /// [`ArenaError::Exhausted`] when the room does not fit the budget,
+    /// [`ArenaError::Refused`] when the global allocator has no memory.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use olivier_runtime::{ActorArena, ArenaBudget, ArenaError};
+    ///
+    /// let arena = ActorArena::new(ArenaBudget::bytes(1024));
+    /// assert!(arena.try_vec_with_capacity::<u64>(16)?.capacity() >= 16);
+    /// assert!(matches!(
+    ///     arena.try_vec_with_capacity::<u64>(1024),
+    ///     Err(ArenaError::Exhausted { requested: 8192, .. })
+    /// ));
+    /// # Ok::<(), ArenaError>(())
+    /// ```
+    pub fn try_vec_with_capacity<T>(&self, capacity: usize) -> Result<ArenaVec<'_, T>, ArenaError> {
+        let mut vec = self.vec();
+        vec.try_reserve_exact(capacity)?;
+        Ok(vec)
+    }
+
+    /// Copies `src` into the arena.
+    ///
+    /// # Errors
+    ///
+    /// [`ArenaError::Exhausted`] when the copy does not fit the budget,
+    /// [`ArenaError::Refused`] when the global allocator has no memory.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use olivier_runtime::{ActorArena, ArenaBudget};
+    ///
+    /// let arena = ActorArena::new(ArenaBudget::DEFAULT);
+    /// let copy = arena.try_alloc_slice_copy(b"bytes")?;
+    /// copy[0] = b'B';
+    /// assert_eq!(copy, b"Bytes");
+    /// # Ok::<(), olivier_runtime::ArenaError>(())
+    /// ```
+    pub fn try_alloc_slice_copy<T: Copy>(&self, src: &[T]) -> Result<&mut [T], ArenaError> {
+        let inner = self.inner();
+        let layout = Layout::for_value(src);
+        self.admit(inner, layout)?;
+        inner
+            .bump
+            .try_alloc_slice_copy(src)
+            .map_err(|_| ArenaError::Refused {
+                requested: layout.size(),
+            })
+    }
+
+    /// Lends the arena's scratch byte buffer, empty; it is kept (cleared)
+    /// for the next message when the guard drops, unless it grew past the
+    /// budget.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use olivier_runtime::{ActorArena, ArenaBudget};
+    ///
+    /// let arena = ActorArena::new(ArenaBudget::DEFAULT);
+    /// let mut scratch = arena.scratch_bytes();
+    /// scratch.extend_from_slice(&[1, 2, 3]);
+    /// scratch.check()?;
+    /// assert_eq!(scratch[..], [1, 2, 3]);
+    /// # Ok::<(), olivier_runtime::ArenaError>(())
+    /// ```
+    pub fn scratch_bytes(&self) -> ScratchBytes<'_> {
+        ScratchBytes::new(self, self.inner())
+    }
+
+    /// Checks `bytes` a behavior allocated while handling one message
+    /// (counted by a [`ChargeScope`]) against the budget, together with the
+    /// bytes the turn drew from the arena; records the largest charge.
+    ///
+    /// # Errors
+    ///
+    /// [`ArenaError::Exhausted`] when the two together exceed the budget.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use olivier_runtime::{ActorArena, ArenaBudget, ArenaError};
+    ///
+    /// let arena = ActorArena::new(ArenaBudget::kib(1));
+    /// arena.charge(1000)?;
+    /// assert_eq!(
+    ///     arena.charge(2000),
+    ///     Err(ArenaError::Exhausted { budget: 1024, requested: 2000, in_use: 0 })
+    /// );
+    /// assert_eq!(arena.stats().charged_peak, 2000);
+    /// # Ok::<(), ArenaError>(())
+    /// ```
+    pub fn charge(&self, bytes: usize) -> Result<(), ArenaError> {
+        if bytes == 0 && self.inner.get().is_none() {
+            return Ok(());
+        }
+        let inner = self.inner();
+        if bytes > inner.charged_peak.get() {
+            inner.charged_peak.set(bytes);
+        }
+        if inner.in_use().saturating_add(bytes) > self.budget.get() {
+            return Err(self.exhausted(inner, bytes));
+        }
+        Ok(())
+    }
+
+    /// Ends a turn: forgets every allocation (the borrow checker has made
+    /// sure none is still used) and keeps the current chunk, the largest,
+    /// when it is within the budget; frees the others.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use olivier_runtime::{ActorArena, ArenaBudget};
+    ///
+    /// let mut arena = ActorArena::new(ArenaBudget::DEFAULT);
+    /// arena.try_alloc_slice_copy(&[7u8; 3000])?;
+    /// let reserved = arena.stats().reserved;
+    /// arena.reset();
+    /// assert_eq!(arena.in_use(), 0);
+    /// assert!(arena.stats().reserved <= reserved);
+    /// # Ok::<(), olivier_runtime::ArenaError>(())
+    /// ```
+    pub fn reset(&mut self) {
+        let budget = self.budget;
+        let Some(inner) = self.inner.get_mut() else {
+            return;
+        };
+        inner.note_high_water(inner.in_use());
+        inner.bump.reset();
+        if inner.bump.allocated_bytes() > budget.get() {
+            inner.bump = bump_for(budget);
+        }
+    }
+
+    /// Prepares the arena for a restarted actor: frees every chunk and the
+    /// scratch buffer, so a failure (often this very budget running out)
+    /// leaves no oversized memory behind. The statistics stay; the next
+    /// message allocates one chunk again.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use olivier_runtime::{ActorArena, ArenaBudget};
+    ///
+    /// let mut arena = ActorArena::new(ArenaBudget::DEFAULT);
+    /// arena.try_alloc_slice_copy(&[7u8; 3000])?;
+    /// arena.reset_for_restart();
+    /// let stats = arena.stats();
+    /// assert_eq!((stats.in_use, stats.high_water), (0, 3000));
+    /// assert!(stats.reserved < 3000);
+    /// # Ok::<(), olivier_runtime::ArenaError>(())
+    /// ```
+    pub fn reset_for_restart(&mut self) {
+        let budget = self.budget;
+        let Some(inner) = self.inner.get_mut() else {
+            return;
+        };
+        inner.note_high_water(inner.in_use());
+        inner.bump = bump_for(budget);
+        inner.scratch.set(Vec::new());
+    }
+}
+
+impl Default for ActorArena {
+    /// An arena with the [default budget](ArenaBudget::DEFAULT).
+    fn default() -> Self {
+        Self::new(ArenaBudget::DEFAULT)
+    }
+}
+
+impl fmt::Debug for ActorArena {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ActorArena")
+            .field("stats", &self.stats())
+            .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests;
