@@ -48,4 +48,14 @@ pub struct ActorHealth {
     /// Its children's restarts inside its restart-intensity window now
     /// (the window is stored, so it survives eviction).
     pub recent_restarts: usize,
+    /// Timers not scheduled because [`MAX_PENDING_TIMERS`] were pending,
+    /// over the actor's stored life.
+    ///
+    /// [`MAX_PENDING_TIMERS`]: crate::limits::MAX_PENDING_TIMERS
+    pub timers_refused: u64,
+    /// Asks answered `ERROR TooManyPendingAsks` because
+    /// [`MAX_PENDING_ASKS`] were waiting, over the actor's stored life.
+    ///
+    /// [`MAX_PENDING_ASKS`]: crate::limits::MAX_PENDING_ASKS
+    pub asks_refused: u64,
 }

@@ -129,6 +129,8 @@ where
                 stopped: loaded.and_then(|l| l.stopped().map(str::to_owned)),
                 children: loaded.map_or(0, Loaded::child_count),
                 recent_restarts: loaded.map_or(0, |l| l.recent_restarts(now_ms())),
+                timers_refused: loaded.map_or(0, |l| l.refusals.timers),
+                asks_refused: loaded.map_or(0, |l| l.refusals.asks),
             }
         };
         Response::from_json(&health)
@@ -317,7 +319,7 @@ where
                             }));
                             loaded.await_reply(
                                 &envelope,
-                                &outbox,
+                                &mut outbox,
                                 now.saturating_add(self.ask_timeout_ms),
                             );
                         }

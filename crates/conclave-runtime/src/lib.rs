@@ -18,6 +18,7 @@ pub mod auth;
 pub mod gateway;
 pub mod health;
 pub mod host;
+pub mod limits;
 pub mod route;
 pub mod timers;
 pub mod wire;

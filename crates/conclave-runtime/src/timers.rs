@@ -70,6 +70,11 @@ impl TimerQueue {
         }
     }
 
+    /// Whether a timer with `key` is pending.
+    pub fn contains_key(&self, key: &str) -> bool {
+        self.timers.iter().any(|t| t.key.as_deref() == Some(key))
+    }
+
     /// When the alarm should fire next, if anything is pending.
     pub fn next_due(&self) -> Option<u64> {
         self.timers.first().map(|t| t.due_ms)

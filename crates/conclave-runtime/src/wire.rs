@@ -97,6 +97,14 @@ pub enum ErrorCode {
     ActorStopped,
     /// No reply came in time.
     Timeout,
+    /// The message scheduled more timers than the object keeps
+    /// ([`MAX_PENDING_TIMERS`](crate::limits::MAX_PENDING_TIMERS)); the
+    /// message was handled, the timers over the cap were not scheduled.
+    TooManyTimers,
+    /// The ask would wait for its reply beyond the object's cap
+    /// ([`MAX_PENDING_ASKS`](crate::limits::MAX_PENDING_ASKS)); it was
+    /// handled, but will get no other answer than this one.
+    TooManyPendingAsks,
 }
 
 /// The payload of an `ERROR` envelope.

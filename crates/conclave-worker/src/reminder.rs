@@ -24,6 +24,17 @@ pub enum ReminderMsg {
         /// Who gets the [`Reminded`].
         reply_to: ActorRef<Reminded>,
     },
+    /// Schedules `count` reminders at once, noted `0` to `count - 1`, each
+    /// told to `reply_to` after `after_ms` (enough of them overflow an
+    /// object's timer cap).
+    RemindMany {
+        /// How many.
+        count: u32,
+        /// The delay, ms.
+        after_ms: u64,
+        /// Who gets the [`Reminded`]s.
+        reply_to: ActorRef<Reminded>,
+    },
     /// Cancels the pending reminder for `note`.
     Forget {
         /// The note to forget.
@@ -93,6 +104,18 @@ impl Behavior for Reminder {
                 &ctx.myself(),
                 ReminderMsg::Due { note, reply_to },
             ),
+            ReminderMsg::RemindMany {
+                count,
+                after_ms,
+                reply_to,
+            } => (0..count).fold(Effect::from(fired), |effect, n| {
+                let note = n.to_string();
+                let due = ReminderMsg::Due {
+                    note: note.clone(),
+                    reply_to: reply_to.clone(),
+                };
+                effect.schedule(note, Duration::from_millis(after_ms), &ctx.myself(), due)
+            }),
             ReminderMsg::Forget { note } => Effect::from(fired).cancel_timer(note),
             ReminderMsg::Due { note, reply_to } => {
                 let fired = fired + 1;

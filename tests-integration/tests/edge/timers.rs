@@ -2,6 +2,8 @@
 
 use std::time::Duration;
 
+use conclave_runtime::limits::MAX_PENDING_TIMERS;
+use conclave_runtime::wire::ErrorCode;
 use conclave_worker::reminder::{Reminded, ReminderMsg};
 use tests_integration::workerd::{ActorClient, decode_as, fresh, get};
 
@@ -96,5 +98,49 @@ async fn a_timer_due_while_wrangler_is_stopped_fires_after_the_restart() -> anyh
     let mut client = ActorClient::open(edge.port(), actor, "sleeper", &token).await?;
     let answer: Reminded = client.ask(&how_many, ASK_TIMEOUT).await?;
     assert_eq!(answer.fired, 1);
+    Ok(())
+}
+
+#[tokio::test]
+async fn timers_over_the_cap_are_refused_with_an_error_and_counted() -> anyhow::Result<()> {
+    let edge = Edge::start()?;
+    let actor = "REMINDER/crowded";
+    let mut client =
+        ActorClient::open(edge.port(), actor, "crowded", &fresh(SECRET, actor)).await?;
+    let over = 5;
+    let count = u32::try_from(MAX_PENDING_TIMERS)? + over;
+    let remind = ReminderMsg::RemindMany {
+        count,
+        after_ms: 600_000,
+        reply_to: client.me(),
+    };
+    client.tell(&remind).await?;
+    let (_, error) = client.next_error(ASK_TIMEOUT).await?;
+    assert_eq!(error.code, ErrorCode::TooManyTimers, "{error:?}");
+    assert!(
+        error
+            .detail
+            .starts_with(&format!("{over} timer(s) not scheduled")),
+        "{error:?}"
+    );
+
+    let health = get(edge.port(), "/actors/REMINDER/crowded")?.json()?;
+    assert_eq!(health["pending_timers"], MAX_PENDING_TIMERS, "{health}");
+    assert_eq!(health["timers_refused"], over, "{health}");
+    // The actor goes on: replacing a pending timer by its key is still allowed.
+    let again = ReminderMsg::RemindMe {
+        after_ms: 600_000,
+        note: "0".into(),
+        reply_to: client.me(),
+    };
+    client.tell(&again).await?;
+    let how_many = ReminderMsg::HowMany {
+        reply_to: client.me(),
+    };
+    let answer: Reminded = client.ask(&how_many, ASK_TIMEOUT).await?;
+    assert_eq!(answer.fired, 0);
+    let health = get(edge.port(), "/actors/REMINDER/crowded")?.json()?;
+    assert_eq!(health["pending_timers"], MAX_PENDING_TIMERS, "{health}");
+    assert_eq!(health["timers_refused"], over, "{health}");
     Ok(())
 }

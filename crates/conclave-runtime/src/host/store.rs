@@ -14,6 +14,7 @@ use worker::{State, Storage};
 
 use super::outbox::{Outbox, Routes};
 use super::{actor_id, cell};
+use crate::limits::{self, LimitError, Refusals};
 use crate::timers::TimerQueue;
 use crate::wire::{self, Envelope, ErrorCode, Kind, SystemMsg, WireError};
 
@@ -26,6 +27,7 @@ const PARENT_KEY: &str = "parent";
 const CHILDREN_KEY: &str = "children";
 const ASKS_KEY: &str = "asks";
 const RESTARTS_KEY: &str = "restarts";
+const REFUSALS_KEY: &str = "refusals";
 
 /// An ask that got no reply while it was handled; a later tell to its
 /// client becomes its `REPLY`, or its deadline answers `ERROR Timeout`.
@@ -99,6 +101,10 @@ pub(crate) struct Loaded<B: Behavior> {
     cell: BehaviorCell<B>,
     pub(crate) timers: TimerQueue,
     pub(crate) handled: u64,
+    /// What the caps refused, over the actor's stored life.
+    pub(crate) refusals: Refusals,
+    /// Timers the message being handled had refused, and the last refusal.
+    refused_now: (usize, Option<LimitError>),
     stopped: Option<String>,
     /// The alarm time last set, so it is only moved when the queue's head moves.
     pub(crate) alarm_ms: Option<u64>,
@@ -169,6 +175,10 @@ where
             None => TimerQueue::new(),
         };
         let handled = storage.get::<u64>(HANDLED_KEY).await?.unwrap_or(0);
+        let refusals = match storage.get::<ByteBuf>(REFUSALS_KEY).await? {
+            Some(bytes) => wire::from_slice("refusals", &bytes)?,
+            None => Refusals::default(),
+        };
         let stopped = storage.get::<String>(STOPPED_KEY).await?;
         let alarm_ms = storage
             .get_alarm()
@@ -184,6 +194,8 @@ where
             cell,
             timers,
             handled,
+            refusals,
+            refused_now: (0, None),
             stopped,
             alarm_ms,
             fresh,
@@ -398,11 +410,19 @@ where
 
     /// After an ASK was handled: if nothing answers its sender yet, the ask
     /// waits for a later tell to that client, until `deadline_ms`.
-    pub(crate) fn await_reply(&mut self, ask: &Envelope, outbox: &Outbox, deadline_ms: u64) {
+    /// Past [`limits::MAX_PENDING_ASKS`] the ask is answered `ERROR
+    /// TooManyPendingAsks` instead.
+    pub(crate) fn await_reply(&mut self, ask: &Envelope, outbox: &mut Outbox, deadline_ms: u64) {
         let Some(correlation) = ask.correlation else {
             return;
         };
         if ask.kind != Kind::Ask || outbox.has_message_for(&ask.source) {
+            return;
+        }
+        if let Err(error) = limits::admit_ask(self.asks.len()) {
+            worker::console_warn!("{}: ask from {}: {error}", self.id, ask.source);
+            self.refusals.count(&error);
+            outbox.refuse(ask, error.code(), error.to_string());
             return;
         }
         self.asks.push(PendingAsk {
@@ -427,7 +447,10 @@ where
     /// ask first) and cancels those asks' deadlines.
     pub(crate) fn claim_replies<'a>(&mut self, envelopes: impl Iterator<Item = &'a mut Envelope>) {
         for envelope in envelopes {
-            if envelope.kind != Kind::Tell && envelope.kind != Kind::Error {
+            // One that already carries a correlation answers its own ask.
+            if envelope.kind != Kind::Tell && envelope.kind != Kind::Error
+                || envelope.correlation.is_some()
+            {
                 continue;
             }
             let Some(at) = self
@@ -473,8 +496,13 @@ where
         let message = wire::from_slice::<B::Message>("message", &envelope.payload)
             .map_err(|error| (ErrorCode::MalformedPayload, error.to_string()))?;
         self.handled += 1;
+        self.refused_now = (0, None);
         let outcome = self.cell.receive_typed(message);
         self.settle(outcome, Some(envelope), now_ms, outbox);
+        if let (count, Some(error)) = std::mem::take(&mut self.refused_now) {
+            let detail = format!("{count} timer(s) not scheduled: {error}");
+            outbox.refuse(envelope, error.code(), detail);
+        }
         Ok(())
     }
 
@@ -568,8 +596,7 @@ where
                             Ok(bytes) => {
                                 let delay = u64::try_from(delay.as_millis()).unwrap_or(u64::MAX);
                                 let key = timer.map(|key| key.as_str().to_owned());
-                                self.timers
-                                    .schedule(now_ms.saturating_add(delay), key, bytes);
+                                self.schedule(now_ms.saturating_add(delay), key, bytes);
                             }
                             Err(error) => worker::console_error!("{}: timer: {error}", self.id),
                         }
@@ -583,6 +610,26 @@ where
                 SideEffect::Spawn { spec, reply_to } => {
                     self.spawn(&spec, reply_to.as_ref(), now_ms, outbox);
                 }
+            }
+        }
+    }
+
+    /// Schedules a behavior's timer, unless [`limits::MAX_PENDING_TIMERS`]
+    /// of them are pending: then it is logged, counted and reported to the
+    /// sender of the message being handled.
+    fn schedule(&mut self, due_ms: u64, key: Option<String>, payload: Vec<u8>) {
+        // Every pending ask has one deadline in the queue; the rest are the behavior's.
+        let pending = self.timers.len().saturating_sub(self.asks.len());
+        let replaces = key
+            .as_deref()
+            .is_some_and(|key| self.timers.contains_key(key));
+        match limits::admit_timer(pending, replaces) {
+            Ok(()) => self.timers.schedule(due_ms, key, payload),
+            Err(error) => {
+                worker::console_warn!("{}: {error}", self.id);
+                self.refusals.count(&error);
+                self.refused_now.0 += 1;
+                self.refused_now.1 = Some(error);
             }
         }
     }
@@ -607,6 +654,9 @@ where
             state,
             timers: ByteBuf::from(wire::to_vec("timer queue", &self.timers).map_err(encode_error)?),
             handled: self.handled,
+            refusals: ByteBuf::from(
+                wire::to_vec("refusals", &self.refusals).map_err(encode_error)?,
+            ),
             stopped: self.stopped.clone(),
         })
     }
@@ -648,6 +698,7 @@ pub(crate) struct Snapshot {
     state: Option<ByteBuf>,
     timers: ByteBuf,
     handled: u64,
+    refusals: ByteBuf,
     stopped: Option<String>,
 }
 
@@ -661,6 +712,7 @@ impl Snapshot {
                 }
                 txn.put(TIMERS_KEY, self.timers).await?;
                 txn.put(HANDLED_KEY, self.handled).await?;
+                txn.put(REFUSALS_KEY, self.refusals).await?;
                 txn.put(CHILDREN_KEY, self.children).await?;
                 txn.put(ASKS_KEY, self.asks).await?;
                 txn.put(RESTARTS_KEY, self.restarts).await?;
