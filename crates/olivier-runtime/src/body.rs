@@ -162,6 +162,7 @@ pub(crate) fn settle(system: &Arc<SystemInner>, body: &mut Body, outcome: Outcom
 fn allowed(body: &Body, effects: &[SideEffect]) -> Result<(), Failure> {
     body.capabilities
         .check(body.actor.id(), effects)
+        .and_then(|()| crate::remote::check_remote(body.capabilities, body.actor.id(), effects))
         .map_err(|denied| Failure::Escalated(ActorError::new(denied)))
 }
 

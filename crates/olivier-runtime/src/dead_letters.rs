@@ -52,6 +52,26 @@ pub enum DeadLetterReason {
         /// The type the target accepts.
         expected: &'static str,
     },
+    /// The target is on another system that could not be sent to (the
+    /// message was sent after the connection was lost, or was still queued
+    /// when it was).
+    Unreachable(crate::remote::RemoteSendError),
+    /// The target's system refused the message with an error frame; the
+    /// letter holds the message as it travelled (a `WireMessage`).
+    RefusedByPeer {
+        /// The refusing system.
+        system: String,
+        /// Why, for programs.
+        code: crate::remote::ErrorCode,
+        /// Why, for people.
+        detail: String,
+    },
+    /// A message from another system named the target's type but its
+    /// payload did not decode as one.
+    MalformedPayload {
+        /// The codec's explanation.
+        detail: String,
+    },
 }
 
 impl fmt::Display for DeadLetterReason {
@@ -70,6 +90,15 @@ impl fmt::Display for DeadLetterReason {
             }
             DeadLetterReason::WrongMessageType { expected } => {
                 write!(f, "wrong message type (expects `{expected}`)")
+            }
+            DeadLetterReason::Unreachable(error) => write!(f, "unreachable: {error}"),
+            DeadLetterReason::RefusedByPeer {
+                system,
+                code,
+                detail,
+            } => write!(f, "refused by `{system}` ({code}): {detail}"),
+            DeadLetterReason::MalformedPayload { detail } => {
+                write!(f, "malformed payload: {detail}")
             }
         }
     }

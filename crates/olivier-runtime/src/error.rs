@@ -43,6 +43,18 @@ pub enum TellError<M> {
         /// The message, handed back.
         message: M,
     },
+    /// The target belongs to another system that this one cannot send to
+    /// now (no connection, connection lost, full send queue, or a message
+    /// that does not encode or exceeds the frame limit).
+    #[error("`{target}` cannot be reached: {error}")]
+    Unreachable {
+        /// The intended receiver.
+        target: ActorId,
+        /// Why.
+        error: crate::remote::RemoteSendError,
+        /// The message, handed back.
+        message: M,
+    },
 }
 
 impl<M> TellError<M> {
@@ -51,7 +63,8 @@ impl<M> TellError<M> {
         match self {
             TellError::UnknownActor { message, .. }
             | TellError::MailboxFull { message, .. }
-            | TellError::WrongMessageType { message, .. } => message,
+            | TellError::WrongMessageType { message, .. }
+            | TellError::Unreachable { message, .. } => message,
         }
     }
 
@@ -60,7 +73,8 @@ impl<M> TellError<M> {
         match self {
             TellError::UnknownActor { target, .. }
             | TellError::MailboxFull { target, .. }
-            | TellError::WrongMessageType { target, .. } => target,
+            | TellError::WrongMessageType { target, .. }
+            | TellError::Unreachable { target, .. } => target,
         }
     }
 
@@ -92,6 +106,15 @@ impl<M> TellError<M> {
                 found,
                 message: change(message),
             },
+            TellError::Unreachable {
+                target,
+                error,
+                message,
+            } => TellError::Unreachable {
+                target,
+                error,
+                message: change(message),
+            },
         }
     }
 }
@@ -102,6 +125,7 @@ impl<M> fmt::Debug for TellError<M> {
             TellError::UnknownActor { .. } => "UnknownActor",
             TellError::MailboxFull { .. } => "MailboxFull",
             TellError::WrongMessageType { .. } => "WrongMessageType",
+            TellError::Unreachable { .. } => "Unreachable",
         };
         f.debug_struct(variant)
             .field("target", self.target())
@@ -163,6 +187,39 @@ pub enum AskError {
         /// The type of the answer.
         found: &'static str,
     },
+    /// The actor is on another system that this one cannot send to, or the
+    /// connection was lost before the answer came.
+    #[error("`{target}` cannot be reached: {error}")]
+    Unreachable {
+        /// The actor asked.
+        target: ActorId,
+        /// Why.
+        error: crate::remote::RemoteSendError,
+    },
+    /// The actor's system refused the request (unknown actor, wrong type,
+    /// full mailbox, ...) with an error frame.
+    #[error("the system of `{target}` refused the request ({code}): {detail}")]
+    RefusedByPeer {
+        /// The actor asked.
+        target: ActorId,
+        /// Why, for programs.
+        code: crate::remote::ErrorCode,
+        /// Why, for people.
+        detail: String,
+    },
+    /// An answer from another system did not decode as the awaited type; it
+    /// went to dead letters.
+    #[error("`{target}` answered with `{found}` where `{expected}` was awaited: {detail}")]
+    UndecodableReply {
+        /// The actor asked.
+        target: ActorId,
+        /// The awaited type.
+        expected: &'static str,
+        /// The answer's type name.
+        found: String,
+        /// The codec's explanation.
+        detail: String,
+    },
 }
 
 impl<M> From<TellError<M>> for AskError {
@@ -182,6 +239,7 @@ impl<M> From<TellError<M>> for AskError {
                 expected,
                 found,
             },
+            TellError::Unreachable { target, error, .. } => AskError::Unreachable { target, error },
         }
     }
 }
@@ -252,6 +310,15 @@ pub enum BuildError {
     /// The Prospero supervision thread could not be started.
     #[error("could not start the prospero supervision thread")]
     Prospero(#[source] std::io::Error),
+    /// The remote transport could not listen on its address.
+    #[error("the remote transport could not listen on {addr}")]
+    Listen {
+        /// The address asked for.
+        addr: std::net::SocketAddr,
+        /// The socket error.
+        #[source]
+        source: std::io::Error,
+    },
     /// The metrics endpoint could not listen on its address.
     #[error("the metrics endpoint could not listen on {addr}")]
     MetricsEndpoint {

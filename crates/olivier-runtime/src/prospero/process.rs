@@ -212,6 +212,7 @@ impl Process {
             system.default_supervision,
             system.metrics.of(spec.message_type_name()),
         ));
+        system.remote.learn(&spec);
         system
             .registry
             .insert(id.clone(), Entry::Actor(Arc::clone(&cell)));

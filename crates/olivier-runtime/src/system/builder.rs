@@ -17,6 +17,7 @@ use crate::metrics::{self, Metrics};
 use crate::persistence::Persistence;
 use crate::prospero;
 use crate::registry::Registry;
+use crate::remote::{self, RemoteOptions};
 
 /// Configures and starts an [`ActorSystem`].
 ///
@@ -45,6 +46,8 @@ pub struct ActorSystemBuilder {
     backlog: usize,
     persistence: Persistence,
     metrics_endpoint: Option<SocketAddr>,
+    listen: Option<SocketAddr>,
+    remote: RemoteOptions,
 }
 
 impl Default for ActorSystemBuilder {
@@ -56,6 +59,8 @@ impl Default for ActorSystemBuilder {
             backlog: 1024,
             persistence: Persistence::memory(),
             metrics_endpoint: None,
+            listen: None,
+            remote: RemoteOptions::default(),
         }
     }
 }
@@ -101,12 +106,29 @@ impl ActorSystemBuilder {
         self
     }
 
+    /// Accepts connections from other systems at `addr` (port 0 picks a
+    /// free port, see [`ActorSystem::listen_addr`]); see [`crate::remote`].
+    /// Off by default: a system that does not listen can still
+    /// [`connect`](ActorSystem::connect).
+    pub fn listen(mut self, addr: SocketAddr) -> Self {
+        self.listen = Some(addr);
+        self
+    }
+
+    /// Settings of the remote transport: frame limit, send queue bound,
+    /// handshake timeout.
+    pub fn remote(mut self, options: RemoteOptions) -> Self {
+        self.remote = options;
+        self
+    }
+
     /// Starts the system and its Prospero thread.
     ///
     /// # Errors
     ///
     /// [`BuildError::NoRuntime`], [`BuildError::InvalidName`],
-    /// [`BuildError::Prospero`], [`BuildError::MetricsEndpoint`].
+    /// [`BuildError::Prospero`], [`BuildError::MetricsEndpoint`],
+    /// [`BuildError::Listen`].
     pub fn build(self) -> Result<ActorSystem, BuildError> {
         let handle = match self.runtime {
             Some(handle) => handle,
@@ -122,6 +144,10 @@ impl ActorSystemBuilder {
             Some(addr) => Some(bind(&handle, addr)?),
             None => None,
         };
+        let remote_listener = match self.listen {
+            Some(addr) => Some(remote::bind(&handle, addr)?),
+            None => None,
+        };
         let (commands, received) = mpsc::unbounded_channel();
         let metrics = Arc::new(Metrics::default());
         let inner = Arc::new(SystemInner {
@@ -133,6 +159,7 @@ impl ActorSystemBuilder {
             default_supervision: self.default_supervision,
             persistence: self.persistence,
             metrics,
+            remote: remote::Remote::new(&root, self.remote, self.backlog),
             metrics_addr: std::sync::OnceLock::new(),
             prospero: commands,
             priority: std::sync::OnceLock::new(),
@@ -159,6 +186,9 @@ impl ActorSystemBuilder {
             inner
                 .handle
                 .spawn(metrics::serve(listener, Arc::downgrade(&inner)));
+        }
+        if let Some((listener, addr)) = remote_listener {
+            remote::serve(&inner, listener, addr);
         }
         Ok(ActorSystem { inner })
     }

@@ -1,0 +1,258 @@
+//! What a connection does with each frame it receives: deliver the message
+//! to a local actor or ask, or refuse it (a dead letter here and an error
+//! frame back), or take a refusal of ours.
+
+use std::sync::Arc;
+
+use alloy_actors::{ActorId, AnyMessage};
+use barewire::{Envelope, Kind, Priority};
+
+use super::peer::Peer;
+use super::wire::{self, ERROR_TYPE, ErrorBody, ErrorCode, Route, WireMessage};
+use super::{ConnectionError, PeerEvent};
+use crate::dead_letters::{DeadLetter, DeadLetterReason};
+use crate::registry::Entry;
+use crate::system::{SystemInner, Undelivered};
+
+/// Handles one frame from `peer`.
+pub(crate) fn handle(system: &Arc<SystemInner>, peer: &Peer, frame: &[u8]) {
+    let envelope = match Envelope::decode(frame) {
+        Ok(envelope) => envelope,
+        Err(error) => {
+            let error = ConnectionError::MalformedEnvelope(error);
+            answer(
+                system,
+                peer,
+                None,
+                ErrorCode::MalformedEnvelope,
+                &error.to_string(),
+            );
+            bad_frame(system, peer, error);
+            return;
+        }
+    };
+    match envelope.kind {
+        Kind::Tell | Kind::Ask | Kind::Reply => deliver(system, peer, &envelope),
+        Kind::Error => refused(system, peer, &envelope),
+        Kind::System => {
+            let error = ConnectionError::UnexpectedFrame {
+                kind: envelope.kind,
+                message_type: envelope.message_type.to_owned(),
+            };
+            let detail = format!(
+                "unexpected {:?} envelope after the handshake",
+                envelope.kind
+            );
+            answer(
+                system,
+                peer,
+                Some(&envelope),
+                ErrorCode::UnexpectedKind,
+                &detail,
+            );
+            bad_frame(system, peer, error);
+        }
+    }
+}
+
+/// Answers a framing error (the connection closes after it).
+pub(crate) fn refuse_stream(system: &SystemInner, peer: &Peer, error: &ConnectionError) {
+    answer(
+        system,
+        peer,
+        None,
+        ErrorCode::FrameTooLarge,
+        &error.to_string(),
+    );
+}
+
+/// Delivers a message envelope to its local target.
+fn deliver(system: &Arc<SystemInner>, peer: &Peer, envelope: &Envelope<'_>) {
+    let Ok(target) = envelope.target.parse::<ActorId>() else {
+        let detail = format!("`{}` is not an actor id", envelope.target);
+        answer(
+            system,
+            peer,
+            Some(envelope),
+            ErrorCode::UnknownActor,
+            &detail,
+        );
+        return;
+    };
+    let sender = envelope.source.parse::<ActorId>().ok();
+    let refuse = |code: ErrorCode, reason: DeadLetterReason, detail: &str| {
+        system.dead_letters.record(DeadLetter {
+            target: target.clone(),
+            sender: sender.clone(),
+            message: AnyMessage::new(wire_message(envelope)),
+            reason,
+        });
+        answer(system, peer, Some(envelope), code, detail);
+    };
+    if target.system() != system.root.path() {
+        let detail = format!("`{target}` is not an actor of `{}`", system.root.path());
+        return refuse(
+            ErrorCode::WrongSystem,
+            DeadLetterReason::UnknownActor,
+            &detail,
+        );
+    }
+    let cell = match system.registry.get(&target) {
+        Some(Entry::Actor(cell)) => cell,
+        Some(Entry::Reply(slot)) => {
+            // An ask's answer: the ask decodes it with the type it awaits.
+            if slot
+                .deliver(AnyMessage::new(wire_message(envelope)))
+                .is_err()
+            {
+                let detail = format!("the ask `{target}` has already ended");
+                refuse(
+                    ErrorCode::UnknownActor,
+                    DeadLetterReason::UnknownActor,
+                    &detail,
+                );
+            }
+            return;
+        }
+        None => {
+            let detail = format!("no actor `{target}`");
+            return refuse(
+                ErrorCode::UnknownActor,
+                DeadLetterReason::UnknownActor,
+                &detail,
+            );
+        }
+    };
+    if envelope.message_type != cell.message_type_name {
+        let detail = format!(
+            "`{target}` accepts `{}`, not `{}`",
+            cell.message_type_name, envelope.message_type
+        );
+        let reason = DeadLetterReason::WrongMessageType {
+            expected: cell.message_type_name,
+        };
+        return refuse(ErrorCode::WrongMessageType, reason, &detail);
+    }
+    let message = match system.remote.decode(cell.message_type, envelope.payload) {
+        Ok(message) => message,
+        Err(detail) => {
+            let reason = DeadLetterReason::MalformedPayload {
+                detail: detail.clone(),
+            };
+            return refuse(ErrorCode::MalformedPayload, reason, &detail);
+        }
+    };
+    let priority = wire::from_wire(envelope.priority);
+    if let Err(Undelivered { reason, message }) =
+        system.deliver(&target, message, priority, sender.as_ref())
+    {
+        let code = match &reason {
+            DeadLetterReason::Rejected { .. } => ErrorCode::MailboxFull,
+            DeadLetterReason::WrongMessageType { .. } => ErrorCode::WrongMessageType,
+            DeadLetterReason::UnknownActor => ErrorCode::UnknownActor,
+            _ => ErrorCode::ActorStopped,
+        };
+        answer(system, peer, Some(envelope), code, &reason.to_string());
+        system.dead_letters.record(DeadLetter {
+            target,
+            sender,
+            message,
+            reason,
+        });
+    }
+}
+
+/// Takes the peer's refusal of something this system sent: fails the ask
+/// it answers, if any, and records the message as a dead letter.
+fn refused(system: &SystemInner, peer: &Peer, envelope: &Envelope<'_>) {
+    // Never answer an error with an error: two peers could loop.
+    if envelope.message_type != ERROR_TYPE {
+        let error = ConnectionError::UnexpectedFrame {
+            kind: envelope.kind,
+            message_type: envelope.message_type.to_owned(),
+        };
+        return bad_frame(system, peer, error);
+    }
+    let body: ErrorBody = match barewire::from_slice(envelope.payload) {
+        Ok(body) => body,
+        Err(error) => return bad_frame(system, peer, ConnectionError::MalformedEnvelope(error)),
+    };
+    tracing::debug!(target: "olivier::remote", peer = %peer.system, code = %body.code, detail = %body.detail, "refused by peer");
+    let ours = envelope.target.parse::<ActorId>().ok();
+    if let Some(Entry::Reply(slot)) = ours.as_ref().and_then(|id| system.registry.get(id)) {
+        let _ = slot.deliver(AnyMessage::new(body.clone()));
+    }
+    if body.message_type.is_empty() {
+        tracing::warn!(target: "olivier::remote", peer = %peer.system, code = %body.code, detail = %body.detail, "the peer refused a frame");
+        return;
+    }
+    let target = envelope
+        .source
+        .parse::<ActorId>()
+        .or_else(|_| ActorId::root(&peer.system))
+        .unwrap_or_else(|_| system.root.clone());
+    system.dead_letters.record(DeadLetter {
+        target,
+        sender: ours.filter(|id| *id != system.root),
+        message: AnyMessage::new(WireMessage {
+            message_type: body.message_type,
+            payload: body.payload,
+        }),
+        reason: DeadLetterReason::RefusedByPeer {
+            system: peer.system.clone(),
+            code: body.code,
+            detail: body.detail,
+        },
+    });
+}
+
+/// The message of an envelope, undecoded.
+fn wire_message(envelope: &Envelope<'_>) -> WireMessage {
+    WireMessage {
+        message_type: envelope.message_type.to_owned(),
+        payload: envelope.payload.to_vec(),
+    }
+}
+
+/// Queues an error frame back to the source of `refused` (echoing its
+/// message), or to the peer's root when the frame did not decode.
+fn answer(
+    system: &SystemInner,
+    peer: &Peer,
+    refused: Option<&Envelope<'_>>,
+    code: ErrorCode,
+    detail: &str,
+) {
+    let root = system.root.to_string();
+    let body = ErrorBody {
+        code,
+        detail: detail.to_owned(),
+        message_type: refused
+            .map(|e| e.message_type.to_owned())
+            .unwrap_or_default(),
+        payload: refused.map(|e| e.payload.to_vec()).unwrap_or_default(),
+    };
+    let route = match refused {
+        Some(envelope) => Route {
+            kind: Kind::Error,
+            priority: Priority::Control,
+            source: if envelope.target.is_empty() {
+                &root
+            } else {
+                envelope.target
+            },
+            target: envelope.source,
+            correlation: envelope.correlation,
+        },
+        None => super::connection::error_route(&root, ""),
+    };
+    peer.push_control(wire::control_frame(route, ERROR_TYPE, &body));
+}
+
+fn bad_frame(system: &SystemInner, peer: &Peer, error: ConnectionError) {
+    tracing::warn!(target: "olivier::remote", peer = %peer.system, %error, "bad frame");
+    system.remote.events.emit(PeerEvent::BadFrame {
+        system: peer.system.clone(),
+        error,
+    });
+}

@@ -1,0 +1,66 @@
+//! Unit tests of what integration tests cannot reach deterministically:
+//! frames still queued when a link is lost become dead letters.
+
+use std::sync::Arc;
+
+use alloy_actors::{ActorId, AnyMessage};
+use alloy_counter::CounterMsg;
+use tokio::net::{TcpListener, TcpStream};
+
+use super::RemoteSendError;
+use super::peer::{self, Ending, Letter, Outgoing, Peer};
+use crate::{ActorSystem, DeadLetterReason};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn frames_queued_when_the_link_is_lost_become_dead_letters() {
+    let system = ActorSystem::builder().name("here").build().unwrap();
+    let mut letters = system.dead_letters();
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let (stream, _accepted) = tokio::join!(TcpStream::connect(addr), listener.accept());
+    let (_read, write) = stream.unwrap().into_split();
+
+    let (peer, queue) = Peer::new("there".to_owned(), addr, 8);
+    let target: ActorId = "there/counter#1".parse().unwrap();
+    for _ in 0..3 {
+        let letter = Letter {
+            target: target.clone(),
+            sender: None,
+            message: AnyMessage::new(CounterMsg::Increment),
+        };
+        let outgoing = Outgoing {
+            frame: vec![0; 4],
+            letter: Some(letter),
+        };
+        peer.push(outgoing).unwrap();
+    }
+    assert!(peer.close(Ending::Lost));
+    // Later pushes are refused at once, with the message handed back.
+    let refused = peer.push(Outgoing {
+        frame: Vec::new(),
+        letter: None,
+    });
+    assert!(matches!(
+        refused,
+        Err((_, RemoteSendError::PeerDisconnected { .. }))
+    ));
+
+    let inner = Arc::downgrade(system.inner());
+    peer::write_loop(inner, Arc::clone(&peer), queue, write).await;
+    for _ in 0..3 {
+        let letter = letters.recv().await.unwrap();
+        assert_eq!(letter.target, target);
+        assert_eq!(
+            letter.reason,
+            DeadLetterReason::Unreachable(RemoteSendError::PeerDisconnected {
+                system: "there".to_owned()
+            })
+        );
+        assert_eq!(
+            letter.message.downcast_ref::<CounterMsg>(),
+            Some(&CounterMsg::Increment)
+        );
+    }
+    assert_eq!(system.dead_letter_count(), 3);
+    system.shutdown().await.unwrap();
+}
