@@ -73,7 +73,6 @@ mod persistence;
 mod platform;
 mod prospero;
 mod registry;
-pub mod remote;
 mod supervisor;
 mod system;
 
