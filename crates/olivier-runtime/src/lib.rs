@@ -73,6 +73,7 @@ mod persistence;
 mod platform;
 mod prospero;
 mod registry;
+pub mod remote;
 mod supervisor;
 mod system;
 

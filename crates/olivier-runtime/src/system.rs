@@ -66,6 +66,8 @@ pub(crate) struct SystemInner {
     pub(crate) default_supervision: SupervisionStrategy,
     pub(crate) persistence: Persistence,
     pub(crate) metrics: Arc<Metrics>,
+    /// Connections to other systems (`remote.rs`).
+    pub(crate) remote: crate::remote::Remote,
     metrics_addr: std::sync::OnceLock<SocketAddr>,
     prospero: mpsc::UnboundedSender<Command>,
     priority: std::sync::OnceLock<ProsperoPriority>,
@@ -126,6 +128,10 @@ impl SystemInner {
             None => message,
         };
         let cell = match self.registry.get(target) {
+            // Another system's actor: only ids the registry lacks pay for the check.
+            None if target.system() != self.root.path() => {
+                return self.remote.send(target, message, priority, sender);
+            }
             None => {
                 return Err(Undelivered {
                     reason: DeadLetterReason::UnknownActor,
@@ -262,7 +268,7 @@ impl SystemInner {
         metrics::render(&self.metrics, &self.registry)
     }
 
-    fn reply_id(&self) -> ActorId {
+    pub(crate) fn reply_id(&self) -> ActorId {
         let correlation = self.next_instance.fetch_add(1, Ordering::Relaxed);
         // The path was validated when the system was built, so this cannot fail.
         ActorId::new(self.ask_path.path(), correlation).unwrap_or_else(|_| self.ask_path.clone())
@@ -289,6 +295,11 @@ impl SystemInner {
                 target,
                 expected,
                 found,
+                message,
+            },
+            DeadLetterReason::Unreachable(error) => TellError::Unreachable {
+                target,
+                error,
                 message,
             },
             _ => TellError::UnknownActor { target, message },
@@ -325,6 +336,11 @@ impl ActorSystem {
     /// allowing 3 restarts a minute, the current tokio runtime.
     pub fn builder() -> ActorSystemBuilder {
         ActorSystemBuilder::default()
+    }
+
+    /// What every handle shares (for the `remote` module's methods).
+    pub(crate) fn inner(&self) -> &Arc<SystemInner> {
+        &self.inner
     }
 
     /// The root id; top-level actors are its children.
@@ -517,6 +533,9 @@ impl ActorSystem {
         request: impl FnOnce(ActorRef<R>) -> M,
         timeout: Duration,
     ) -> Result<R, AskError> {
+        if target.id().system() != self.inner.root.path() {
+            return crate::remote::ask(&self.inner, target, request, timeout).await;
+        }
         let reply_id = self.inner.reply_id();
         let (reply, answer) = oneshot::channel();
         self.inner.registry.insert(
