@@ -52,10 +52,12 @@ pub(crate) async fn run(
             Next::Superseded => return,
         };
         let started = previous_end.unwrap_or_else(Instant::now);
-        let (exit, ended) = handle(&system, &cell, &mut body, envelope, started);
-        if let Some(cause) = exit {
-            break cause;
-        }
+        let ended = match handle(&system, &cell, &mut body, envelope, started, incarnation) {
+            Handled::Running(ended) => ended,
+            Handled::Exit(cause) => break cause,
+            // Aborted while in the handler: its outcome is dropped unsettled.
+            Handled::Superseded => return,
+        };
         previous_end = Some(ended);
         served = served.wrapping_add(1);
         if served.is_multiple_of(FAIR_SHARE) {
@@ -76,15 +78,32 @@ pub(crate) async fn run(
     }
 }
 
+/// How handling one message ended.
+enum Handled {
+    /// The actor takes its next message; the message ended at this instant.
+    Running(Instant),
+    /// The task ends.
+    Exit(ExitCause),
+    /// The task was superseded (aborted after a shutdown timeout) while the
+    /// handler ran: nothing of the outcome was committed or performed.
+    Superseded,
+}
+
 /// Handles one message inside its tracing span; counts it as processed,
-/// timed from `started`, and returns when it ended.
+/// timed from `started`.
+///
+/// The outcome is settled (state committed, side effects performed) only
+/// if the task is still the actor's current incarnation when the handler
+/// returns: an aborted task's late outcome never reaches the store or
+/// other actors.
 fn handle(
     system: &Arc<SystemInner>,
     cell: &ActorCell,
     body: &mut Body,
     envelope: Envelope,
     started: Instant,
-) -> (Option<ExitCause>, Instant) {
+    incarnation: u64,
+) -> Handled {
     let span = tracing::trace_span!(
         "olivier.message",
         actor = %cell.id,
@@ -94,13 +113,16 @@ fn handle(
     let mut slot = MessageSlot::erased(envelope.message);
     match body.actor.receive(&mut slot) {
         Ok(outcome) => {
+            if !cell.mailbox.is_current(incarnation) {
+                return Handled::Superseded;
+            }
             let settled = settle(system, body, outcome);
             let ended = Instant::now();
             cell.stats
                 .processed(ended.saturating_duration_since(started));
             match settled {
-                Settled::Running => (None, ended),
-                Settled::Exit(cause) => (Some(cause), ended),
+                Settled::Running => Handled::Running(ended),
+                Settled::Exit(cause) => Handled::Exit(cause),
             }
         }
         Err(wrong) => {
@@ -114,7 +136,7 @@ fn handle(
                     },
                 });
             }
-            (None, started)
+            Handled::Running(started)
         }
     }
 }

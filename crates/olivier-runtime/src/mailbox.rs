@@ -5,10 +5,12 @@
 //! mailbox outlives the tasks of one actor (it is kept across restarts), so
 //! it carries the current incarnation: a task that was superseded (aborted
 //! after a shutdown timeout) finds out under the same lock that hands out
-//! messages, and takes no more.
+//! messages, and takes no more; the actor loop checks again
+//! ([`Mailbox::is_current`]) before it settles an outcome.
 
 use std::collections::VecDeque;
 use std::pin::pin;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use alloy_actors::{ActorId, ActorPriority, AnyMessage, BackpressurePolicy};
 use parking_lot::Mutex;
@@ -77,11 +79,17 @@ impl Queues {
 #[derive(Debug)]
 pub(crate) struct Mailbox {
     queues: Mutex<Queues>,
+    /// The incarnation, or `CLOSED`: a copy written under the lock, read
+    /// without it once per message.
+    current: AtomicU64,
     ready: Notify,
     room: Notify,
     closed: Notify,
     policy: BackpressurePolicy,
 }
+
+/// `Mailbox::current` once the mailbox is closed (no incarnation matches it).
+const CLOSED: u64 = u64::MAX;
 
 impl Mailbox {
     pub(crate) fn new(policy: BackpressurePolicy) -> Self {
@@ -94,6 +102,7 @@ impl Mailbox {
                 incarnation: 0,
                 idle: false,
             }),
+            current: AtomicU64::new(0),
             ready: Notify::new(),
             room: Notify::new(),
             closed: Notify::new(),
@@ -159,7 +168,7 @@ impl Mailbox {
         &self,
         envelope: Envelope,
         priority: ActorPriority,
-    ) -> Result<(), Refused> {
+    ) -> Result<Pushed, Refused> {
         loop {
             let mut room = pin!(self.room.notified());
             room.as_mut().enable();
@@ -180,7 +189,7 @@ impl Mailbox {
                     if wake {
                         self.ready.notify_one();
                     }
-                    return Ok(());
+                    return Ok(Pushed::Queued);
                 }
             }
             room.await;
@@ -200,10 +209,18 @@ impl Mailbox {
         queues.incarnation += 1;
         queues.yields.clear();
         let incarnation = queues.incarnation;
+        if !queues.closed {
+            self.current.store(incarnation, Ordering::Release);
+        }
         drop(queues);
         // Wake a superseded task that waits, so it ends.
         self.ready.notify_one();
         incarnation
+    }
+
+    /// Whether `incarnation` is still the current one (and the mailbox open).
+    pub(crate) fn is_current(&self, incarnation: u64) -> bool {
+        self.current.load(Ordering::Acquire) == incarnation
     }
 
     /// The next thing for the task of `incarnation`: a yield request first,
@@ -252,6 +269,7 @@ impl Mailbox {
         let mut queues = self.queues.lock();
         queues.closed = true;
         queues.incarnation += 1;
+        self.current.store(CLOSED, Ordering::Release);
         queues.len = 0;
         queues.yields.clear();
         let drained = match queues.user.take() {

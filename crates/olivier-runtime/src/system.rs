@@ -173,17 +173,8 @@ impl SystemInner {
             sender: sender.cloned(),
         };
         match cell.mailbox.push(envelope, priority) {
-            Ok(Pushed::Queued) => {
-                cell.stats.received();
-                Ok(())
-            }
-            Ok(Pushed::Evicted(victim)) => {
-                cell.stats.received();
-                self.dead_letter(target, victim, DeadLetterReason::EvictedOldest { capacity });
-                Ok(())
-            }
-            Ok(Pushed::Dropped(newest)) => {
-                self.dead_letter(target, newest, DeadLetterReason::DroppedNewest { capacity });
+            Ok(pushed) => {
+                self.pushed(cell, target, pushed);
                 Ok(())
             }
             Err(Refused::Full(envelope)) => Err(Undelivered {
@@ -194,6 +185,21 @@ impl SystemInner {
                 reason: DeadLetterReason::ActorStopped,
                 message: envelope.message,
             }),
+        }
+    }
+
+    /// Counts an accepted push and records what the policy pushed out.
+    fn pushed(&self, cell: &ActorCell, target: &ActorId, pushed: Pushed) {
+        let capacity = cell.mailbox.policy().capacity().unwrap_or(usize::MAX);
+        match pushed {
+            Pushed::Queued => cell.stats.received(),
+            Pushed::Evicted(victim) => {
+                cell.stats.received();
+                self.dead_letter(target, victim, DeadLetterReason::EvictedOldest { capacity });
+            }
+            Pushed::Dropped(newest) => {
+                self.dead_letter(target, newest, DeadLetterReason::DroppedNewest { capacity });
+            }
         }
     }
 
@@ -504,8 +510,8 @@ impl ActorSystem {
             .push_waiting(envelope, ActorPriority::Normal)
             .await
         {
-            Ok(()) => {
-                cell.stats.received();
+            Ok(pushed) => {
+                self.inner.pushed(&cell, target.id(), pushed);
                 Ok(())
             }
             Err(Refused::Full(envelope) | Refused::Closed(envelope)) => Err(self.inner.refuse(

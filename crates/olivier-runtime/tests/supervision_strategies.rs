@@ -378,7 +378,17 @@ async fn a_child_that_outlives_its_shutdown_timeout_is_aborted_without_its_stop_
         .spawn(Worker::new("polite", &journal, &gate).spec())
         .await
         .unwrap();
-    system.tell(&stuck, WorkerMsg::Block).unwrap();
+    // The handler outlives the timeout, then returns a tell: an aborted
+    // task's late outcome must not be performed.
+    system
+        .tell(
+            &stuck,
+            WorkerMsg::BlockThenTell {
+                to: polite.clone(),
+                n: 7,
+            },
+        )
+        .unwrap();
     support::until("the handler to block", || gate.waiting() == 1).await;
     let mut events = system.events();
     system.stop(stuck.id()).await.unwrap();
@@ -396,6 +406,13 @@ async fn a_child_that_outlives_its_shutdown_timeout_is_aborted_without_its_stop_
     assert!(!system.is_alive(stuck.id()));
     gate.open();
     journal.wait_for("stuck:passed").await;
+    // Without the incarnation check the tell lands microseconds after
+    // `passed`; this grace only keeps a slow machine from passing wrongly.
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert!(
+        !journal.contains("polite:work:7"),
+        "the aborted handler's tell was performed"
+    );
     system.stop(polite.id()).await.unwrap();
     assert_eq!(
         lifecycle(&journal),

@@ -167,6 +167,8 @@ pub enum WorkerMsg {
     Restart,
     /// Wait at the behavior's gate (politely), then note `passed`.
     Block,
+    /// As `Block`, then tell `Work(n)` to `to`.
+    BlockThenTell { to: ActorRef<WorkerMsg>, n: u32 },
     /// Burn CPU until the behavior's gate opens, then note `spun`.
     Spin,
     /// Spawn a child worker with this name (sharing journal and gate),
@@ -255,6 +257,11 @@ impl Behavior for Worker {
                 self.gate.pass();
                 self.note("passed");
                 Effect::from(count)
+            }
+            WorkerMsg::BlockThenTell { to, n } => {
+                self.gate.pass();
+                self.note("passed");
+                Effect::from(count).tell(&to, WorkerMsg::Work(n))
             }
             WorkerMsg::Spin => {
                 self.gate.spin();
