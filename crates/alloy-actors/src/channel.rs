@@ -3,8 +3,9 @@
 //! A [`Channel`] moves BAREWire frames between two endpoints without looking
 //! inside them; a [`Transport`] addresses actors by id and opens channels to
 //! them. These are the contracts for runtimes' network transports (TCP for
-//! Olivier, WebSockets for Conclave); no runtime implements them yet: Olivier
-//! delivers locally, and Conclave's sockets are driven by its Durable Object
+//! Olivier, WebSockets for Conclave). Olivier's `TcpChannel` implements
+//! [`Channel`]; no runtime implements [`Transport`] yet: Olivier routes by id
+//! inside its system, and Conclave's sockets are driven by its Durable Object
 //! host directly.
 
 use std::future::Future;

@@ -54,6 +54,10 @@
 //!   actor's path for a durable [`StateStore`] (redb): then it is loaded at
 //!   start and committed after every message, before the message's side
 //!   effects go out.
+//! - A system can listen and [`connect`](ActorSystem::connect) to others:
+//!   tells and asks to another system's ids travel as BAREWire frames over
+//!   TCP ([`remote`]), and [`Capability::Remote`](alloy_actors::Capability::Remote)
+//!   gates which actors may send them.
 //! - Every actor type is counted ([`ActorSystem::metrics`]) and exported as
 //!   Prometheus text ([`ActorSystem::metrics_text`], or `GET /metrics` with
 //!   [`ActorSystemBuilder::metrics_endpoint`]).

@@ -97,7 +97,7 @@ use std::time::Duration;
 
 use alloy_actors::{
     ActorId, ActorPriority, AnyMessage, AnySpec, Capabilities, Capability, CapabilityError,
-    DynBehavior, SideEffect,
+    DynBehavior, Message, SideEffect,
 };
 use barewire::{CorrelationId, Kind};
 use parking_lot::RwLock;
@@ -336,6 +336,22 @@ impl std::fmt::Debug for Remote {
 #[cold]
 fn unreachable_letter() -> ! {
     unreachable!("a message frame was queued without its letter")
+}
+
+/// An ask's answer as `R`: the typed message, or one that came from another
+/// system undecoded (the request was forwarded there); anything else back.
+pub(crate) fn decoded_reply<R: Message>(message: AnyMessage) -> Result<R, AnyMessage> {
+    let message = match message.downcast::<R>() {
+        Ok(reply) => return Ok(reply),
+        Err(other) => other,
+    };
+    match message
+        .downcast_ref::<WireMessage>()
+        .and_then(WireMessage::decode)
+    {
+        Some(reply) => Ok(reply),
+        None => Err(message),
+    }
 }
 
 /// Whether `id` is an ask's reply id, `<system>/$ask#<n>`.

@@ -565,7 +565,7 @@ impl ActorSystem {
         tokio::select! {
             biased;
             answer = answer => match answer {
-                Ok(message) => message.downcast::<R>().map_err(|other| {
+                Ok(message) => crate::remote::decoded_reply::<R>(message).map_err(|other| {
                     let found = other.type_name();
                     self.inner.dead_letters.record(DeadLetter {
                         target: reply_id.clone(),

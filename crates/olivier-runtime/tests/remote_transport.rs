@@ -121,8 +121,7 @@ async fn tells_and_asks_cross_between_two_systems() {
     till.tell(&there, CounterMsg::Decrement).unwrap();
     // Ordered on the one connection: the ask sees every tell.
     assert_eq!(count_of(&till, &there).await, 9);
-    // And the other way round: shop asks through the same connection is
-    // not needed for its own actor, but both sides know each other.
+    // One connection, known to both sides.
     assert_eq!(till.peers(), ["shop"]);
     assert_eq!(shop.peers(), ["till"]);
     assert_eq!(count_of(&shop, &counter).await, 9);
@@ -660,5 +659,52 @@ async fn a_system_refuses_a_peer_with_its_own_name() {
         other => panic!("expected a refused handshake, got {other:?}"),
     }
     twin.shutdown().await.unwrap();
+    shop.shutdown().await.unwrap();
+}
+
+/// Forwards every counter message to another counter (wherever it is).
+#[derive(Debug, Clone)]
+struct Proxy {
+    to: ActorRef<CounterMsg>,
+}
+
+impl alloy_actors::Behavior for Proxy {
+    type State = ();
+    type Message = CounterMsg;
+
+    fn init(&self) {}
+
+    fn receive(
+        &self,
+        _ctx: &alloy_actors::Context<CounterMsg>,
+        (): (),
+        msg: CounterMsg,
+    ) -> alloy_actors::Effect<()> {
+        alloy_actors::Effect::from(()).tell(&self.to, msg)
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_local_ask_forwarded_to_another_system_gets_its_answer() {
+    let (shop, till) = pair().await;
+    let counter = shop
+        .spawn(ActorSpec::new(Counter).name("counter"))
+        .await
+        .unwrap();
+    let proxy = till
+        .spawn(
+            ActorSpec::new(Proxy {
+                to: ActorRef::new(counter.id().clone()),
+            })
+            .name("proxy")
+            .capabilities(Capabilities::default().with(Capability::Remote)),
+        )
+        .await
+        .unwrap();
+    till.tell(&proxy, CounterMsg::Increment).unwrap();
+    // The ask is local (to the proxy); its answer comes back over TCP.
+    assert_eq!(count_of(&till, &proxy).await, 1);
+    assert_eq!(till.dead_letter_count(), 0);
+    till.shutdown().await.unwrap();
     shop.shutdown().await.unwrap();
 }
