@@ -55,6 +55,11 @@
 //!
 //! - A frame larger than [`RemoteOptions::max_frame_len`] is refused with an
 //!   error frame and the connection closes (the stream cannot be resynchronised).
+//!   Each hello announces its system's limit, and a system never sends a
+//!   frame above the smaller of the two: such a message fails at its sender
+//!   with [`RemoteSendError::TooLarge`] and the connection stays.
+//! - [`ActorSystem::send`] to another system's actor does not wait for
+//!   room: it behaves as [`ActorSystem::tell`].
 //! - A frame that is not an envelope, or an envelope of the wrong kind, is
 //!   answered with an error frame and published as [`PeerEvent::BadFrame`];
 //!   the connection stays.
@@ -230,6 +235,7 @@ impl Remote {
         Hello {
             protocol: REMOTE_PROTOCOL,
             system: self.name.clone(),
+            max_frame_len: self.options.max_frame_len as u64,
         }
     }
 
@@ -296,7 +302,7 @@ impl Remote {
             target: &target_text,
             correlation,
         };
-        let frame = match wire::message_frame(route, &message, system, self.options.max_frame_len) {
+        let frame = match wire::message_frame(route, &message, system, peer.max_frame_len) {
             Ok(frame) => frame,
             Err(error) => return Err(unreachable(error, message)),
         };

@@ -487,9 +487,21 @@ async fn malformed_and_oversized_frames_from_raw_sockets_are_refused() {
         matches!(&bad, PeerEvent::BadFrame { system, .. } if system == "raw"),
         "{bad:?}"
     );
+    // A tell whose payload is not the counter message it claims.
+    let target = counter.id().to_string();
+    let garbage = Envelope::new(
+        Kind::Tell,
+        "raw#0",
+        &target,
+        "alloy.counter.CounterMsg",
+        &[9, 9],
+    );
+    channel.send(garbage.to_vec()).await.unwrap();
+    let refusal = error_body(&channel.receive().await.unwrap().expect("an error frame"));
+    assert_eq!(refusal.code, ErrorCode::MalformedPayload);
+    assert_eq!(refusal.payload, [9, 9]);
     // A well-formed tell on the same connection still arrives.
     let payload = barewire::to_vec(&CounterMsg::Increment).unwrap();
-    let target = counter.id().to_string();
     let tell = Envelope::new(
         Kind::Tell,
         "raw#0",
@@ -524,7 +536,25 @@ async fn malformed_and_oversized_frames_from_raw_sockets_are_refused() {
     let there: ActorRef<CounterMsg> = ActorRef::new(counter.id().clone());
     till.tell(&there, CounterMsg::Increment).unwrap();
     assert_eq!(count_of(&till, &there).await, 2);
-    assert_eq!(shop.dead_letter_count(), 0);
+    // Shop announced its 1 KiB limit: till refuses a larger message itself
+    // rather than have the connection closed.
+    let big: ActorRef<WireMessage> = ActorRef::new(counter.id().clone());
+    let message = WireMessage {
+        message_type: "big".to_owned(),
+        payload: vec![0; 4096],
+    };
+    match till.tell(&big, message) {
+        Err(TellError::Unreachable {
+            error: RemoteSendError::TooLarge { max: 1024, .. },
+            ..
+        }) => {}
+        other => panic!("expected TooLarge, got {other:?}"),
+    }
+    assert_eq!(till.dead_letter_count(), 1);
+    till.tell(&there, CounterMsg::Increment).unwrap();
+    assert_eq!(count_of(&till, &there).await, 3);
+    // The one dead letter on shop: the payload that did not decode.
+    assert_eq!(shop.dead_letter_count(), 1);
     till.shutdown().await.unwrap();
     shop.shutdown().await.unwrap();
 }
@@ -534,6 +564,7 @@ fn hello_frame(system: &str, protocol: u32) -> Vec<u8> {
     let hello = Hello {
         protocol,
         system: system.to_owned(),
+        max_frame_len: 1 << 20,
     };
     let payload = barewire::to_vec(&hello).unwrap();
     let source = format!("{system}#0");
@@ -707,4 +738,78 @@ async fn a_local_ask_forwarded_to_another_system_gets_its_answer() {
     assert_eq!(till.dead_letter_count(), 0);
     till.shutdown().await.unwrap();
     shop.shutdown().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_peer_that_stops_reading_fills_the_send_queue_then_vanishes() {
+    // A raw peer that says hello, then reads nothing until it vanishes.
+    let listener = tokio::net::TcpListener::bind(loopback()).await.unwrap();
+    let raw_addr = listener.local_addr().unwrap();
+    let (vanish, vanished) = tokio::sync::oneshot::channel::<()>();
+    let raw = tokio::spawn(async move {
+        let (stream, _) = listener.accept().await.unwrap();
+        let mut channel = TcpChannel::new(stream, 1 << 20);
+        let hello = channel.receive().await.unwrap().expect("till's hello");
+        assert_eq!(Envelope::decode(&hello).unwrap().message_type, HELLO_TYPE);
+        channel
+            .send(hello_frame("raw", REMOTE_PROTOCOL))
+            .await
+            .unwrap();
+        let _ = vanished.await;
+        drop(channel);
+    });
+    let till = ActorSystem::builder()
+        .name("till")
+        .remote(RemoteOptions::default().queue_capacity(2))
+        .build()
+        .unwrap();
+    let mut events = till.peer_events();
+    assert_eq!(till.connect(raw_addr).await.unwrap(), "raw");
+
+    // The socket's buffers fill, then the writer's queue: a typed refusal.
+    let sink: ActorRef<WireMessage> = remote("raw/sink#1");
+    let message = WireMessage {
+        message_type: "bulk".to_owned(),
+        payload: vec![7; 256 * 1024],
+    };
+    let mut accepted = 0u32;
+    let full = loop {
+        match till.tell(&sink, message.clone()) {
+            Ok(()) => accepted += 1,
+            Err(error) => break error,
+        }
+        assert!(accepted < 100_000, "the send queue never filled");
+    };
+    match full {
+        TellError::Unreachable {
+            error: RemoteSendError::QueueFull { system, capacity },
+            message: handed_back,
+            ..
+        } => {
+            assert_eq!(system, "raw");
+            assert_eq!(capacity, 2);
+            assert_eq!(handed_back, message);
+        }
+        other => panic!("expected QueueFull, got {other:?}"),
+    }
+
+    // The peer vanishes: the link is lost, later sends are typed errors.
+    vanish.send(()).unwrap();
+    raw.await.unwrap();
+    let gone = peer_event(&mut events, "the raw peer's end", |event| {
+        matches!(event, PeerEvent::Disconnected { .. })
+    })
+    .await;
+    assert!(
+        matches!(&gone, PeerEvent::Disconnected { system, .. } if system == "raw"),
+        "{gone:?}"
+    );
+    match till.tell(&sink, message) {
+        Err(TellError::Unreachable {
+            error: RemoteSendError::PeerDisconnected { system },
+            ..
+        }) => assert_eq!(system, "raw"),
+        other => panic!("expected PeerDisconnected, got {other:?}"),
+    }
+    till.shutdown().await.unwrap();
 }

@@ -255,7 +255,10 @@ pub(crate) fn error_route<'a>(source: &'a str, target: &'a str) -> Route<'a> {
 /// Registers the peer and starts its reader and writer tasks.
 fn start(system: &Arc<SystemInner>, channel: TcpChannel, hello: Hello, addr: SocketAddr) {
     let (reader, writer) = channel.split();
-    let (peer, queue) = Peer::new(hello.system, addr, system.remote.options.queue_capacity);
+    let options = system.remote.options;
+    let theirs = usize::try_from(hello.max_frame_len).unwrap_or(usize::MAX);
+    let max_frame_len = options.max_frame_len.min(theirs);
+    let (peer, queue) = Peer::new(hello.system, addr, max_frame_len, options.queue_capacity);
     system.remote.register(Arc::clone(&peer));
     tracing::info!(target: "olivier::remote", system = %system.root, peer = %peer.system, %addr, "connected");
     system.remote.events.emit(PeerEvent::Connected {

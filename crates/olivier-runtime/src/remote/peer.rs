@@ -47,6 +47,8 @@ pub(crate) struct Letter {
 pub(crate) struct Peer {
     pub(crate) system: String,
     pub(crate) addr: SocketAddr,
+    /// The largest frame body both sides accept.
+    pub(crate) max_frame_len: usize,
     queue: mpsc::Sender<Outgoing>,
     capacity: usize,
     /// `None` while the link is up.
@@ -57,6 +59,7 @@ impl Peer {
     pub(crate) fn new(
         system: String,
         addr: SocketAddr,
+        max_frame_len: usize,
         capacity: usize,
     ) -> (Arc<Self>, mpsc::Receiver<Outgoing>) {
         let capacity = capacity.max(1);
@@ -64,6 +67,7 @@ impl Peer {
         let peer = Arc::new(Self {
             system,
             addr,
+            max_frame_len,
             queue,
             capacity,
             ending: watch::channel(None).0,

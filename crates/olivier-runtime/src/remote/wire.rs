@@ -31,7 +31,11 @@ pub const ERROR_TYPE: &str = "olivier.remote.Error";
 /// ```
 /// use olivier_runtime::remote::{Hello, REMOTE_PROTOCOL};
 ///
-/// let hello = Hello { protocol: REMOTE_PROTOCOL, system: "shop".to_owned() };
+/// let hello = Hello {
+///     protocol: REMOTE_PROTOCOL,
+///     system: "shop".to_owned(),
+///     max_frame_len: 1 << 20,
+/// };
 /// let bytes = barewire::to_vec(&hello).unwrap();
 /// assert_eq!(barewire::from_slice::<Hello>(&bytes).unwrap(), hello);
 /// ```
@@ -41,6 +45,9 @@ pub struct Hello {
     pub protocol: u32,
     /// The system's name: the first segment of its actors' ids.
     pub system: String,
+    /// The largest frame body it accepts: the other side sends nothing
+    /// larger (a larger frame would close the connection).
+    pub max_frame_len: u64,
 }
 
 /// Why a frame was refused, in an [`ErrorBody`].
