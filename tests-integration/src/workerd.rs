@@ -10,4 +10,4 @@ pub use client::{ActorClient, decode_as};
 pub use http::{HttpAnswer, get};
 pub use process::{ASK_DEADLINE, Wrangler, WranglerConfig};
 pub use socket::{ActorSocket, FRAME_TIMEOUT, connect, connect_as, upgrade_at};
-pub use token::{fresh, sign};
+pub use token::{client_address, fresh, fresh_as, sign};

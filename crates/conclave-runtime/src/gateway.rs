@@ -47,9 +47,14 @@ pub async fn serve(request: Request, env: Env, classes: &[&str]) -> worker::Resu
                 if !is_upgrade(&request)? {
                     return Response::error("expected `Upgrade: websocket`", 426);
                 }
-                if let Err(error) = authorise(&request, &env, &actor) {
+                let client = match client_address(&request) {
+                    Ok(client) => client,
+                    Err(detail) => return Response::error(detail, 400),
+                };
+                if let Err(error) = authorise(&request, &env, &actor, client.as_deref()) {
                     return Response::error(error.to_string(), 401);
                 }
+                return forward(&request, &env, class, &actor, Some(client)).await;
             } else if request.method() != Method::Get {
                 return Response::error("only GET here", 405);
             } else if is_upgrade(&request)? {
@@ -59,7 +64,7 @@ pub async fn serve(request: Request, env: Env, classes: &[&str]) -> worker::Resu
                     426,
                 );
             }
-            forward(&request, &env, class, &actor, socket).await
+            forward(&request, &env, class, &actor, None).await
         }
     }
 }
@@ -71,7 +76,12 @@ fn is_upgrade(request: &Request) -> worker::Result<bool> {
         .is_some_and(|value| value.eq_ignore_ascii_case("websocket")))
 }
 
-fn authorise(request: &Request, env: &Env, actor: &str) -> Result<(), TokenError> {
+fn authorise(
+    request: &Request,
+    env: &Env,
+    actor: &str,
+    client: Option<&str>,
+) -> Result<(), TokenError> {
     let secret = env
         .secret(SECRET_BINDING)
         .map(|secret| secret.to_string())
@@ -83,7 +93,7 @@ fn authorise(request: &Request, env: &Env, actor: &str) -> Result<(), TokenError
         })?;
     let token = token(request).ok_or(TokenError::Missing)?;
     let now = worker::Date::now().as_millis() / 1000;
-    auth::verify(secret.as_bytes(), actor, &token, now)
+    auth::verify(secret.as_bytes(), actor, client, &token, now)
 }
 
 fn token(request: &Request) -> Option<String> {
@@ -98,30 +108,41 @@ fn token(request: &Request) -> Option<String> {
         .map(|(_, value)| value.into_owned())
 }
 
-/// The `client` query parameter, if it is a client address (`client/...#n`).
-fn client_address(request: &Request) -> Option<String> {
-    let url = request.url().ok()?;
-    let (_, client) = url.query_pairs().find(|(key, _)| key == "client")?;
-    let id: alloy_actors::ActorId = client.parse().ok()?;
-    (id.system() == "client").then(|| id.to_string())
+/// The `client` query parameter: `None` when absent, its address when it
+/// is a client address (`client/...#n`), refused otherwise (the token
+/// signs it, so it is never ignored).
+fn client_address(request: &Request) -> Result<Option<String>, String> {
+    let url = request.url().map_err(|error| error.to_string())?;
+    let Some((_, client)) = url.query_pairs().find(|(key, _)| key == "client") else {
+        return Ok(None);
+    };
+    match client.parse::<alloy_actors::ActorId>() {
+        Ok(id) if id.system() == "client" => Ok(Some(id.to_string())),
+        _ => Err(format!(
+            "`?client={client}` is not a client address (`client/<name>#<n>`)"
+        )),
+    }
 }
 
 /// Forwards to the actor's object; only an authorised socket request
-/// carries the upgrade (and its client address) through.
+/// (`socket` is its client address, if any) carries the upgrade and the
+/// client address through.
 async fn forward(
     request: &Request,
     env: &Env,
     class: &str,
     actor: &str,
-    socket: bool,
+    socket: Option<Option<String>>,
 ) -> worker::Result<Response> {
     // Objects are named by their actor's path, `<CLASS>/<name>`.
     let stub = env.durable_object(class)?.id_from_name(actor)?.get_stub()?;
     let headers = Headers::new();
     headers.set(ACTOR_HEADER, actor)?;
-    if socket && let Some(upgrade) = request.headers().get("upgrade")? {
+    if let Some(client) = socket
+        && let Some(upgrade) = request.headers().get("upgrade")?
+    {
         headers.set("upgrade", &upgrade)?;
-        if let Some(client) = client_address(request) {
+        if let Some(client) = client {
             headers.set(CLIENT_HEADER, &client)?;
         }
     }

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use alloy_counter::{Count, CounterMsg};
 use anyhow::{Context, bail};
-use tests_integration::workerd::{ActorClient, Wrangler, WranglerConfig, fresh};
+use tests_integration::workerd::{ActorClient, Wrangler, WranglerConfig, fresh_as};
 
 const SECRET: &str = "conclave bench secret";
 const ASK_TIMEOUT: Duration = Duration::from_secs(60);
@@ -87,7 +87,7 @@ async fn open(port: u16, index: usize) -> anyhow::Result<ActorClient> {
         port,
         &actor,
         &format!("bench{index}"),
-        &fresh(SECRET, &actor),
+        &fresh_as(SECRET, &actor, &format!("bench{index}")),
     )
     .await
 }

@@ -25,7 +25,7 @@ impl ActorClient {
     ///
     /// When the connection fails or is refused.
     pub async fn open(port: u16, actor: &str, name: &str, token: &str) -> anyhow::Result<Self> {
-        let me = ActorId::new(&format!("client/{name}"), 0)?;
+        let me: ActorId = super::client_address(name).parse()?;
         let address = me.to_string();
         let socket = match connect_as(port, actor, Some(token), Some(&address)).await? {
             Ok(socket) => socket,

@@ -6,7 +6,7 @@ use alloy_actors::{ActorId, ActorRef};
 use alloy_counter::{Count, CounterMsg};
 use conclave_worker::reminder::{Reminded, ReminderMsg};
 use conclave_worker::team::TeamMsg;
-use tests_integration::workerd::{ASK_DEADLINE, ActorClient, fresh};
+use tests_integration::workerd::{ASK_DEADLINE, ActorClient, fresh_as};
 
 use super::support::{ASK_TIMEOUT, Edge, SECRET};
 
@@ -14,7 +14,13 @@ use super::support::{ASK_TIMEOUT, Edge, SECRET};
 async fn an_ask_answered_by_a_child_gets_its_reply_with_the_correlation() -> anyhow::Result<()> {
     let edge = Edge::start()?;
     let actor = "TEAM/askers";
-    let mut client = ActorClient::open(edge.port(), actor, "asker", &fresh(SECRET, actor)).await?;
+    let mut client = ActorClient::open(
+        edge.port(),
+        actor,
+        "asker",
+        &fresh_as(SECRET, actor, "asker"),
+    )
+    .await?;
     client.tell(&TeamMsg::Hire { name: "w1".into() }).await?;
     let w1: ActorRef<ReminderMsg> = ActorRef::new(ActorId::new("TEAM/askers/w1", 0)?);
     let due = ReminderMsg::Due {
@@ -43,7 +49,13 @@ async fn an_ask_answered_by_a_child_gets_its_reply_with_the_correlation() -> any
 async fn an_unanswered_ask_gets_a_timeout_error_and_the_actor_goes_on() -> anyhow::Result<()> {
     let edge = Edge::start()?;
     let actor = "COUNTER/silent";
-    let mut client = ActorClient::open(edge.port(), actor, "silent", &fresh(SECRET, actor)).await?;
+    let mut client = ActorClient::open(
+        edge.port(),
+        actor,
+        "silent",
+        &fresh_as(SECRET, actor, "silent"),
+    )
+    .await?;
     let started = Instant::now();
     // Increment answers nothing, so the object's deadline answers it.
     let result = client

@@ -1,6 +1,8 @@
 //! Only clients with a valid token open a socket; nothing else reaches the actor.
 
-use tests_integration::workerd::{connect, fresh, get, sign, upgrade_at};
+use tests_integration::workerd::{
+    client_address, connect, connect_as, fresh, fresh_as, get, sign, upgrade_at,
+};
 
 use super::support::{Edge, SECRET};
 
@@ -12,9 +14,13 @@ async fn sockets_without_a_valid_token_get_401_and_reach_no_actor() -> anyhow::R
     let refusals = [
         ("no token", None),
         ("garbage", Some("not-a-token".to_owned())),
-        ("wrong secret", Some(fresh("another secret", actor))),
-        ("another actor's", Some(fresh(SECRET, "COUNTER/other"))),
-        ("expired", Some(sign(SECRET, actor, 1_000))),
+        ("wrong secret", Some(fresh("another secret", actor, None))),
+        (
+            "another actor's",
+            Some(fresh(SECRET, "COUNTER/other", None)),
+        ),
+        ("expired", Some(sign(SECRET, actor, None, 1_000))),
+        ("a client's", Some(fresh_as(SECRET, actor, "alice"))),
     ];
     for (what, token) in refusals {
         match connect(port, actor, token.as_deref()).await? {
@@ -37,7 +43,36 @@ async fn sockets_without_a_valid_token_get_401_and_reach_no_actor() -> anyhow::R
     assert_eq!(health["sockets"], 0, "{health}");
     assert_eq!(health["handled"], 0, "{health}");
 
-    let socket = connect(port, actor, Some(&fresh(SECRET, actor))).await?;
+    let socket = connect(port, actor, Some(&fresh(SECRET, actor, None))).await?;
     assert!(socket.is_ok(), "a valid token was refused");
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_token_for_one_client_cannot_take_another_clients_address() -> anyhow::Result<()> {
+    let edge = Edge::start()?;
+    let port = edge.port();
+    let actor = "COUNTER/shared";
+    let (alice, bob) = (client_address("alice"), client_address("bob"));
+    let alices = fresh_as(SECRET, actor, "alice");
+    match connect_as(port, actor, Some(&alices), Some(&bob)).await? {
+        Ok(_) => panic!("alice's token opened a socket as bob"),
+        Err(answer) => {
+            assert_eq!(answer.status, 401, "{}", answer.body);
+            assert!(answer.body.contains("client/bob#0"), "{}", answer.body);
+        }
+    }
+    // An address that is not a client's is refused before the token is looked at.
+    match connect_as(port, actor, Some(&alices), Some("COUNTER/other#0")).await? {
+        Ok(_) => panic!("a socket took an actor's address as its client address"),
+        Err(answer) => assert_eq!(answer.status, 400, "{}", answer.body),
+    }
+    let health = get(port, "/actors/COUNTER/shared")?.json()?;
+    assert_eq!(health["sockets"], 0, "{health}");
+
+    let socket = connect_as(port, actor, Some(&alices), Some(&alice)).await?;
+    assert!(socket.is_ok(), "alice's token was refused for alice");
+    let health = get(port, "/actors/COUNTER/shared")?.json()?;
+    assert_eq!(health["sockets"], 1, "{health}");
     Ok(())
 }

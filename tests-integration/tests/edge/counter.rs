@@ -2,7 +2,7 @@
 //! count that survives stopping and restarting wrangler.
 
 use alloy_counter::{Count, CounterMsg};
-use tests_integration::workerd::{ActorClient, fresh, get};
+use tests_integration::workerd::{ActorClient, fresh_as, get};
 
 use super::support::{ASK_TIMEOUT, Edge, SECRET};
 
@@ -10,7 +10,13 @@ use super::support::{ASK_TIMEOUT, Edge, SECRET};
 async fn the_counter_counts_tells_and_answers_asks() -> anyhow::Result<()> {
     let edge = Edge::start()?;
     let actor = "COUNTER/tally";
-    let mut client = ActorClient::open(edge.port(), actor, "tally", &fresh(SECRET, actor)).await?;
+    let mut client = ActorClient::open(
+        edge.port(),
+        actor,
+        "tally",
+        &fresh_as(SECRET, actor, "tally"),
+    )
+    .await?;
     for _ in 0..3 {
         client.tell(&CounterMsg::Increment).await?;
     }
@@ -34,7 +40,7 @@ async fn the_counter_counts_tells_and_answers_asks() -> anyhow::Result<()> {
 async fn the_count_survives_stopping_and_restarting_wrangler() -> anyhow::Result<()> {
     let mut edge = Edge::start()?;
     let actor = "COUNTER/durable";
-    let token = fresh(SECRET, actor);
+    let token = fresh_as(SECRET, actor, "durable");
     let mut client = ActorClient::open(edge.port(), actor, "durable", &token).await?;
     let get_count = CounterMsg::GetCount {
         reply_to: client.me(),
@@ -63,7 +69,7 @@ async fn counters_are_separate_objects() -> anyhow::Result<()> {
     for (name, increments) in [("left", 2), ("right", 5)] {
         let actor = format!("COUNTER/{name}");
         let mut client =
-            ActorClient::open(edge.port(), &actor, name, &fresh(SECRET, &actor)).await?;
+            ActorClient::open(edge.port(), &actor, name, &fresh_as(SECRET, &actor, name)).await?;
         for _ in 0..increments {
             client.tell(&CounterMsg::Increment).await?;
         }

@@ -2,7 +2,7 @@
 
 use conclave_runtime::wire::ErrorCode;
 use conclave_worker::reminder::{Reminded, ReminderMsg};
-use tests_integration::workerd::{ActorClient, fresh};
+use tests_integration::workerd::{ActorClient, fresh_as};
 
 use super::support::{ASK_TIMEOUT, Edge, SECRET};
 
@@ -10,8 +10,13 @@ use super::support::{ASK_TIMEOUT, Edge, SECRET};
 async fn a_failure_is_reported_and_restarts_the_actor_from_init() -> anyhow::Result<()> {
     let edge = Edge::start()?;
     let actor = "REMINDER/fragile";
-    let mut client =
-        ActorClient::open(edge.port(), actor, "fragile", &fresh(SECRET, actor)).await?;
+    let mut client = ActorClient::open(
+        edge.port(),
+        actor,
+        "fragile",
+        &fresh_as(SECRET, actor, "fragile"),
+    )
+    .await?;
     let reminded = |client: &ActorClient| ReminderMsg::Due {
         note: "n".into(),
         reply_to: client.me(),

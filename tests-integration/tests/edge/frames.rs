@@ -3,7 +3,7 @@
 use alloy_counter::{Count, CounterMsg};
 use conclave_runtime::wire::{ErrorCode, Kind};
 use conclave_worker::reminder::ReminderMsg;
-use tests_integration::workerd::{ActorClient, fresh};
+use tests_integration::workerd::{ActorClient, fresh_as};
 
 use super::support::{ASK_TIMEOUT, Edge, SECRET};
 
@@ -11,7 +11,13 @@ use super::support::{ASK_TIMEOUT, Edge, SECRET};
 async fn bad_frames_are_answered_with_errors_and_the_actor_keeps_counting() -> anyhow::Result<()> {
     let edge = Edge::start()?;
     let actor = "COUNTER/sturdy";
-    let mut client = ActorClient::open(edge.port(), actor, "sturdy", &fresh(SECRET, actor)).await?;
+    let mut client = ActorClient::open(
+        edge.port(),
+        actor,
+        "sturdy",
+        &fresh_as(SECRET, actor, "sturdy"),
+    )
+    .await?;
     client.tell(&CounterMsg::Increment).await?;
 
     // The right version byte, then bytes that are no envelope.

@@ -4,7 +4,7 @@
 use alloy_actors::{ActorId, ActorRef};
 use conclave_worker::reminder::{Reminded, ReminderMsg};
 use conclave_worker::team::{Hires, TeamMsg};
-use tests_integration::workerd::{ActorClient, decode_as, fresh};
+use tests_integration::workerd::{ActorClient, decode_as, fresh_as};
 
 use super::support::{ASK_TIMEOUT, Edge, SECRET, after_eviction, health, health_until};
 
@@ -54,7 +54,8 @@ async fn a_third_failure_in_the_window_stops_the_children_even_after_an_eviction
 -> anyhow::Result<()> {
     let edge = Edge::start()?;
     let port = edge.port();
-    let mut client = ActorClient::open(port, ACTOR, "boss", &fresh(SECRET, ACTOR)).await?;
+    let mut client =
+        ActorClient::open(port, ACTOR, "boss", &fresh_as(SECRET, ACTOR, "boss")).await?;
     let (w0, w1) = (worker("w0")?, worker("w1")?);
     for name in ["w0", "w1"] {
         client.tell(&TeamMsg::Hire { name: name.into() }).await?;

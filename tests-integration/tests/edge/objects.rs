@@ -5,7 +5,7 @@ use std::time::Duration;
 use alloy_actors::{ActorId, ActorRef};
 use alloy_counter::{Count, CounterMsg};
 use conclave_worker::reminder::{Reminded, ReminderMsg};
-use tests_integration::workerd::{ActorClient, fresh, get};
+use tests_integration::workerd::{ActorClient, fresh_as, get};
 
 use super::support::{ASK_TIMEOUT, Edge, SECRET};
 
@@ -13,8 +13,13 @@ use super::support::{ASK_TIMEOUT, Edge, SECRET};
 async fn an_actor_tells_another_through_its_object() -> anyhow::Result<()> {
     let edge = Edge::start()?;
     let (sender, receiver) = ("REMINDER/sender", "REMINDER/receiver");
-    let mut client =
-        ActorClient::open(edge.port(), sender, "relay", &fresh(SECRET, sender)).await?;
+    let mut client = ActorClient::open(
+        edge.port(),
+        sender,
+        "relay",
+        &fresh_as(SECRET, sender, "relay"),
+    )
+    .await?;
     let to: ActorRef<ReminderMsg> = ActorRef::new(ActorId::new(receiver, 0)?);
     for note in ["one", "two"] {
         let pass = ReminderMsg::Pass {
@@ -32,8 +37,13 @@ async fn an_actor_tells_another_through_its_object() -> anyhow::Result<()> {
     let at_sender: Reminded = client.ask(&how_many, ASK_TIMEOUT).await?;
     assert_eq!(at_sender.fired, 0, "the sender handled what it passed on");
 
-    let mut other =
-        ActorClient::open(edge.port(), receiver, "relay", &fresh(SECRET, receiver)).await?;
+    let mut other = ActorClient::open(
+        edge.port(),
+        receiver,
+        "relay",
+        &fresh_as(SECRET, receiver, "relay"),
+    )
+    .await?;
     let how_many = ReminderMsg::HowMany {
         reply_to: other.me(),
     };
@@ -46,7 +56,13 @@ async fn an_actor_tells_another_through_its_object() -> anyhow::Result<()> {
 async fn a_hibernated_actor_comes_back_with_its_state_on_the_same_socket() -> anyhow::Result<()> {
     let edge = Edge::start()?;
     let actor = "COUNTER/sleepy";
-    let mut client = ActorClient::open(edge.port(), actor, "sleepy", &fresh(SECRET, actor)).await?;
+    let mut client = ActorClient::open(
+        edge.port(),
+        actor,
+        "sleepy",
+        &fresh_as(SECRET, actor, "sleepy"),
+    )
+    .await?;
     let get_count = CounterMsg::GetCount {
         reply_to: client.me(),
     };

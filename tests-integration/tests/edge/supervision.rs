@@ -5,7 +5,7 @@ use std::time::{Duration, Instant};
 use alloy_actors::{ActorId, ActorRef};
 use conclave_worker::reminder::{Reminded, ReminderMsg};
 use conclave_worker::team::TeamMsg;
-use tests_integration::workerd::{ActorClient, decode_as, fresh, get};
+use tests_integration::workerd::{ActorClient, decode_as, fresh_as, get};
 
 use super::support::{Edge, SECRET};
 
@@ -47,7 +47,13 @@ async fn fired(client: &mut ActorClient, child: &ActorRef<ReminderMsg>) -> anyho
 async fn fail_one_child(class: &str) -> anyhow::Result<(u64, u64, u64)> {
     let edge = Edge::start()?;
     let actor = format!("{class}/crew");
-    let mut client = ActorClient::open(edge.port(), &actor, "boss", &fresh(SECRET, &actor)).await?;
+    let mut client = ActorClient::open(
+        edge.port(),
+        &actor,
+        "boss",
+        &fresh_as(SECRET, &actor, "boss"),
+    )
+    .await?;
     for name in ["w0", "w1", "w2"] {
         client.tell(&TeamMsg::Hire { name: name.into() }).await?;
     }

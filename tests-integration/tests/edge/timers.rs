@@ -5,7 +5,7 @@ use std::time::Duration;
 use conclave_runtime::limits::MAX_PENDING_TIMERS;
 use conclave_runtime::wire::ErrorCode;
 use conclave_worker::reminder::{Reminded, ReminderMsg};
-use tests_integration::workerd::{ActorClient, decode_as, fresh, get};
+use tests_integration::workerd::{ActorClient, decode_as, fresh_as, get};
 
 use super::support::{ASK_TIMEOUT, Edge, SECRET};
 
@@ -14,7 +14,8 @@ async fn several_pending_timers_fire_in_due_order_and_cancelled_ones_do_not() ->
 {
     let edge = Edge::start()?;
     let actor = "REMINDER/many";
-    let mut client = ActorClient::open(edge.port(), actor, "many", &fresh(SECRET, actor)).await?;
+    let mut client =
+        ActorClient::open(edge.port(), actor, "many", &fresh_as(SECRET, actor, "many")).await?;
     for (after_ms, note) in [
         (1500, "third"),
         (500, "first"),
@@ -61,7 +62,7 @@ async fn several_pending_timers_fire_in_due_order_and_cancelled_ones_do_not() ->
 async fn a_timer_due_while_wrangler_is_stopped_fires_after_the_restart() -> anyhow::Result<()> {
     let mut edge = Edge::start()?;
     let actor = "REMINDER/sleeper";
-    let token = fresh(SECRET, actor);
+    let token = fresh_as(SECRET, actor, "sleeper");
     let mut client = ActorClient::open(edge.port(), actor, "sleeper", &token).await?;
     let remind = ReminderMsg::RemindMe {
         after_ms: 6000,
@@ -105,8 +106,13 @@ async fn a_timer_due_while_wrangler_is_stopped_fires_after_the_restart() -> anyh
 async fn timers_over_the_cap_are_refused_with_an_error_and_counted() -> anyhow::Result<()> {
     let edge = Edge::start()?;
     let actor = "REMINDER/crowded";
-    let mut client =
-        ActorClient::open(edge.port(), actor, "crowded", &fresh(SECRET, actor)).await?;
+    let mut client = ActorClient::open(
+        edge.port(),
+        actor,
+        "crowded",
+        &fresh_as(SECRET, actor, "crowded"),
+    )
+    .await?;
     let over = 5;
     let count = u32::try_from(MAX_PENDING_TIMERS)? + over;
     let remind = ReminderMsg::RemindMany {
