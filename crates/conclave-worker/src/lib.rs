@@ -3,11 +3,11 @@
 //!
 //! Hosting a behavior takes one [`conclave_runtime::actor_object!`] line in
 //! `objects.rs`, a binding and migration in `wrangler.toml`, and its binding
-//! name in [`CLASSES`].
+//! name in [`CLASSES`]. The behaviors themselves live in `crates/behaviors`
+//! (`alloy-counter`, `alloy-reminder`, `alloy-team`) and know nothing of
+//! Conclave.
 
 mod objects;
-pub mod reminder;
-pub mod team;
 
 pub use objects::{Counter, Reminder, Team, TeamAll, TeamRest, TeamStrict};
 

@@ -13,31 +13,31 @@ conclave_runtime::actor_object!(
 );
 
 conclave_runtime::actor_object!(
-    /// The reminder test fixture ([`crate::reminder`]).
-    Reminder hosts crate::reminder::Reminder
+    /// The reminder behavior (`alloy-reminder`).
+    Reminder hosts alloy_reminder::Reminder
 );
 
 conclave_runtime::actor_object!(
-    /// The team test fixture ([`crate::team`]), supervising one-for-one.
-    Team hosts crate::team::Team = crate::team::Team, supervising with
+    /// The team behavior (`alloy-team`), supervising one-for-one.
+    Team hosts alloy_team::Team = alloy_team::Team::default(), supervising with
         SupervisionStrategy::one_for_one(3, Duration::from_secs(5))
 );
 
 conclave_runtime::actor_object!(
-    /// The team test fixture ([`crate::team`]), supervising all-for-one.
-    TeamAll hosts crate::team::Team = crate::team::Team, supervising with
+    /// The team behavior (`alloy-team`), supervising all-for-one.
+    TeamAll hosts alloy_team::Team = alloy_team::Team::default(), supervising with
         SupervisionStrategy::all_for_one(3, Duration::from_secs(5))
 );
 
 conclave_runtime::actor_object!(
-    /// The team test fixture ([`crate::team`]), supervising rest-for-one.
-    TeamRest hosts crate::team::Team = crate::team::Team, supervising with
+    /// The team behavior (`alloy-team`), supervising rest-for-one.
+    TeamRest hosts alloy_team::Team = alloy_team::Team::default(), supervising with
         SupervisionStrategy::rest_for_one(3, Duration::from_secs(5))
 );
 
 conclave_runtime::actor_object!(
-    /// The team test fixture ([`crate::team`]), supervising one-for-one with
+    /// The team behavior (`alloy-team`), supervising one-for-one with
     /// a strict intensity (2 restarts in 60 s), so a test can exceed it.
-    TeamStrict hosts crate::team::Team = crate::team::Team, supervising with
+    TeamStrict hosts alloy_team::Team = alloy_team::Team::default(), supervising with
         SupervisionStrategy::one_for_one(2, Duration::from_secs(60))
 );

@@ -4,8 +4,8 @@ use std::time::{Duration, Instant};
 
 use alloy_actors::{ActorId, ActorRef};
 use alloy_counter::{Count, CounterMsg};
-use conclave_worker::reminder::{Reminded, ReminderMsg};
-use conclave_worker::team::TeamMsg;
+use alloy_reminder::{Reminded, ReminderMsg};
+use alloy_team::TeamMsg;
 use tests_integration::workerd::{ASK_DEADLINE, ActorClient, fresh_as};
 
 use super::support::{ASK_TIMEOUT, Edge, SECRET};

@@ -1,7 +1,7 @@
 //! A failing actor is answered with an error and restarted through `init`.
 
+use alloy_reminder::{Reminded, ReminderMsg};
 use conclave_runtime::wire::ErrorCode;
-use conclave_worker::reminder::{Reminded, ReminderMsg};
 use tests_integration::workerd::{ActorClient, fresh_as};
 
 use super::support::{ASK_TIMEOUT, Edge, SECRET};

@@ -1,8 +1,8 @@
 //! Malformed and misdirected frames get an `ERROR` back; the object keeps working.
 
 use alloy_counter::{Count, CounterMsg};
+use alloy_reminder::ReminderMsg;
 use conclave_runtime::wire::{ErrorCode, Kind};
-use conclave_worker::reminder::ReminderMsg;
 use tests_integration::workerd::{ActorClient, fresh_as};
 
 use super::support::{ASK_TIMEOUT, Edge, SECRET};

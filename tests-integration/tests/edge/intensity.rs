@@ -2,8 +2,8 @@
 //! escalates; its window survives the supervisor's eviction.
 
 use alloy_actors::{ActorId, ActorRef};
-use conclave_worker::reminder::{Reminded, ReminderMsg};
-use conclave_worker::team::{Hires, TeamMsg};
+use alloy_reminder::{Reminded, ReminderMsg};
+use alloy_team::{Hires, TeamMsg};
 use tests_integration::workerd::{ActorClient, decode_as, fresh_as};
 
 use super::support::{ASK_TIMEOUT, Edge, SECRET, after_eviction, health, health_until};

@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use alloy_actors::{ActorId, ActorRef};
 use alloy_counter::{Count, CounterMsg};
-use conclave_worker::reminder::{Reminded, ReminderMsg};
+use alloy_reminder::{Reminded, ReminderMsg};
 use tests_integration::workerd::{ActorClient, fresh_as, get};
 
 use super::support::{ASK_TIMEOUT, Edge, SECRET};

@@ -3,8 +3,8 @@
 use std::time::{Duration, Instant};
 
 use alloy_actors::{ActorId, ActorRef};
-use conclave_worker::reminder::{Reminded, ReminderMsg};
-use conclave_worker::team::TeamMsg;
+use alloy_reminder::{Reminded, ReminderMsg};
+use alloy_team::TeamMsg;
 use tests_integration::workerd::{ActorClient, decode_as, fresh_as, get};
 
 use super::support::{Edge, SECRET};

@@ -2,9 +2,9 @@
 
 use std::time::Duration;
 
+use alloy_reminder::{Reminded, ReminderMsg};
 use conclave_runtime::limits::MAX_PENDING_TIMERS;
 use conclave_runtime::wire::ErrorCode;
-use conclave_worker::reminder::{Reminded, ReminderMsg};
 use tests_integration::workerd::{ActorClient, decode_as, fresh_as, get};
 
 use super::support::{ASK_TIMEOUT, Edge, SECRET};

@@ -1,11 +1,23 @@
-//! A test fixture behavior for the edge tests: timers and failure.
+//! The reminder: keyed timers, cancellation, failure on request, and tells
+//! to other reminders. One behavior, every runtime.
 //!
-//! It schedules notes with [`Effect::schedule_once`] (so many timers are
-//! pending at once behind the object's single alarm), tells them back when
-//! due, fails on request (so a restart through `init` can be observed) and
-//! passes messages on to other reminders (tells between objects).
-//! It belongs with the behaviors in `crates/behaviors`; it lives here until
-//! that move, because only the edge tests use it.
+//! It schedules notes as keyed timers (so many are pending at once: behind
+//! a Durable Object's single alarm on Conclave), tells them back when due,
+//! fails on request (so a restart through `init` can be observed) and passes
+//! messages on to other reminders (tells between actors). Conclave's
+//! real-workerd tests drive it; the test kit drives it with no runtime:
+//!
+//! ```
+//! use std::time::Duration;
+//! use alloy_actors::testkit::TestKit;
+//! use alloy_reminder::{Reminded, Reminder, ReminderMsg};
+//!
+//! let mut kit = TestKit::new(Reminder);
+//! let me = kit.probe("me");
+//! kit.send(ReminderMsg::RemindMe { after_ms: 500, note: "tea".into(), reply_to: me.clone() });
+//! kit.advance(Duration::from_millis(500));
+//! assert_eq!(kit.received_by(&me), vec![&Reminded { note: "tea".into(), fired: 1 }]);
+//! ```
 
 use std::time::Duration;
 
@@ -64,7 +76,7 @@ pub enum ReminderMsg {
 }
 
 impl Message for ReminderMsg {
-    const TYPE_NAME: &'static str = "conclave.fixture.ReminderMsg";
+    const TYPE_NAME: &'static str = "alloy.reminder.ReminderMsg";
 }
 
 /// A reminder that fired, or the answer to [`ReminderMsg::HowMany`].
@@ -77,7 +89,7 @@ pub struct Reminded {
 }
 
 impl Message for Reminded {
-    const TYPE_NAME: &'static str = "conclave.fixture.Reminded";
+    const TYPE_NAME: &'static str = "alloy.reminder.Reminded";
 }
 
 /// The reminder behavior; its state counts fired reminders.
