@@ -15,9 +15,13 @@ use std::{env, fs};
 
 use alloy_benches::report::{self, Metric, Row};
 use alloy_benches::{Contender, CountingAlloc, HeapCounting, Sizes, contenders};
+use olivier_runtime::ArenaAlloc;
 
+/// Counts the heap for every contender; around it, `ArenaAlloc` lets Olivier
+/// charge behaviors' allocations to their arena budgets, as a user's binary
+/// would (one thread-local read per allocation for the others).
 #[global_allocator]
-static ALLOC: CountingAlloc = CountingAlloc;
+static ALLOC: ArenaAlloc<CountingAlloc> = ArenaAlloc::wrap(CountingAlloc);
 
 /// The contender the second ratio table divides by.
 const BASELINE: &str = "tokio-mpsc";

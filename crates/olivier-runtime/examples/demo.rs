@@ -11,7 +11,7 @@ use alloy_actors::{
     LifecycleEvent, Message, SupervisionStrategy,
 };
 use alloy_counter::{Count, Counter, CounterMsg};
-use olivier_runtime::{ActorSystem, Events, SystemEvent};
+use olivier_runtime::{ActorSystem, ArenaAlloc, Events, SystemEvent};
 use serde::{Deserialize, Serialize};
 
 /// A worker that counts jobs, fails when told to, and says when it restarts.
@@ -64,6 +64,10 @@ async fn restarts(events: &mut Events, how_many: usize) -> anyhow::Result<()> {
     }
     Ok(())
 }
+
+/// Charges what each behavior allocates per message to its actor's arena budget.
+#[global_allocator]
+static GLOBAL: ArenaAlloc = ArenaAlloc::new();
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() -> anyhow::Result<()> {

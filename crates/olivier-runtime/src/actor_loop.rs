@@ -3,9 +3,10 @@
 use std::sync::Arc;
 use std::time::Instant;
 
-use alloy_actors::MessageSlot;
+use alloy_actors::{ActorError, Failure, MessageSlot, Outcome};
 use tokio::sync::oneshot;
 
+use crate::arena::ChargeScope;
 use crate::body::{Body, ExitCause, Settled, settle};
 use crate::dead_letters::{DeadLetter, DeadLetterReason};
 use crate::mailbox::{Envelope, Next};
@@ -42,6 +43,9 @@ pub(crate) async fn run(
             Some(next) => next,
             None => {
                 previous_end = None;
+                if !body.arena.is_idle() {
+                    cell.note_arena_bytes(body.arena.stats().reserved);
+                }
                 cell.mailbox.next(incarnation).await
             }
         };
@@ -111,12 +115,24 @@ fn handle(
     );
     let _entered = span.enter();
     let mut slot = MessageSlot::erased(envelope.message);
-    match body.actor.receive(&mut slot) {
+    // What the behavior allocates while it handles the message is charged
+    // to the actor's arena budget (counted when `ArenaAlloc` is installed).
+    let charge = ChargeScope::enter();
+    let received = body.actor.receive(&mut slot);
+    let charged = charge.exit();
+    match received {
         Ok(outcome) => {
             if !cell.mailbox.is_current(incarnation) {
                 return Handled::Superseded;
             }
+            let outcome = match body.arena.charge(charged) {
+                Ok(()) => outcome,
+                // Over budget: the outcome is refused as a failure (the
+                // error policy's `Resume` goes back to the state before).
+                Err(exhausted) => Outcome::Failed(Failure::Escalated(ActorError::new(exhausted))),
+            };
             let settled = settle(system, body, outcome);
+            body.arena.reset();
             let ended = Instant::now();
             cell.stats
                 .processed(ended.saturating_duration_since(started));

@@ -16,6 +16,7 @@ use alloy_actors::{
 use tokio::task::AbortHandle;
 
 use crate::SystemEvent;
+use crate::arena::{ActorArena, ArenaBudget};
 use crate::metrics::TypeStats;
 use crate::persistence::Durable;
 use crate::prospero::{Command, SupervisorMessage};
@@ -29,6 +30,9 @@ pub(crate) struct Body {
     pub(crate) durable: Option<Durable>,
     /// The counters of the actor's type.
     pub(crate) stats: Arc<TypeStats>,
+    /// Per-message scratch memory under the actor's budget; reset after
+    /// every message and on restart, released with the body.
+    pub(crate) arena: ActorArena,
     /// Allocated on the first timer: most actors never schedule one.
     timers: Option<Box<Timers>>,
 }
@@ -45,21 +49,24 @@ impl Body {
         capabilities: Capabilities,
         durable: Option<Durable>,
         stats: Arc<TypeStats>,
+        budget: ArenaBudget,
     ) -> Self {
         Self {
             actor,
             capabilities,
             durable,
             stats,
+            arena: ActorArena::new(budget),
             timers: None,
         }
     }
 
-    /// Commits a durable actor's state (a no-op for others).
+    /// Commits a durable actor's state (a no-op for others), encoding it
+    /// in the arena's scratch buffer.
     fn commit(&mut self) -> Result<(), Failure> {
         match &mut self.durable {
             Some(durable) => durable
-                .commit(self.actor.as_mut())
+                .commit(self.actor.as_mut(), &self.arena)
                 .map_err(|error| Failure::Escalated(ActorError::new(error))),
             None => Ok(()),
         }
@@ -127,7 +134,9 @@ pub(crate) fn lifecycle(
     event: LifecycleEvent,
 ) -> Settled {
     let outcome = body.actor.lifecycle(event);
-    settle(system, body, outcome)
+    let settled = settle(system, body, outcome);
+    body.arena.reset();
+    settled
 }
 
 /// Checks capabilities, commits a durable actor's state, performs side

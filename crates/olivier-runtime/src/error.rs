@@ -380,4 +380,13 @@ pub enum StateError {
         /// The actor path.
         path: String,
     },
+    /// The encoded state did not fit the actor's arena budget.
+    #[error("the encoded state of `{path}` does not fit the actor's arena budget")]
+    OverBudget {
+        /// The actor path.
+        path: String,
+        /// What the arena refused.
+        #[source]
+        source: crate::ArenaError,
+    },
 }

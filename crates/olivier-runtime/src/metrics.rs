@@ -197,6 +197,9 @@ pub struct TypeSnapshot {
     pub mailbox_depth: u64,
     /// Live actors of this type.
     pub actors: u64,
+    /// Bytes held by the arenas of live actors of this type (each as of
+    /// the last time its task went idle).
+    pub arena_bytes: u64,
     /// Total processing time, in nanoseconds.
     pub processing_nanos: u64,
     /// Processed messages per processing-time bucket (not cumulative),

@@ -19,6 +19,7 @@ use alloy_actors::{ActorError, ActorId, Capabilities, Capability, CapabilityErro
 pub use store::{StateStore, StoredState};
 
 use crate::StateError;
+use crate::arena::ActorArena;
 use store::Claim;
 
 /// Where actor state lives: in memory (the default), or durably for the
@@ -173,22 +174,37 @@ impl Durable {
     /// Commits the actor's state if it changed since the last commit. On
     /// an error the actor's state is put back to the last committed one
     /// (or left as is when nothing was committed yet).
-    pub(crate) fn commit(&mut self, actor: &mut dyn DynActor) -> Result<(), StateError> {
-        let encoded = codec::encode_actor(actor).map_err(|detail| StateError::Encode {
-            path: self.path().to_owned(),
-            detail,
-        })?;
-        let Some(bytes) = encoded else {
+    ///
+    /// The state is encoded in `arena`'s scratch buffer, under its budget;
+    /// only a changed state is copied out (to remember what was stored).
+    pub(crate) fn commit(
+        &mut self,
+        actor: &mut dyn DynActor,
+        arena: &ActorArena,
+    ) -> Result<(), StateError> {
+        let mut bytes = arena.scratch_bytes();
+        let held =
+            codec::encode_actor_into(actor, &mut bytes).map_err(|detail| StateError::Encode {
+                path: self.path().to_owned(),
+                detail,
+            })?;
+        if !held {
             return Ok(());
-        };
+        }
+        bytes.check().map_err(|source| StateError::OverBudget {
+            path: self.path().to_owned(),
+            source,
+        })?;
         if self.stored.as_deref() == Some(bytes.as_slice()) {
             return Ok(());
         }
         let store = self.claim.store();
         let path = self.path();
-        match blocking(|| store.save_bytes(path, &bytes)) {
+        match blocking(|| store.save_bytes(path, &bytes[..])) {
             Ok(()) => {
-                self.stored = Some(bytes);
+                let stored = self.stored.get_or_insert_with(Vec::new);
+                stored.clear();
+                stored.extend_from_slice(&bytes);
                 Ok(())
             }
             Err(error) => {

@@ -5,7 +5,7 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use alloy_actors::{ActorId, AnyMessage, AnySpec, SupervisionStrategy};
 use parking_lot::{Mutex, RwLock};
@@ -163,6 +163,8 @@ pub(crate) struct ActorCell {
     pub(crate) stats: Arc<TypeStats>,
     /// Set while the actor is being stopped for good: it gets no new children.
     closing: AtomicBool,
+    /// The bytes its arena holds, as of the last time its task went idle.
+    arena_bytes: AtomicUsize,
 }
 
 impl ActorCell {
@@ -183,7 +185,20 @@ impl ActorCell {
             mailbox: Mailbox::new(config.backpressure()),
             stats,
             closing: AtomicBool::new(false),
+            arena_bytes: AtomicUsize::new(0),
         }
+    }
+
+    /// Records the bytes its arena holds (read by the metrics).
+    pub(crate) fn note_arena_bytes(&self, bytes: usize) {
+        if self.arena_bytes.load(Ordering::Relaxed) != bytes {
+            self.arena_bytes.store(bytes, Ordering::Relaxed);
+        }
+    }
+
+    /// The bytes its arena held when its task last went idle.
+    pub(crate) fn arena_bytes(&self) -> usize {
+        self.arena_bytes.load(Ordering::Relaxed)
     }
 
     pub(crate) fn set_closing(&self, closing: bool) {

@@ -65,6 +65,8 @@ pub(crate) struct SystemInner {
     pub(crate) handle: Handle,
     pub(crate) default_supervision: SupervisionStrategy,
     pub(crate) persistence: Persistence,
+    /// Each actor's arena budget.
+    pub(crate) arena: builder::ArenaBudgets,
     pub(crate) metrics: Arc<Metrics>,
     /// Connections to other systems (`remote.rs`).
     pub(crate) remote: crate::remote::Remote,

@@ -32,6 +32,7 @@ pub(crate) fn snapshots(metrics: &Metrics, registry: &Registry) -> Vec<TypeSnaps
         };
         live.actors += 1;
         live.mailbox_depth += cell.mailbox.depth() as u64;
+        live.arena_bytes += cell.arena_bytes() as u64;
     }
     snapshots.sort_by_key(|snapshot| snapshot.actor_type);
     snapshots
@@ -116,6 +117,14 @@ impl Collector for Snapshots {
             "Messages waiting in the mailboxes of live actors of this type",
             MetricType::Gauge,
             |s| s.mailbox_depth,
+        )?;
+        per_type(
+            &mut encoder,
+            all,
+            "olivier_arena_bytes",
+            "Bytes held by the arenas of live actors of this type",
+            MetricType::Gauge,
+            |s| s.arena_bytes,
         )?;
         per_type(
             &mut encoder,

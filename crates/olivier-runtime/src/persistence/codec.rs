@@ -6,14 +6,13 @@ use alloy_actors::DynActor;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-/// Encodes an erased actor's state; `None` when the actor holds none.
-pub(crate) fn encode_actor(actor: &dyn DynActor) -> Result<Option<Vec<u8>>, String> {
-    let mut out = Vec::new();
-    let mut serializer = barewire::Serializer::new(&mut out);
-    let held = actor
+/// Encodes an erased actor's state into `out` (appending); false when the
+/// actor holds none.
+pub(crate) fn encode_actor_into(actor: &dyn DynActor, out: &mut Vec<u8>) -> Result<bool, String> {
+    let mut serializer = barewire::Serializer::new(out);
+    actor
         .save_state(&mut <dyn erased_serde::Serializer>::erase(&mut serializer))
-        .map_err(|error| error.to_string())?;
-    Ok(held.then_some(out))
+        .map_err(|error| error.to_string())
 }
 
 /// Replaces an erased actor's state with the one in `bytes`, which it must

@@ -15,6 +15,7 @@ use tokio::task::AbortHandle;
 use super::queue::LocalQueue;
 use super::{Ctx, SupervisorMessage};
 use crate::actor_loop::{self, TaskExit};
+use crate::arena::ArenaBudget;
 use crate::body::{Body, ExitCause, Settled, lifecycle, settle};
 use crate::persistence::Durable;
 use crate::registry::{ActorCell, Entry};
@@ -300,6 +301,8 @@ impl Process {
             spec.config().capabilities(),
             durable,
             Arc::clone(&cell.stats),
+            self.system()
+                .map_or(ArenaBudget::DEFAULT, |system| system.arena.of(id)),
         )
     }
 
@@ -702,6 +705,9 @@ impl Process {
         let Some(Child::Actor(actor)) = self.children.get_mut(child) else {
             return Ok(());
         };
+        // A restarted actor starts with an empty arena (its failure may
+        // have been this very budget).
+        body.arena.reset_for_restart();
         if fresh && let Err(failure) = body.actor.reset() {
             actor.run = Run::Down(Some(body));
             return Err(failure.to_error());

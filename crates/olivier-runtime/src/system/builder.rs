@@ -11,6 +11,7 @@ use tokio::sync::{mpsc, watch};
 
 use super::{ActorSystem, SystemInner};
 use crate::BuildError;
+use crate::arena::ArenaBudget;
 use crate::dead_letters::DeadLetterHub;
 use crate::events::EventHub;
 use crate::metrics::{self, Metrics};
@@ -45,6 +46,7 @@ pub struct ActorSystemBuilder {
     runtime: Option<Handle>,
     backlog: usize,
     persistence: Persistence,
+    arena: ArenaBudgets,
     metrics_endpoint: Option<SocketAddr>,
     listen: Option<SocketAddr>,
     remote: RemoteOptions,
@@ -58,6 +60,7 @@ impl Default for ActorSystemBuilder {
             runtime: None,
             backlog: 1024,
             persistence: Persistence::memory(),
+            arena: ArenaBudgets::default(),
             metrics_endpoint: None,
             listen: None,
             remote: RemoteOptions::default(),
@@ -88,6 +91,23 @@ impl ActorSystemBuilder {
     /// How many dead letters and events a slow stream reader may fall behind.
     pub fn stream_backlog(mut self, backlog: usize) -> Self {
         self.backlog = backlog;
+        self
+    }
+
+    /// The arena budget of every actor without one of its own
+    /// ([`ArenaBudget::DEFAULT`], 1 MiB, unless set): how many bytes one
+    /// message may draw from the actor's arena, counting what its behavior
+    /// allocates when the binary installs [`ArenaAlloc`](crate::ArenaAlloc).
+    /// Going over it fails the message; the error policy and supervisor apply.
+    pub fn arena_budget(mut self, budget: ArenaBudget) -> Self {
+        self.arena.default = budget;
+        self
+    }
+
+    /// Gives the actor at `path` (its id without the instance number, e.g.
+    /// `shop/cart`) its own arena budget, overriding the system's.
+    pub fn arena_budget_for(mut self, path: impl Into<String>, budget: ArenaBudget) -> Self {
+        self.arena.per_path.insert(path.into(), budget);
         self
     }
 
@@ -158,6 +178,7 @@ impl ActorSystemBuilder {
             handle,
             default_supervision: self.default_supervision,
             persistence: self.persistence,
+            arena: self.arena,
             metrics,
             remote: remote::Remote::new(&root, self.remote, self.backlog),
             metrics_addr: std::sync::OnceLock::new(),
@@ -206,4 +227,24 @@ fn bind(
     let _entered = handle.enter();
     let listener = tokio::net::TcpListener::from_std(listener).map_err(failed)?;
     Ok((listener, bound))
+}
+
+/// The arena budgets: the system's default and per-path overrides.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct ArenaBudgets {
+    default: ArenaBudget,
+    per_path: std::collections::HashMap<String, ArenaBudget>,
+}
+
+impl ArenaBudgets {
+    /// The budget of the actor `id`.
+    pub(crate) fn of(&self, id: &ActorId) -> ArenaBudget {
+        if self.per_path.is_empty() {
+            return self.default;
+        }
+        self.per_path
+            .get(id.path())
+            .copied()
+            .unwrap_or(self.default)
+    }
 }
