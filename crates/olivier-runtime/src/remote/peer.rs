@@ -3,6 +3,7 @@
 
 use std::net::SocketAddr;
 use std::sync::{Arc, Weak};
+use std::time::Duration;
 
 use alloy_actors::{ActorId, AnyMessage};
 use tokio::io::AsyncWriteExt;
@@ -15,6 +16,11 @@ use crate::system::SystemInner;
 
 /// How many bytes the writer gathers from the queue before one write.
 const BATCH_BYTES: usize = 256 * 1024;
+
+/// How long a connection that ends in an orderly way (our shutdown, a
+/// protocol error of the peer) may take to write what it still holds: a
+/// peer that stopped reading cannot keep the writer forever.
+const FLUSH_GRACE: Duration = Duration::from_secs(5);
 
 /// How a connection ends.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -187,13 +193,8 @@ pub(crate) async fn write_loop(
                 Err(_) => break,
             }
         }
-        if let Err(error) = socket.write_all(&buffer).await {
-            end(
-                &system,
-                &peer,
-                Ending::Lost,
-                ConnectionError::io("write")(error),
-            );
+        if let Err(error) = write_out(&mut socket, &buffer, &peer).await {
+            end(&system, &peer, Ending::Lost, error);
             bury(&system, &peer, batch.drain(..));
             break Ending::Lost;
         }
@@ -206,14 +207,42 @@ pub(crate) async fn write_loop(
         gather(outgoing, &mut buffer, &mut rest);
     }
     if ending == Ending::Flush && !buffer.is_empty() {
-        if let Err(error) = socket.write_all(&buffer).await {
-            tracing::debug!(target: "olivier::remote", peer = %peer.system, %error, "final flush failed");
+        let flushed = tokio::time::timeout(FLUSH_GRACE, socket.write_all(&buffer)).await;
+        if !matches!(flushed, Ok(Ok(()))) {
+            tracing::debug!(target: "olivier::remote", peer = %peer.system, "final flush failed");
             bury(&system, &peer, rest.drain(..));
         }
     } else {
         bury(&system, &peer, rest.drain(..));
     }
     let _ = socket.shutdown().await;
+}
+
+/// Writes `buffer` unless the link ends meanwhile: an orderly end gives the
+/// write [`FLUSH_GRACE`] to finish, a loss abandons it.
+async fn write_out(
+    socket: &mut OwnedWriteHalf,
+    buffer: &[u8],
+    peer: &Peer,
+) -> Result<(), ConnectionError> {
+    let write = socket.write_all(buffer);
+    tokio::pin!(write);
+    let ending = tokio::select! {
+        biased;
+        written = &mut write => return written.map_err(ConnectionError::io("write")),
+        ending = peer.closed() => ending,
+    };
+    match ending {
+        Ending::Lost => Err(ConnectionError::Closed),
+        Ending::Flush => match tokio::time::timeout(FLUSH_GRACE, &mut write).await {
+            Ok(written) => written.map_err(ConnectionError::io("write")),
+            Err(_) => Err(ConnectionError::Io {
+                operation: "flush",
+                kind: std::io::ErrorKind::TimedOut,
+                detail: format!("the peer read nothing for {FLUSH_GRACE:?}"),
+            }),
+        },
+    }
 }
 
 fn gather(outgoing: Outgoing, buffer: &mut Vec<u8>, batch: &mut Vec<Letter>) {
