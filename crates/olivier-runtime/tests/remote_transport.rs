@@ -1,6 +1,7 @@
-//! The remote transport on real loopback sockets: two systems in this
-//! process exchange tells and asks over TCP, every message a BAREWire frame;
-//! bad input from raw sockets gets typed errors and dead letters, and the
+//! The remote transport on real loopback sockets: two systems (in this
+//! process, or this one and a child process running this test binary)
+//! exchange tells and asks over TCP, every message a BAREWire frame; bad
+//! input from raw sockets gets typed errors and dead letters, and the
 //! receiving system keeps serving.
 
 #[path = "support/behaviors.rs"]
@@ -811,5 +812,104 @@ async fn a_peer_that_stops_reading_fills_the_send_queue_then_vanishes() {
         }) => assert_eq!(system, "raw"),
         other => panic!("expected PeerDisconnected, got {other:?}"),
     }
+    till.shutdown().await.unwrap();
+}
+
+/// Set in the child process of [`two_processes_exchange_tells_and_asks`].
+const CHILD: &str = "OLIVIER_REMOTE_CHILD";
+
+/// The child process's part: a `shop` listening on a free port with a
+/// counter; prints where, then serves until its stdin closes, and shuts
+/// down. Without the variable (a normal test run) it does nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn remote_child_process() {
+    if std::env::var_os(CHILD).is_none() {
+        return;
+    }
+    let shop = listening("shop", RemoteOptions::default());
+    let counter = shop
+        .spawn(ActorSpec::new(Counter).name("counter"))
+        .await
+        .expect("spawn the counter");
+    println!("remote-shop addr={} counter={}", addr(&shop), counter.id());
+    std::io::Write::flush(&mut std::io::stdout()).expect("flush stdout");
+    let stdin = tokio::task::spawn_blocking(|| {
+        std::io::Read::read_to_end(&mut std::io::stdin(), &mut Vec::new())
+    });
+    let _ = stdin.await;
+    shop.shutdown().await.expect("shut the shop down");
+    std::process::exit(0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_processes_exchange_tells_and_asks() {
+    use std::io::BufRead;
+    use std::process::{Command, Stdio};
+
+    let exe = std::env::current_exe().expect("the test binary's path");
+    let mut child = Command::new(exe)
+        .args([
+            "remote_child_process",
+            "--exact",
+            "--nocapture",
+            "--test-threads=1",
+        ])
+        .env(CHILD, "1")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("start the child process");
+    let stdout = child.stdout.take().expect("the child's stdout");
+    let line = tokio::task::spawn_blocking(move || {
+        std::io::BufReader::new(stdout)
+            .lines()
+            .map_while(Result::ok)
+            // libtest may print its own `test ... ` prefix on the same line.
+            .find_map(|line| {
+                line.split_once("remote-shop ")
+                    .map(|(_, rest)| rest.to_owned())
+            })
+    })
+    .await
+    .unwrap()
+    .expect("the child printed where it listens");
+    let field = |name: &str| -> String {
+        line.split_whitespace()
+            .find_map(|pair| pair.strip_prefix(name))
+            .unwrap_or_else(|| panic!("no `{name}` in `{line}`"))
+            .to_owned()
+    };
+    let shop_addr: SocketAddr = field("addr=").parse().unwrap();
+    let counter: ActorRef<CounterMsg> = remote(&field("counter="));
+
+    let till = support::system("till", root());
+    let mut events = till.peer_events();
+    assert_eq!(till.connect(shop_addr).await.unwrap(), "shop");
+    for _ in 0..3 {
+        till.tell(&counter, CounterMsg::Increment).unwrap();
+    }
+    assert_eq!(count_of(&till, &counter).await, 3);
+
+    // The child shuts its system down when its stdin closes.
+    drop(child.stdin.take());
+    peer_event(
+        &mut events,
+        "the child's end",
+        |event| matches!(event, PeerEvent::Disconnected { system, .. } if system == "shop"),
+    )
+    .await;
+    assert!(matches!(
+        till.tell(&counter, CounterMsg::Increment),
+        Err(TellError::Unreachable {
+            error: RemoteSendError::PeerDisconnected { .. },
+            ..
+        })
+    ));
+    let status = tokio::task::spawn_blocking(move || child.wait())
+        .await
+        .unwrap()
+        .expect("wait for the child");
+    assert!(status.success(), "the child failed: {status:?}");
     till.shutdown().await.unwrap();
 }
