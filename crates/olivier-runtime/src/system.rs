@@ -534,7 +534,9 @@ impl ActorSystem {
     ///
     /// [`AskError::Timeout`], [`AskError::ActorStopped`] when the actor
     /// stops first, [`AskError::MailboxFull`], [`AskError::UnknownActor`],
-    /// [`AskError::WrongMessageType`], [`AskError::WrongReplyType`].
+    /// [`AskError::WrongMessageType`], [`AskError::WrongReplyType`]; for an
+    /// actor of another system ([`crate::remote`]) [`AskError::Unreachable`],
+    /// [`AskError::RefusedByPeer`], [`AskError::UndecodableReply`].
     pub async fn ask<M: Message, R: Message>(
         &self,
         target: &ActorRef<M>,
