@@ -70,6 +70,9 @@ pub(crate) async fn ask<M: Message, R: Message>(
             });
         }
     };
+    // The ask fails when the connection its request went on ends, even if a
+    // newer one replaced it: the request may never have left (it is then a
+    // dead letter), and a failed ask is safe to retry.
     tokio::select! {
         biased;
         answer = answer => match answer {
