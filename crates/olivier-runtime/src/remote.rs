@@ -44,9 +44,9 @@
 //! A system listens with [`ActorSystemBuilder::listen`](crate::ActorSystemBuilder::listen)
 //! and connects with [`ActorSystem::connect`]; either way one connection
 //! carries both directions. Each side's first frame is a [`Hello`] (its
-//! system name and [`REMOTE_PROTOCOL`]); a connection whose first frame is
-//! anything else, or whose protocol differs, is refused with an error
-//! frame. Each connection has a writer task draining a bounded queue
+//! system name, [`REMOTE_PROTOCOL`] and its frame limit); a connection
+//! whose first frame is anything else, whose protocol differs or whose
+//! peer has this system's name is refused with an error frame. Each connection has a writer task draining a bounded queue
 //! ([`RemoteOptions::queue_capacity`]) and a reader task. There is no
 //! automatic reconnection: after a loss, [`ActorSystem::connect`] again (or
 //! the peer connects back) and the new connection replaces the old.
@@ -66,9 +66,9 @@
 //! - A message for an unknown actor, of a type the target does not accept,
 //!   whose payload does not decode, or refused by a full mailbox, is a dead
 //!   letter on the receiving system (holding a [`WireMessage`]) and is
-//!   answered with an error frame; the sender records its own dead letter
-//!   ([`DeadLetterReason::RefusedByPeer`]),
-//!   and an ask fails at once with [`AskError::RefusedByPeer`](crate::AskError::RefusedByPeer).
+//!   answered with an error frame ([`ErrorBody`]); the sender records its
+//!   own dead letter ([`DeadLetterReason::RefusedByPeer`]), and an ask fails
+//!   at once with [`AskError::RefusedByPeer`](crate::AskError::RefusedByPeer).
 //! - A send to a system this one is not connected to, or whose connection
 //!   is lost, fails with [`TellError::Unreachable`](crate::TellError::Unreachable);
 //!   messages still queued when a connection is lost become dead letters
@@ -77,8 +77,8 @@
 //! # Capabilities
 //!
 //! An actor's tell (or timer) to another system's actor needs
-//! [`Capability::Remote`]; without it the
-//! actor fails with a `CapabilityError`, as for a spawn without `Spawn`.
+//! [`Capability::Remote`]; without it the actor fails with a
+//! [`CapabilityError`], as for a spawn without `Spawn`.
 //! Answering an ask (a tell to a `$ask` id) needs no capability: the asker
 //! chose to reach the actor. Sends from outside any actor
 //! ([`ActorSystem::tell`], [`ActorSystem::ask`]) are not checked.
