@@ -19,7 +19,7 @@ use crate::SystemEvent;
 use crate::arena::{ActorArena, ArenaBudget};
 use crate::metrics::TypeStats;
 use crate::persistence::Durable;
-use crate::prospero::{Command, SupervisorMessage};
+use crate::prospero;
 use crate::system::SystemInner;
 
 /// An actor instance and what the runtime keeps beside it.
@@ -207,17 +207,11 @@ fn perform(system: &Arc<SystemInner>, body: &mut Body, effects: Vec<SideEffect>)
                 priority,
             } => system.tell_erased(&target, message, priority, Some(me)),
             SideEffect::Spawn { spec, reply_to } => match system.child_id(me, &spec) {
+                // Started here; its failure to start is logged as a warning.
                 Ok(child) => {
-                    let command = Command::Supervisor {
-                        supervisor: me.clone(),
-                        message: SupervisorMessage::Spawn {
-                            spec,
-                            id: child,
-                            reply: None,
-                            notify: reply_to,
-                        },
-                    };
-                    if !system.command(command) {
+                    if let Ok(started) = prospero::start_child(system, me, spec, child)
+                        && !system.adopt(me, started, reply_to)
+                    {
                         tracing::warn!(target: "olivier::actor", actor = %me, "spawn after shutdown ignored");
                     }
                 }

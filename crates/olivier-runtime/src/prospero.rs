@@ -29,7 +29,7 @@ use std::rc::Rc;
 use std::sync::{Arc, Weak};
 use std::time::{Duration, Instant};
 
-use alloy_actors::{ActorError, ActorId, AnySpec, SpawnReply, SupervisionStrategy};
+use alloy_actors::{ActorError, ActorId, SpawnReply, SupervisionStrategy};
 use tokio::sync::{Notify, mpsc, oneshot};
 
 use crate::platform::{self, ProsperoPriority};
@@ -37,6 +37,7 @@ use crate::registry::Entry;
 use crate::system::SystemInner;
 use crate::{SpawnError, StopError};
 use process::{Kind, Process};
+pub(crate) use process::{Started, start_child};
 use queue::LocalQueue;
 
 /// What the rest of the runtime asks of Prospero.
@@ -60,11 +61,9 @@ pub(crate) enum Command {
 /// What a supervisor process handles, one at a time.
 #[derive(Debug)]
 pub(crate) enum SupervisorMessage {
-    /// Start a child actor from `spec` under id `id`.
-    Spawn {
-        spec: AnySpec,
-        id: ActorId,
-        reply: Option<oneshot::Sender<Result<(), SpawnError>>>,
+    /// Adopt a child started on the thread that spawned it.
+    Adopt {
+        started: Box<Started>,
         notify: Option<SpawnReply>,
     },
     /// Start a child supervisor.
@@ -294,14 +293,12 @@ impl Ctx {
             }
         };
         match message {
-            SupervisorMessage::Spawn { reply, id, .. } => match reply {
-                Some(reply) => {
-                    let _ = reply.send(Err(gone()));
+            SupervisorMessage::Adopt { started, .. } => {
+                tracing::warn!(target: "olivier::prospero", supervisor = %supervisor, "adoption refused: {}", gone());
+                if let Some(system) = self.system() {
+                    started.abandon(&system);
                 }
-                None => {
-                    tracing::warn!(target: "olivier::prospero", child = %id, supervisor = %supervisor, "spawn refused: {}", gone());
-                }
-            },
+            }
             SupervisorMessage::SpawnSupervisor { reply, .. } => {
                 let _ = reply.send(Err(gone()));
             }

@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use alloy_actors::{
     ActorId, ActorPriority, ActorRef, ActorSpec, AnyMessage, AnySpec, Behavior, Message,
-    SupervisionStrategy,
+    SpawnReply, SupervisionStrategy,
 };
 use tokio::runtime::Handle;
 use tokio::sync::{mpsc, oneshot, watch};
@@ -24,7 +24,7 @@ use crate::mailbox::{Envelope, Pushed, Refused};
 use crate::metrics::{self, Metrics, TypeSnapshot};
 use crate::persistence::Persistence;
 use crate::platform::ProsperoPriority;
-use crate::prospero::{Command, SupervisorMessage};
+use crate::prospero::{self, Command, SupervisorMessage};
 use crate::registry::{self, ActorCell, Entry, Registry, ReplySlot};
 use crate::{AskError, SpawnError, StopError, Supervisor, SystemEvent, SystemFailure, TellError};
 
@@ -89,6 +89,33 @@ impl SystemInner {
     /// Sends a command to Prospero; false once Prospero has ended.
     pub(crate) fn command(&self, command: Command) -> bool {
         self.prospero.send(command).is_ok()
+    }
+
+    /// Hands a child started elsewhere to its supervisor process; false
+    /// (the child stopped) once Prospero has ended.
+    pub(crate) fn adopt(
+        self: &Arc<Self>,
+        supervisor: &ActorId,
+        started: Box<prospero::Started>,
+        notify: Option<SpawnReply>,
+    ) -> bool {
+        let command = Command::Supervisor {
+            supervisor: supervisor.clone(),
+            message: SupervisorMessage::Adopt { started, notify },
+        };
+        match self.prospero.send(command) {
+            Ok(()) => true,
+            Err(mpsc::error::SendError(command)) => {
+                if let Command::Supervisor {
+                    message: SupervisorMessage::Adopt { started, .. },
+                    ..
+                } = command
+                {
+                    started.abandon(self);
+                }
+                false
+            }
+        }
     }
 
     /// A fresh id for a child of `parent` started from `spec`.
@@ -392,26 +419,23 @@ impl ActorSystem {
         self.spawn_under(&root, spec).await
     }
 
+    /// Starts the actor on this thread, then hands it to its supervisor
+    /// process (without waiting for it).
     pub(crate) async fn spawn_under(
         &self,
         supervisor: &ActorId,
         spec: AnySpec,
     ) -> Result<ActorId, SpawnError> {
-        let id = self.inner.child_id(supervisor, &spec)?;
-        let (reply, answer) = oneshot::channel();
-        let command = Command::Supervisor {
-            supervisor: supervisor.clone(),
-            message: SupervisorMessage::Spawn {
-                spec,
-                id: id.clone(),
-                reply: Some(reply),
-                notify: None,
-            },
-        };
-        if !self.inner.command(command) {
+        if !self.is_running() {
             return Err(SpawnError::ShutDown);
         }
-        answer.await.map_err(|_| SpawnError::ShutDown)?.map(|()| id)
+        let id = self.inner.child_id(supervisor, &spec)?;
+        let started = prospero::start_child(&self.inner, supervisor, spec, id.clone())?;
+        if self.inner.adopt(supervisor, started, None) {
+            Ok(id)
+        } else {
+            Err(SpawnError::ShutDown)
+        }
     }
 
     /// Starts an explicit supervisor under the root: a supervision subtree

@@ -421,3 +421,98 @@ async fn a_child_that_outlives_its_shutdown_timeout_is_aborted_without_its_stop_
     );
     system.shutdown().await.unwrap();
 }
+
+/// Fails on the message its own `PreStart` sends it. A spawn starts the
+/// actor on the spawning thread and hands it to its supervisor process
+/// afterwards; its task starts only at adoption, so even this first failure
+/// finds it supervised.
+#[derive(Debug, Clone, Copy)]
+struct Hasty;
+
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+enum HastyMsg {
+    Fail,
+    Get {
+        reply_to: alloy_actors::ActorRef<support::Reply>,
+    },
+}
+
+impl alloy_actors::Message for HastyMsg {
+    const TYPE_NAME: &'static str = "test.HastyMsg";
+}
+
+impl alloy_actors::Behavior for Hasty {
+    type State = u64;
+    type Message = HastyMsg;
+
+    fn init(&self) -> u64 {
+        0
+    }
+
+    fn receive(
+        &self,
+        _ctx: &alloy_actors::Context<HastyMsg>,
+        state: u64,
+        msg: HastyMsg,
+    ) -> alloy_actors::Effect<u64> {
+        match msg {
+            HastyMsg::Fail => alloy_actors::Effect::from(state)
+                .escalate(alloy_actors::ActorError::msg("failed at once")),
+            HastyMsg::Get { reply_to } => {
+                alloy_actors::Effect::from(state).tell(&reply_to, support::Reply(state))
+            }
+        }
+    }
+
+    fn lifecycle(
+        &self,
+        ctx: &alloy_actors::Context<HastyMsg>,
+        state: u64,
+        event: alloy_actors::LifecycleEvent,
+    ) -> alloy_actors::Effect<u64> {
+        match event {
+            alloy_actors::LifecycleEvent::PreStart => {
+                alloy_actors::Effect::from(state).tell(&ctx.myself(), HastyMsg::Fail)
+            }
+            _ => alloy_actors::Effect::from(state),
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_child_that_fails_on_its_first_message_is_restarted() {
+    const HASTY: usize = 64;
+    let system = system("hasty", SupervisionStrategy::one_for_one(1000, MINUTE));
+    let mut events = system.events();
+    let mut hasty = Vec::new();
+    for _ in 0..HASTY {
+        hasty.push(
+            system
+                .spawn(alloy_actors::ActorSpec::new(Hasty))
+                .await
+                .unwrap(),
+        );
+    }
+    let mut restarted = std::collections::HashSet::new();
+    while restarted.len() < HASTY {
+        if let SystemEvent::Restarted { actor, .. } = event(&mut events, "every restart", |e| {
+            matches!(e, SystemEvent::Restarted { .. })
+        })
+        .await
+        {
+            restarted.insert(actor);
+        }
+    }
+    for actor in &hasty {
+        let answer = system
+            .ask(
+                actor,
+                |reply_to| HastyMsg::Get { reply_to },
+                Duration::from_secs(10),
+            )
+            .await
+            .unwrap();
+        assert_eq!(answer, support::Reply(0));
+    }
+    system.shutdown().await.unwrap();
+}

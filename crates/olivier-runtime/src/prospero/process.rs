@@ -15,7 +15,6 @@ use tokio::task::AbortHandle;
 use super::queue::LocalQueue;
 use super::{Ctx, SupervisorMessage};
 use crate::actor_loop::{self, TaskExit};
-use crate::arena::ArenaBudget;
 use crate::body::{Body, ExitCause, Settled, lifecycle, settle};
 use crate::persistence::Durable;
 use crate::registry::{ActorCell, Entry};
@@ -134,12 +133,7 @@ impl Process {
 
     async fn handle(&mut self, message: SupervisorMessage) {
         match message {
-            SupervisorMessage::Spawn {
-                spec,
-                id,
-                reply,
-                notify,
-            } => self.spawn_actor(spec, id, reply, notify),
+            SupervisorMessage::Adopt { started, notify } => self.adopt(started, notify),
             SupervisorMessage::SpawnSupervisor {
                 id,
                 strategy,
@@ -186,58 +180,32 @@ impl Process {
 
     // ----- starting -----
 
-    fn spawn_actor(
-        &mut self,
-        spec: AnySpec,
-        id: ActorId,
-        reply: Option<oneshot::Sender<Result<(), SpawnError>>>,
-        notify: Option<SpawnReply>,
-    ) {
+    /// Takes in a child started on the thread that spawned it.
+    /// Its task starts here, so the child's exit notices always come after
+    /// its adoption.
+    fn adopt(&mut self, started: Box<Started>, notify: Option<SpawnReply>) {
+        let Started {
+            spec,
+            cell,
+            body,
+            durable,
+            ended,
+        } = *started;
+        let id = cell.id.clone();
         let Some(system) = self.system() else {
-            if let Some(reply) = reply {
-                let _ = reply.send(Err(SpawnError::ShutDown));
-            }
             return;
         };
-        let durable = match system.persistence.bind(&id, spec.config().capabilities()) {
-            Ok(durable) => durable,
-            Err(error) => {
-                refuse_start(reply, id, error);
-                return;
-            }
-        };
-        let cell = Arc::new(ActorCell::new(
-            id.clone(),
-            self.id.clone(),
-            &spec,
-            system.default_supervision,
-            system.metrics.of(spec.message_type_name()),
-        ));
-        system.remote.learn(&spec);
-        system
-            .registry
-            .insert(id.clone(), Entry::Actor(Arc::clone(&cell)));
-        let mut body = self.instantiate(&spec, &id, durable.clone(), &cell);
-        let outcome = start(&mut body);
-        let run = match settle(&system, &mut body, outcome) {
-            Settled::Exit(ExitCause::Failed(error)) => {
-                // As OTP's start_child: a child whose start fails is not added.
-                body.cancel_timers();
-                system.registry.remove(&id);
-                system.bury(&id, cell.mailbox.close());
-                refuse_start(reply, id, error);
-                return;
-            }
-            Settled::Exit(cause) => {
-                self.followups.push_back((id.clone(), cause));
-                Run::Down(Some(body))
-            }
-            Settled::Running => {
+        let run = match ended {
+            None => {
                 let run = launch(&system, &cell, body);
                 system
                     .events
                     .emit(SystemEvent::Started { actor: id.clone() });
                 run
+            }
+            Some(cause) => {
+                self.followups.push_back((id.clone(), cause));
+                Run::Down(Some(body))
             }
         };
         self.core
@@ -258,9 +226,6 @@ impl Process {
                 ActorPriority::Normal,
                 None,
             );
-        }
-        if let Some(reply) = reply {
-            let _ = reply.send(Ok(()));
         }
     }
 
@@ -286,24 +251,6 @@ impl Process {
         self.children.insert(id.clone(), Child::Supervisor(queue));
         self.emit(SystemEvent::SupervisorStarted { supervisor: id });
         let _ = reply.send(Ok(()));
-    }
-
-    fn instantiate(
-        &self,
-        spec: &AnySpec,
-        id: &ActorId,
-        durable: Option<Durable>,
-        cell: &ActorCell,
-    ) -> Body {
-        Body::new(
-            spec.behavior()
-                .instantiate(id.clone(), Some(self.id.clone())),
-            spec.config().capabilities(),
-            durable,
-            Arc::clone(&cell.stats),
-            self.system()
-                .map_or(ArenaBudget::DEFAULT, |system| system.arena.of(id)),
-        )
     }
 
     // ----- exits -----
@@ -685,7 +632,7 @@ impl Process {
                 let cell = Arc::clone(&actor.cell);
                 let body = match self.down_body(child) {
                     Some(body) => body,
-                    None => self.instantiate(&spec, child, durable, &cell),
+                    None => instantiate(&system, &spec, child, &self.id, durable, &cell),
                 };
                 self.revive(&system, child, body, reason, true)
             }
@@ -811,6 +758,102 @@ impl Process {
     }
 }
 
+/// A child started on the thread that spawned it (its hooks ran, its
+/// mailbox takes messages), on its way to its supervisor process, which
+/// adopts it and starts its task.
+#[derive(Debug)]
+pub(crate) struct Started {
+    spec: AnySpec,
+    cell: Arc<ActorCell>,
+    body: Body,
+    durable: Option<Durable>,
+    /// How it already ended, when its `PreStart` stopped or restarted it.
+    ended: Option<ExitCause>,
+}
+
+impl Started {
+    /// Stops a child whose supervisor cannot adopt it (it has stopped, or
+    /// the system shuts down): it gets `PostStop`, and what its mailbox
+    /// held becomes dead letters.
+    pub(crate) fn abandon(self: Box<Self>, system: &Arc<SystemInner>) {
+        let Started { cell, mut body, .. } = *self;
+        tracing::warn!(target: "olivier::prospero", actor = %cell.id, "a spawned actor was stopped: its supervisor could not adopt it");
+        post_stop(system, &mut body);
+        system.registry.remove(&cell.id);
+        system.bury(&cell.id, cell.mailbox.close());
+    }
+}
+
+/// Starts the actor `id` from `spec` under `parent` on the calling thread
+/// (`init`, the stored state of a durable actor, `PreStart`; registered, so
+/// its mailbox takes messages); its supervisor adopts it from the returned
+/// [`Started`] and starts its task.
+///
+/// # Errors
+///
+/// [`SpawnError::StartFailed`] when it does not start: the actor is not added.
+pub(crate) fn start_child(
+    system: &Arc<SystemInner>,
+    parent: &ActorId,
+    spec: AnySpec,
+    id: ActorId,
+) -> Result<Box<Started>, SpawnError> {
+    let durable = system
+        .persistence
+        .bind(&id, spec.config().capabilities())
+        .map_err(|error| refused(id.clone(), error))?;
+    let cell = Arc::new(ActorCell::new(
+        id.clone(),
+        parent.clone(),
+        &spec,
+        system.default_supervision,
+        system.metrics.of(spec.message_type_name()),
+    ));
+    system.remote.learn(&spec);
+    system
+        .registry
+        .insert(id.clone(), Entry::Actor(Arc::clone(&cell)));
+    let mut body = instantiate(system, &spec, &id, parent, durable.clone(), &cell);
+    let outcome = start(&mut body);
+    let ended = match settle(system, &mut body, outcome) {
+        Settled::Exit(ExitCause::Failed(error)) => {
+            // As OTP's start_child: a child whose start fails is not added.
+            body.cancel_timers();
+            system.registry.remove(&id);
+            system.bury(&id, cell.mailbox.close());
+            return Err(refused(id, error));
+        }
+        Settled::Exit(cause) => Some(cause),
+        Settled::Running => None,
+    };
+    Ok(Box::new(Started {
+        spec,
+        cell,
+        body,
+        durable,
+        ended,
+    }))
+}
+
+/// A fresh body for the actor `id` from `spec`.
+fn instantiate(
+    system: &SystemInner,
+    spec: &AnySpec,
+    id: &ActorId,
+    parent: &ActorId,
+    durable: Option<Durable>,
+    cell: &ActorCell,
+) -> Body {
+    Body::new(
+        spec.behavior()
+            .instantiate(id.clone(), Some(parent.clone())),
+        spec.config().capabilities(),
+        durable,
+        Arc::clone(&cell.stats),
+        system.arena.of(id),
+    )
+}
+
 /// A new actor's first state: `init`, then the stored state for a durable
 /// actor that has one, then `PreStart` (as `DynActor::start`, with the
 /// rehydration in between).
@@ -826,20 +869,10 @@ fn start(body: &mut Body) -> Outcome {
     body.actor.lifecycle(LifecycleEvent::PreStart)
 }
 
-/// Answers a spawn whose actor did not start.
-fn refuse_start(
-    reply: Option<oneshot::Sender<Result<(), SpawnError>>>,
-    actor: ActorId,
-    error: ActorError,
-) {
+/// The error of a spawn whose actor did not start (logged).
+fn refused(actor: ActorId, error: ActorError) -> SpawnError {
     tracing::warn!(target: "olivier::prospero", %actor, %error, "actor failed to start");
-    let failure = SpawnError::StartFailed { actor, error };
-    match reply {
-        Some(reply) => {
-            let _ = reply.send(Err(failure));
-        }
-        None => tracing::warn!(target: "olivier::prospero", "{failure}"),
-    }
+    SpawnError::StartFailed { actor, error }
 }
 
 /// Starts a task for `body` on the system's runtime.
