@@ -107,6 +107,27 @@ impl ActorId {
         self.instance
     }
 
+    /// The same path with another instance number; the path is shared, not
+    /// copied or validated again.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use alloy_actors::ActorId;
+    ///
+    /// let first: ActorId = "shop/cart#1".parse()?;
+    /// let second = first.with_instance(2);
+    /// assert_eq!(second.to_string(), "shop/cart#2");
+    /// assert_eq!(second.path(), first.path());
+    /// # Ok::<(), alloy_actors::ActorIdError>(())
+    /// ```
+    pub fn with_instance(&self, instance: u64) -> Self {
+        Self {
+            path: Arc::clone(&self.path),
+            instance,
+        }
+    }
+
     /// The last path segment: this actor's own name.
     pub fn name(&self) -> &str {
         self.path.rsplit('/').next().unwrap_or(&self.path)

@@ -22,10 +22,23 @@ pub(crate) enum Entry {
 }
 
 /// The id-to-entry map.
-#[derive(Debug, Default)]
+///
+/// Asks' reply slots (`<system>/$ask#<correlation>`) live apart from the
+/// actors, in shards keyed by correlation: an ask inserts and removes one
+/// without write-locking the map every tell reads.
+#[derive(Debug)]
 pub(crate) struct Registry {
     entries: RwLock<HashMap<ActorId, Entry, BuildHasherDefault<IdHasher>>>,
+    /// The path of reply ids.
+    ask_path: ActorId,
+    replies: [ReplyShard; REPLY_SHARDS],
 }
+
+/// The reply slots of some of the pending asks, by correlation.
+type ReplyShard = Mutex<HashMap<u64, Arc<ReplySlot>, BuildHasherDefault<IdHasher>>>;
+
+/// How many locks the reply slots are spread over.
+const REPLY_SHARDS: usize = 8;
 
 /// A fast multiplicative hasher for ids (the registry is looked up on
 /// every tell; SipHash showed up at 7% of a tell profile). Ids are made by
@@ -77,7 +90,39 @@ impl Hasher for IdHasher {
 }
 
 impl Registry {
+    /// An empty registry whose reply ids have the path of `ask_path`.
+    pub(crate) fn new(ask_path: ActorId) -> Self {
+        Self {
+            entries: RwLock::default(),
+            ask_path,
+            replies: Default::default(),
+        }
+    }
+
+    /// A fresh reply id (instance `correlation`), sharing the path.
+    pub(crate) fn reply_id(&self, correlation: u64) -> ActorId {
+        self.ask_path.with_instance(correlation)
+    }
+
+    /// Whether `id` is an ask's reply id.
+    fn is_reply(&self, id: &ActorId) -> bool {
+        same_allocation(id, &self.ask_path) || id.path() == self.ask_path.path()
+    }
+
+    fn reply_shard(&self, id: &ActorId) -> &ReplyShard {
+        // The correlation numbers are sequential: the low bits spread them.
+        &self.replies[(id.instance() % REPLY_SHARDS as u64) as usize]
+    }
+
     pub(crate) fn get(&self, id: &ActorId) -> Option<Entry> {
+        if self.is_reply(id) {
+            return self
+                .reply_shard(id)
+                .lock()
+                .get(&id.instance())
+                .cloned()
+                .map(Entry::Reply);
+        }
         self.entries.read().get(id).cloned()
     }
 
@@ -89,11 +134,22 @@ impl Registry {
     }
 
     pub(crate) fn insert(&self, id: ActorId, entry: Entry) {
-        self.entries.write().insert(id, entry);
+        match entry {
+            Entry::Reply(slot) if self.is_reply(&id) => {
+                self.reply_shard(&id).lock().insert(id.instance(), slot);
+            }
+            entry => {
+                self.entries.write().insert(id, entry);
+            }
+        }
     }
 
     pub(crate) fn remove(&self, id: &ActorId) {
-        self.entries.write().remove(id);
+        if self.is_reply(id) {
+            self.reply_shard(id).lock().remove(&id.instance());
+        } else {
+            self.entries.write().remove(id);
+        }
     }
 
     /// Every live actor's cell.
@@ -108,8 +164,10 @@ impl Registry {
             .collect()
     }
 
+    /// Live actors and pending asks.
     pub(crate) fn len(&self) -> usize {
-        self.entries.read().len()
+        let replies: usize = self.replies.iter().map(|shard| shard.lock().len()).sum();
+        self.entries.read().len() + replies
     }
 }
 

@@ -75,7 +75,6 @@ pub(crate) struct SystemInner {
     priority: std::sync::OnceLock<ProsperoPriority>,
     exit: watch::Sender<Option<Result<(), SystemFailure>>>,
     next_instance: AtomicU64,
-    ask_path: ActorId,
 }
 
 /// A message that did not reach a mailbox, and why.
@@ -118,6 +117,14 @@ impl SystemInner {
         }
     }
 
+    /// Whether `id` belongs to this system (its first path segment is
+    /// this system's name).
+    pub(crate) fn is_local(&self, id: &ActorId) -> bool {
+        id.path()
+            .strip_prefix(self.root.path())
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+    }
+
     /// A fresh id for a child of `parent` started from `spec`.
     pub(crate) fn child_id(&self, parent: &ActorId, spec: &AnySpec) -> Result<ActorId, SpawnError> {
         let instance = self.next_instance.fetch_add(1, Ordering::Relaxed);
@@ -158,7 +165,7 @@ impl SystemInner {
         };
         let cell = match self.registry.get(target) {
             // Another system's actor: only ids the registry lacks pay for the check.
-            None if target.system() != self.root.path() => {
+            None if !self.is_local(target) => {
                 return self.remote.send(target, message, priority, sender);
             }
             None => {
@@ -305,8 +312,33 @@ impl SystemInner {
 
     pub(crate) fn reply_id(&self) -> ActorId {
         let correlation = self.next_instance.fetch_add(1, Ordering::Relaxed);
-        // The path was validated when the system was built, so this cannot fail.
-        ActorId::new(self.ask_path.path(), correlation).unwrap_or_else(|_| self.ask_path.clone())
+        self.registry.reply_id(correlation)
+    }
+
+    /// An ask's answer as the type the ask awaits; another type is a dead
+    /// letter and [`AskError::WrongReplyType`].
+    fn typed_reply<R: Message>(
+        &self,
+        target: &ActorId,
+        reply_id: &ActorId,
+        message: AnyMessage,
+    ) -> Result<R, AskError> {
+        crate::remote::decoded_reply::<R>(message).map_err(|other| {
+            let found = other.type_name();
+            self.dead_letters.record(DeadLetter {
+                target: reply_id.clone(),
+                sender: Some(target.clone()),
+                message: other,
+                reason: DeadLetterReason::WrongMessageType {
+                    expected: R::TYPE_NAME,
+                },
+            });
+            AskError::WrongReplyType {
+                target: target.clone(),
+                expected: R::TYPE_NAME,
+                found,
+            }
+        })
     }
 
     /// Turns an undelivered typed message into its error, recording a dead letter.
@@ -567,10 +599,11 @@ impl ActorSystem {
         request: impl FnOnce(ActorRef<R>) -> M,
         timeout: Duration,
     ) -> Result<R, AskError> {
-        if target.id().system() != self.inner.root.path() {
+        if !self.inner.is_local(target.id()) {
             return crate::remote::ask(&self.inner, target, request, timeout).await;
         }
         let reply_id = self.inner.reply_id();
+        let deadline = tokio::time::Instant::now() + timeout;
         let (reply, answer) = oneshot::channel();
         self.inner.registry.insert(
             reply_id.clone(),
@@ -593,20 +626,11 @@ impl ActorSystem {
         tokio::select! {
             biased;
             answer = answer => match answer {
-                Ok(message) => crate::remote::decoded_reply::<R>(message).map_err(|other| {
-                    let found = other.type_name();
-                    self.inner.dead_letters.record(DeadLetter {
-                        target: reply_id.clone(),
-                        sender: Some(target.id().clone()),
-                        message: other,
-                        reason: DeadLetterReason::WrongMessageType { expected: R::TYPE_NAME },
-                    });
-                    AskError::WrongReplyType { target: target.id().clone(), expected: R::TYPE_NAME, found }
-                }),
+                Ok(message) => self.inner.typed_reply(target.id(), &reply_id, message),
                 Err(_) => Err(AskError::ActorStopped { target: target.id().clone() }),
             },
             () = stopped => Err(AskError::ActorStopped { target: target.id().clone() }),
-            () = tokio::time::sleep(timeout) => Err(AskError::Timeout { target: target.id().clone(), after: timeout }),
+            () = tokio::time::sleep_until(deadline) => Err(AskError::Timeout { target: target.id().clone(), after: timeout }),
         }
     }
 

@@ -172,7 +172,7 @@ impl ActorSystemBuilder {
         let metrics = Arc::new(Metrics::default());
         let inner = Arc::new(SystemInner {
             root: root.clone(),
-            registry: Registry::default(),
+            registry: Registry::new(ask_path),
             dead_letters: DeadLetterHub::new(self.backlog, Arc::clone(&metrics)),
             events: EventHub::new(self.backlog),
             handle,
@@ -186,7 +186,6 @@ impl ActorSystemBuilder {
             priority: std::sync::OnceLock::new(),
             exit: watch::channel(None).0,
             next_instance: AtomicU64::new(1),
-            ask_path,
         });
         let priority = prospero::start(
             Arc::downgrade(&inner),
