@@ -153,4 +153,15 @@ pub enum RestartReason {
         /// The sibling whose failure caused the group restart.
         sibling: ActorId,
     },
+    /// Its supervisor was itself restarted and starts its children again.
+    SupervisorRestarted {
+        /// The supervisor.
+        supervisor: ActorId,
+    },
+    /// A permanent child that stopped (normally, or shut down) is started
+    /// again, as OTP does with every permanent child that exits.
+    Exited {
+        /// Why it stopped.
+        reason: String,
+    },
 }

@@ -691,10 +691,9 @@ impl Process {
             .map(|info| (info.id.clone(), info.restart))
             .collect();
         self.core = SupervisorCore::new(self.strategy);
-        let reason = RestartReason::Failed(ActorError::msg(format!(
-            "supervisor `{}` restarted",
-            self.id
-        )));
+        let reason = RestartReason::SupervisorRestarted {
+            supervisor: self.id.clone(),
+        };
         for (child, restart) in order {
             self.core.add_child(child.clone(), restart);
             if let Err(error) = self.start_again(&child, reason.clone()).await {
@@ -906,10 +905,12 @@ async fn stop_all_of(queue: &LocalQueue, last: bool) {
 fn restart_reason(exit: &ChildExit) -> RestartReason {
     match exit {
         ChildExit::Failed(error) => RestartReason::Failed(error.clone()),
-        ChildExit::Normal { reason } => RestartReason::Failed(ActorError::msg(format!(
-            "a permanent child stopped ({reason}) and is restarted"
-        ))),
-        ChildExit::Shutdown => RestartReason::Failed(ActorError::msg("shut down")),
+        ChildExit::Normal { reason } => RestartReason::Exited {
+            reason: reason.clone(),
+        },
+        ChildExit::Shutdown => RestartReason::Exited {
+            reason: "shut down".to_owned(),
+        },
     }
 }
 

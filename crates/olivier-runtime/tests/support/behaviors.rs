@@ -318,6 +318,8 @@ impl Behavior for Worker {
                     RestartReason::SiblingFailed { sibling } => {
                         format!("sibling:{}", sibling.name())
                     }
+                    RestartReason::SupervisorRestarted { .. } => "supervisor".to_owned(),
+                    RestartReason::Exited { .. } => "exited".to_owned(),
                 };
                 self.note(format_args!("pre_restart:{why}"));
             }
