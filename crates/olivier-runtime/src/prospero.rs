@@ -8,8 +8,9 @@
 //! a task with its own queue that handles one event at a time, like an
 //! OTP supervisor process, and asks the pure [`SupervisorCore`] what to do.
 //!
-//! Prospero also runs every lifecycle hook (`init`, `PreStart`,
-//! `PreRestart`, `PostRestart`, `PostStop`): an actor's task only takes
+//! Prospero also runs the lifecycle hooks of a running actor (`PreRestart`,
+//! the fresh `init`, `PostRestart`, `PostStop`; the first `init` and
+//! `PreStart` run where the actor is spawned): an actor's task only takes
 //! messages. So a failed actor is restarted (fresh state, `PostRestart`
 //! delivered) even while every worker is busy; it takes its next message
 //! when a worker is free.
