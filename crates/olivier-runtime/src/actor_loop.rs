@@ -1,5 +1,6 @@
 //! The actor's task: one message at a time, system requests first.
 
+use std::future::Future;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -20,65 +21,81 @@ const FAIR_SHARE: u32 = 64;
 /// The body and cause an actor's task ends with.
 #[derive(Debug)]
 pub(crate) struct TaskExit {
-    pub(crate) body: Body,
+    pub(crate) body: Box<Body>,
     pub(crate) cause: ExitCause,
 }
 
 /// Runs incarnation `incarnation` of the actor until it yields, stops, fails
 /// or restarts; hands its body back through `exit` and, unless Prospero asked
 /// for it, tells its supervisor.
-pub(crate) async fn run(
+///
+/// Every idle actor's task holds this future, so it is kept small: the body
+/// is boxed, and an `async move` block (unlike an `async fn`) does not copy
+/// its arguments into a second set of locals.
+#[expect(
+    clippy::manual_async_fn,
+    reason = "an async fn would store its arguments twice in every idle task"
+)]
+pub(crate) fn run(
     system: Arc<SystemInner>,
     cell: Arc<ActorCell>,
-    mut body: Body,
+    mut body: Box<Body>,
     incarnation: u64,
     exit: oneshot::Sender<Box<TaskExit>>,
-) {
-    let mut served = 0u32;
-    // When the next message is ready at once, its processing starts when
-    // the previous one ended: one clock read per message, not two.
-    let mut previous_end: Option<Instant> = None;
-    let cause = loop {
-        let next = match cell.mailbox.try_next(incarnation) {
-            Some(next) => next,
-            None => {
-                previous_end = None;
-                if !body.arena.is_idle() {
-                    cell.note_arena_bytes(body.arena.stats().reserved);
+) -> impl Future<Output = ()> + Send + 'static {
+    async move {
+        let mut served = 0u32;
+        // When the next message is ready at once, its processing starts when
+        // the previous one ended: one clock read per message, not two.
+        let mut previous_end: Option<Instant> = None;
+        let cause = loop {
+            // Ready at once while messages wait; when none does, the
+            // waker is kept under the mailbox lock and the idle actor's
+            // arena is noted.
+            // (The arena is borrowed mutably: it is `Send`, not `Sync`.)
+            let (idle_cell, arena, previous) = (&cell, &mut body.arena, &mut previous_end);
+            let next = std::future::poll_fn(move |cx| {
+                let polled = idle_cell.mailbox.poll_next(incarnation, cx);
+                if polled.is_pending() {
+                    *previous = None;
+                    if !arena.is_idle() {
+                        idle_cell.note_arena_bytes(arena.stats().reserved);
+                    }
                 }
-                cell.mailbox.next(incarnation).await
+                polled
+            })
+            .await;
+            let envelope = match next {
+                Next::User(envelope) => envelope,
+                Next::Yield => break ExitCause::Yielded,
+                // Aborted after a shutdown timeout: the body is dropped unheard.
+                Next::Superseded => return,
+            };
+            let started = previous_end.unwrap_or_else(Instant::now);
+            let ended = match handle(&system, &cell, &mut body, envelope, started, incarnation) {
+                Handled::Running(ended) => ended,
+                Handled::Exit(cause) => break cause,
+                // Aborted while in the handler: its outcome is dropped unsettled.
+                Handled::Superseded => return,
+            };
+            previous_end = Some(ended);
+            served = served.wrapping_add(1);
+            if served.is_multiple_of(FAIR_SHARE) {
+                tokio::task::yield_now().await;
+                previous_end = None;
             }
         };
-        let envelope = match next {
-            Next::User(envelope) => envelope,
-            Next::Yield => break ExitCause::Yielded,
-            // Aborted after a shutdown timeout: the body is dropped unheard.
-            Next::Superseded => return,
-        };
-        let started = previous_end.unwrap_or_else(Instant::now);
-        let ended = match handle(&system, &cell, &mut body, envelope, started, incarnation) {
-            Handled::Running(ended) => ended,
-            Handled::Exit(cause) => break cause,
-            // Aborted while in the handler: its outcome is dropped unsettled.
-            Handled::Superseded => return,
-        };
-        previous_end = Some(ended);
-        served = served.wrapping_add(1);
-        if served.is_multiple_of(FAIR_SHARE) {
-            tokio::task::yield_now().await;
-            previous_end = None;
+        let asked = matches!(cause, ExitCause::Yielded);
+        // Boxed: the oneshot every idle actor holds stays small.
+        if exit.send(Box::new(TaskExit { body, cause })).is_ok() && !asked {
+            system.command(Command::Supervisor {
+                supervisor: cell.parent.clone(),
+                message: SupervisorMessage::ChildExited {
+                    child: cell.id.clone(),
+                    incarnation,
+                },
+            });
         }
-    };
-    let asked = matches!(cause, ExitCause::Yielded);
-    // Boxed: the oneshot every idle actor holds stays small.
-    if exit.send(Box::new(TaskExit { body, cause })).is_ok() && !asked {
-        system.command(Command::Supervisor {
-            supervisor: cell.parent.clone(),
-            message: SupervisorMessage::ChildExited {
-                child: cell.id.clone(),
-                incarnation,
-            },
-        });
     }
 }
 

@@ -1,4 +1,4 @@
-//! The mailbox: a system queue that overtakes five user priority queues,
+//! The mailbox: a yield request that overtakes five user priority queues,
 //! bounded by the actor's backpressure policy.
 //!
 //! One actor task consumes a mailbox at a time; any thread may push. The
@@ -10,7 +10,9 @@
 
 use std::collections::VecDeque;
 use std::pin::pin;
+use std::sync::OnceLock;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::task::{Context, Poll, Waker};
 
 use alloy_actors::{ActorId, ActorPriority, AnyMessage, BackpressurePolicy};
 use parking_lot::Mutex;
@@ -57,22 +59,33 @@ pub(crate) enum Refused {
 
 #[derive(Debug)]
 struct Queues {
-    yields: VecDeque<u64>,
     /// One queue per priority, allocated on the first message: an idle
     /// actor's mailbox holds no queue.
     user: Option<Box<[VecDeque<Envelope>; 5]>>,
     len: usize,
-    closed: bool,
     incarnation: u64,
-    /// The consumer found nothing and waits (or is about to): the next
-    /// push must wake it. While it is busy, pushes skip the wake-up.
-    idle: bool,
+    /// The consumer found nothing and waits: the next push wakes it (and
+    /// takes the waker). While it is busy, pushes skip the wake-up.
+    waiting: Option<Waker>,
+    closed: bool,
+    /// The current incarnation was asked to yield. A request is for one
+    /// incarnation and a task yields once, so a flag that a new
+    /// incarnation clears is the whole yield queue.
+    yield_asked: bool,
 }
 
 impl Queues {
     fn user_mut(&mut self) -> &mut [VecDeque<Envelope>; 5] {
         self.user.get_or_insert_with(Box::default)
     }
+}
+
+/// What only senders that wait for room and waiters for the closing need,
+/// allocated by the first of them: most mailboxes never have either.
+#[derive(Debug, Default)]
+struct Waiters {
+    room: Notify,
+    closed: Notify,
 }
 
 /// An actor's mailbox.
@@ -82,9 +95,7 @@ pub(crate) struct Mailbox {
     /// The incarnation, or `CLOSED`: a copy written under the lock, read
     /// without it once per message.
     current: AtomicU64,
-    ready: Notify,
-    room: Notify,
-    closed: Notify,
+    waiters: OnceLock<Box<Waiters>>,
     policy: BackpressurePolicy,
 }
 
@@ -95,19 +106,22 @@ impl Mailbox {
     pub(crate) fn new(policy: BackpressurePolicy) -> Self {
         Self {
             queues: Mutex::new(Queues {
-                yields: VecDeque::new(),
                 user: None,
                 len: 0,
-                closed: false,
                 incarnation: 0,
-                idle: false,
+                waiting: None,
+                closed: false,
+                yield_asked: false,
             }),
             current: AtomicU64::new(0),
-            ready: Notify::new(),
-            room: Notify::new(),
-            closed: Notify::new(),
+            waiters: OnceLock::new(),
             policy,
         }
+    }
+
+    /// The waiters' notifications, allocated on first use.
+    fn waiters(&self) -> &Waiters {
+        self.waiters.get_or_init(Box::default)
     }
 
     pub(crate) fn policy(&self) -> BackpressurePolicy {
@@ -154,10 +168,13 @@ impl Mailbox {
                 Pushed::Queued
             }
         };
-        let wake = !matches!(pushed, Pushed::Dropped(_)) && std::mem::take(&mut queues.idle);
+        let wake = match pushed {
+            Pushed::Dropped(_) => None,
+            _ => queues.waiting.take(),
+        };
         drop(queues);
-        if wake {
-            self.ready.notify_one();
+        if let Some(consumer) = wake {
+            consumer.wake();
         }
         Ok(pushed)
     }
@@ -169,8 +186,11 @@ impl Mailbox {
         envelope: Envelope,
         priority: ActorPriority,
     ) -> Result<Pushed, Refused> {
+        // Allocated before the check under the lock: a consumer that makes
+        // room after the check finds it, so the wake-up is not lost.
+        let waiters = self.waiters();
         loop {
-            let mut room = pin!(self.room.notified());
+            let mut room = pin!(waiters.room.notified());
             room.as_mut().enable();
             {
                 let mut queues = self.queues.lock();
@@ -184,10 +204,10 @@ impl Mailbox {
                 if !full {
                     queues.user_mut()[priority.index()].push_back(envelope);
                     queues.len += 1;
-                    let wake = std::mem::take(&mut queues.idle);
+                    let wake = queues.waiting.take();
                     drop(queues);
-                    if wake {
-                        self.ready.notify_one();
+                    if let Some(consumer) = wake {
+                        consumer.wake();
                     }
                     return Ok(Pushed::Queued);
                 }
@@ -196,10 +216,19 @@ impl Mailbox {
         }
     }
 
-    /// Asks the task of `incarnation` to yield, overtaking user messages.
+    /// Asks the task of `incarnation` to yield, overtaking user messages
+    /// (a request for a superseded incarnation is ignored).
     pub(crate) fn push_yield(&self, incarnation: u64) {
-        self.queues.lock().yields.push_back(incarnation);
-        self.ready.notify_one();
+        let mut queues = self.queues.lock();
+        if queues.incarnation != incarnation {
+            return;
+        }
+        queues.yield_asked = true;
+        let wake = queues.waiting.take();
+        drop(queues);
+        if let Some(consumer) = wake {
+            consumer.wake();
+        }
     }
 
     /// Starts a new incarnation: the previous task, if it still runs, gets
@@ -207,14 +236,17 @@ impl Mailbox {
     pub(crate) fn supersede(&self) -> u64 {
         let mut queues = self.queues.lock();
         queues.incarnation += 1;
-        queues.yields.clear();
+        queues.yield_asked = false;
         let incarnation = queues.incarnation;
         if !queues.closed {
             self.current.store(incarnation, Ordering::Release);
         }
+        let wake = queues.waiting.take();
         drop(queues);
         // Wake a superseded task that waits, so it ends.
-        self.ready.notify_one();
+        if let Some(superseded) = wake {
+            superseded.wake();
+        }
         incarnation
     }
 
@@ -224,26 +256,23 @@ impl Mailbox {
     }
 
     /// The next thing for the task of `incarnation`: a yield request first,
-    /// then user messages by priority.
-    pub(crate) async fn next(&self, incarnation: u64) -> Next {
-        loop {
-            if let Some(next) = self.try_next(incarnation) {
-                return next;
-            }
-            self.ready.notified().await;
-        }
+    /// then user messages by priority (the actor loop polls
+    /// [`Mailbox::poll_next`] itself).
+    #[cfg(test)]
+    pub(crate) fn next(&self, incarnation: u64) -> impl std::future::Future<Output = Next> + '_ {
+        std::future::poll_fn(move |cx| self.poll_next(incarnation, cx))
     }
 
-    /// What [`Mailbox::next`] would return now, or `None` when it would wait.
-    pub(crate) fn try_next(&self, incarnation: u64) -> Option<Next> {
+    /// Takes the next thing for the task of `incarnation`; when there is
+    /// none, its waker is kept for the next push, under the same lock (so
+    /// no wake-up is lost).
+    pub(crate) fn poll_next(&self, incarnation: u64, cx: &mut Context<'_>) -> Poll<Next> {
         let mut queues = self.queues.lock();
         if queues.incarnation != incarnation || queues.closed {
-            return Some(Next::Superseded);
+            return Poll::Ready(Next::Superseded);
         }
-        while let Some(asked) = queues.yields.pop_front() {
-            if asked == incarnation {
-                return Some(Next::Yield);
-            }
+        if std::mem::take(&mut queues.yield_asked) {
+            return Poll::Ready(Next::Yield);
         }
         if queues.len > 0 {
             let taken = queues.user_mut().iter_mut().find_map(VecDeque::pop_front);
@@ -251,16 +280,18 @@ impl Mailbox {
                 queues.len -= 1;
                 let bounded = self.policy.capacity().is_some();
                 drop(queues);
-                if bounded {
-                    self.room.notify_one();
+                if bounded && let Some(waiters) = self.waiters.get() {
+                    waiters.room.notify_one();
                 }
-                return Some(Next::User(envelope));
+                return Poll::Ready(Next::User(envelope));
             }
         }
-        // The caller waits on `ready` next; a push from now on wakes it
-        // (a wake-up before it waits is kept as Notify's permit).
-        queues.idle = true;
-        None
+        // The caller waits; a push from now on wakes it.
+        match &mut queues.waiting {
+            Some(kept) if kept.will_wake(cx.waker()) => {}
+            kept => *kept = Some(cx.waker().clone()),
+        }
+        Poll::Pending
     }
 
     /// Closes the mailbox for good and hands back what was queued, most
@@ -271,7 +302,8 @@ impl Mailbox {
         queues.incarnation += 1;
         self.current.store(CLOSED, Ordering::Release);
         queues.len = 0;
-        queues.yields.clear();
+        queues.yield_asked = false;
+        let wake = queues.waiting.take();
         let drained = match queues.user.take() {
             Some(user) => {
                 let user: [VecDeque<Envelope>; 5] = *user;
@@ -280,9 +312,13 @@ impl Mailbox {
             None => Vec::new(),
         };
         drop(queues);
-        self.ready.notify_one();
-        self.room.notify_waiters();
-        self.closed.notify_waiters();
+        if let Some(consumer) = wake {
+            consumer.wake();
+        }
+        if let Some(waiters) = self.waiters.get() {
+            waiters.room.notify_waiters();
+            waiters.closed.notify_waiters();
+        }
         drained
     }
 
@@ -292,7 +328,8 @@ impl Mailbox {
 
     /// Resolves once the mailbox is closed.
     pub(crate) async fn closed(&self) {
-        let mut closed = pin!(self.closed.notified());
+        // Allocated before the check: `close` finds it after it closed.
+        let mut closed = pin!(self.waiters().closed.notified());
         closed.as_mut().enable();
         if self.is_closed() {
             return;

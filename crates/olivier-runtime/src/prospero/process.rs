@@ -57,7 +57,7 @@ enum Run {
         incarnation: u64,
     },
     /// Prospero holds the body (or none, after an abort or before a fresh start).
-    Down(Option<Body>),
+    Down(Option<Box<Body>>),
 }
 
 /// How a child is stopped.
@@ -436,7 +436,7 @@ impl Process {
     }
 
     /// Takes the body of a child that is down.
-    fn down_body(&mut self, child: &ActorId) -> Option<Body> {
+    fn down_body(&mut self, child: &ActorId) -> Option<Box<Body>> {
         match self.children.get_mut(child) {
             Some(Child::Actor(actor)) => match &mut actor.run {
                 Run::Down(body) => body.take(),
@@ -446,7 +446,7 @@ impl Process {
         }
     }
 
-    fn put_down(&mut self, child: &ActorId, body: Option<Body>) {
+    fn put_down(&mut self, child: &ActorId, body: Option<Box<Body>>) {
         if let Some(Child::Actor(actor)) = self.children.get_mut(child) {
             actor.run = Run::Down(body);
         }
@@ -645,7 +645,7 @@ impl Process {
         &mut self,
         system: &Arc<SystemInner>,
         child: &ActorId,
-        mut body: Body,
+        mut body: Box<Body>,
         reason: RestartReason,
         fresh: bool,
     ) -> Result<(), ActorError> {
@@ -764,7 +764,7 @@ impl Process {
 pub(crate) struct Started {
     spec: AnySpec,
     cell: Arc<ActorCell>,
-    body: Body,
+    body: Box<Body>,
     durable: Option<Durable>,
     /// How it already ended, when its `PreStart` stopped or restarted it.
     ended: Option<ExitCause>,
@@ -834,7 +834,8 @@ pub(crate) fn start_child(
     }))
 }
 
-/// A fresh body for the actor `id` from `spec`.
+/// A fresh body for the actor `id` from `spec` (boxed: it moves between
+/// Prospero and the actor's task, and an idle task's future stays small).
 fn instantiate(
     system: &SystemInner,
     spec: &AnySpec,
@@ -842,15 +843,15 @@ fn instantiate(
     parent: &ActorId,
     durable: Option<Durable>,
     cell: &ActorCell,
-) -> Body {
-    Body::new(
+) -> Box<Body> {
+    Box::new(Body::new(
         spec.behavior()
             .instantiate(id.clone(), Some(parent.clone())),
         spec.config().capabilities(),
         durable,
         Arc::clone(&cell.stats),
         system.arena.of(id),
-    )
+    ))
 }
 
 /// A new actor's first state: `init`, then the stored state for a durable
@@ -875,7 +876,7 @@ fn refused(actor: ActorId, error: ActorError) -> SpawnError {
 }
 
 /// Starts a task for `body` on the system's runtime.
-fn launch(system: &Arc<SystemInner>, cell: &Arc<ActorCell>, body: Body) -> Run {
+fn launch(system: &Arc<SystemInner>, cell: &Arc<ActorCell>, body: Box<Body>) -> Run {
     let incarnation = cell.mailbox.supersede();
     let (exit, exited) = oneshot::channel();
     let task = system.handle.spawn(actor_loop::run(
