@@ -16,6 +16,19 @@ pub const ACTOR_HEADER: &str = "x-conclave-actor";
 /// The header a parent sets when it starts a child object: the parent's address.
 pub const PARENT_HEADER: &str = "x-conclave-parent";
 
+/// The header a parent sets when it starts a child object: the binding
+/// that hosts the child (a child cannot tell it from its path).
+pub const CLASS_HEADER: &str = "x-conclave-class";
+
+/// The header a parent sets when it starts a child object: the binding
+/// that hosts the parent, where the child opens its link socket.
+pub const PARENT_CLASS_HEADER: &str = "x-conclave-parent-class";
+
+/// The header on a child's link socket request to its parent's object: the
+/// child's address (see `host::link`). The gateway never forwards it, so
+/// only objects open links.
+pub const LINK_HEADER: &str = "x-conclave-link";
+
 /// The header that carries a socket's client address (`?client=client/<name>#<n>`):
 /// the object tags the socket with it, and tells to that address go there.
 pub const CLIENT_HEADER: &str = "x-conclave-client";

@@ -34,8 +34,11 @@ pub struct ActorHealth {
     /// When this instance of the object was constructed (ms since the Unix
     /// epoch); it changes after hibernation or eviction.
     pub instance_started_ms: u64,
-    /// The WebSockets the object holds (hibernated ones included).
+    /// The clients' WebSockets the object holds (hibernated ones included).
     pub sockets: usize,
+    /// The children linked to it: distinct children among the link sockets
+    /// it holds (see docs/conclave.md, Supervision).
+    pub links: usize,
     /// Messages handled, over the actor's whole stored life.
     pub handled: u64,
     /// Scheduled messages waiting for their alarm.

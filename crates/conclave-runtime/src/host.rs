@@ -13,7 +13,11 @@
 //! - to a client address other sockets were opened with (`?client=`): on those sockets;
 //! - to another actor (`<CLASS>/<name>#0`): to its object, through the stub (`fetch`, see docs/conclave.md);
 //! - otherwise: a dead letter, logged.
+//!
+//! A child's object links to its parent's with a WebSocket (`host/link.rs`): the
+//! child reports a failure by closing it, and the parent supervises.
 
+mod link;
 mod outbox;
 mod store;
 
@@ -23,12 +27,15 @@ use std::sync::Arc;
 use alloy_actors::{ActorId, Behavior, BehaviorCell, ErrorPolicy, Message, SupervisionStrategy};
 use worker::{Env, Method, Request, Response, State, WebSocket, WebSocketIncomingMessage};
 
-use crate::gateway::{ACTOR_HEADER, CLIENT_HEADER, PARENT_HEADER};
+use crate::gateway::{
+    ACTOR_HEADER, CLASS_HEADER, CLIENT_HEADER, LINK_HEADER, PARENT_CLASS_HEADER, PARENT_HEADER,
+};
 use crate::health::ActorHealth;
 use crate::wire::{Envelope, ErrorCode, Kind, VERSION};
 
+use self::link::Link;
 use self::outbox::Outbox;
-use self::store::Loaded;
+use self::store::{Introduction, Loaded};
 
 /// The Durable Object side of one actor with behavior `B`.
 ///
@@ -42,6 +49,8 @@ pub struct ActorHost<B: Behavior> {
     strategy: SupervisionStrategy,
     ask_timeout_ms: u64,
     actor: RefCell<Option<Loaded<B>>>,
+    /// This actor's link to its parent (see `link`).
+    link: RefCell<Link>,
 }
 
 impl<B: Behavior> std::fmt::Debug for ActorHost<B> {
@@ -69,6 +78,7 @@ where
             strategy: SupervisionStrategy::default(),
             ask_timeout_ms,
             actor: RefCell::new(None),
+            link: RefCell::new(Link::default()),
         }
     }
 
@@ -87,18 +97,21 @@ where
     ///
     /// When storage or the WebSocket pair fails.
     pub async fn fetch(&self, mut request: Request) -> worker::Result<Response> {
-        let identity = request.headers().get(ACTOR_HEADER)?;
-        let parent = request.headers().get(PARENT_HEADER)?;
-        if let Err(error) = self
-            .ensure_loaded(identity.as_deref(), parent.as_deref())
-            .await
-        {
+        let headers = request.headers();
+        let intro = Introduction {
+            identity: headers.get(ACTOR_HEADER)?,
+            parent: headers.get(PARENT_HEADER)?,
+            class: headers.get(CLASS_HEADER)?,
+            parent_class: headers.get(PARENT_CLASS_HEADER)?,
+        };
+        if let Err(error) = self.ensure_loaded(&intro).await {
             return Response::error(error.to_string(), 500);
         }
         if request.method() == Method::Post {
             let frame = request.bytes().await?;
             return match Envelope::decode(&frame) {
                 Ok(envelope) => {
+                    self.ensure_link().await;
                     self.internal(envelope).await?;
                     Response::empty()
                 }
@@ -108,6 +121,23 @@ where
         let upgrade = request.headers().get("upgrade")?;
         if upgrade.is_some_and(|value| value.eq_ignore_ascii_case("websocket")) {
             let pair = worker::WebSocketPair::new()?;
+            // A child's link (only objects send this header; the gateway never forwards it).
+            if let Some(child) = request.headers().get(LINK_HEADER)? {
+                let tag = link::child_tag(&child);
+                // A child has one link: a new one replaces what is left of
+                // the old, whose object was re-created without closing it
+                // (evicted, or its Wasm instance reinitialized). That is not
+                // a failure: its state is stored, and a crash mid-message
+                // cannot be told apart from an eviction here.
+                for old in self.state.get_websockets_with_tag(&tag) {
+                    worker::console_log!("link of {child} replaced: its object was re-created");
+                    let _ = old.serialize_attachment(link::REPLACED);
+                    let _ = old.close(Some(1000), Some("replaced by a new link"));
+                }
+                self.state
+                    .accept_websocket_with_tags(&pair.server, &[link::LINK_TAG, &tag]);
+                return Response::from_websocket(pair.client);
+            }
             match request.headers().get(CLIENT_HEADER)? {
                 Some(client) => self
                     .state
@@ -116,6 +146,14 @@ where
             }
             return Response::from_websocket(pair.client);
         }
+        let linked = self.state.get_websockets_with_tag(link::LINK_TAG);
+        let links = linked.len();
+        let linked_children = linked
+            .iter()
+            .flat_map(|socket| self.state.get_tags(socket))
+            .filter(|tag| link::child_of_tag(tag).is_some())
+            .collect::<std::collections::BTreeSet<_>>()
+            .len();
         let health = {
             let actor = self.actor.borrow();
             let loaded = actor.as_ref();
@@ -123,7 +161,8 @@ where
                 status: "ok",
                 actor: loaded.map(|l| l.name().to_owned()).unwrap_or_default(),
                 instance_started_ms: self.started_ms,
-                sockets: self.state.get_websockets().len(),
+                sockets: self.state.get_websockets().len().saturating_sub(links),
+                links: linked_children,
                 handled: loaded.map_or(0, |l| l.handled),
                 pending_timers: loaded.map_or(0, |l| l.timers.len()),
                 stopped: loaded.and_then(|l| l.stopped().map(str::to_owned)),
@@ -169,7 +208,7 @@ where
                 return send(&socket, &answer);
             }
         };
-        if let Err(error) = self.ensure_loaded(None, None).await {
+        if let Err(error) = self.ensure_loaded(&Introduction::default()).await {
             let answer = Envelope::error_for(
                 Some(&envelope),
                 &me,
@@ -178,14 +217,17 @@ where
             );
             return send(&socket, &answer);
         }
+        self.ensure_link().await;
         self.deliver(envelope, Some(&socket)).await
     }
 
-    /// Handles a socket closing: the close is returned.
+    /// Handles a socket closing: the close is returned. A child's link
+    /// closing is that child's exit, which this actor supervises.
     ///
     /// # Errors
     ///
-    /// Never; a socket that is already gone is fine.
+    /// When a child's exit cannot be stored or its directive sent; a socket
+    /// that is already gone is fine.
     pub async fn websocket_close(
         &self,
         socket: WebSocket,
@@ -193,6 +235,20 @@ where
         reason: String,
         _was_clean: bool,
     ) -> worker::Result<()> {
+        let tags = self.state.get_tags(&socket);
+        if let Some(child) = tags.iter().find_map(|tag| link::child_of_tag(tag)) {
+            let _ = socket.close(Some(1000), Some("link closed"));
+            let replaced = socket
+                .deserialize_attachment::<String>()
+                .ok()
+                .flatten()
+                .is_some_and(|mark| mark == link::REPLACED);
+            // A replaced link's close says nothing, unless it reports a failure.
+            if replaced && !link::is_failure_code(code) {
+                return Ok(());
+            }
+            return self.link_closed(child, code, &reason).await;
+        }
         // 1005/1006 are reserved and may not be sent back.
         let code = u16::try_from(code)
             .ok()
@@ -221,9 +277,10 @@ where
     ///
     /// When storage fails.
     pub async fn alarm(&self) -> worker::Result<Response> {
-        if let Err(error) = self.ensure_loaded(None, None).await {
+        if let Err(error) = self.ensure_loaded(&Introduction::default()).await {
             return Response::error(error.to_string(), 500);
         }
+        self.ensure_link().await;
         // One due timer at a time, each delivery saving the queue without
         // it: a failure leaves the undelivered ones stored, and the memory
         // is dropped so the platform's retry of the alarm reloads them.
@@ -265,16 +322,12 @@ where
             .unwrap_or_default()
     }
 
-    async fn ensure_loaded(
-        &self,
-        identity: Option<&str>,
-        parent: Option<&str>,
-    ) -> Result<(), store::LoadError> {
+    async fn ensure_loaded(&self, intro: &Introduction) -> Result<(), store::LoadError> {
         if self.actor.borrow().is_some() {
             return Ok(());
         }
         let behavior = Arc::clone(&self.behavior);
-        let loaded = Loaded::load(&self.state, behavior, identity, parent, self.strategy).await?;
+        let loaded = Loaded::load(&self.state, behavior, intro, self.strategy).await?;
         let fresh = loaded.is_fresh();
         *self.actor.borrow_mut() = Some(loaded);
         if fresh {
@@ -285,9 +338,7 @@ where
                 loaded.settle(outcome, None, now_ms(), &mut outbox);
             }
             self.persist().await.map_err(store::LoadError::Storage)?;
-            let routes = self.routes();
-            outbox
-                .flush(&self.state, &self.env, &routes, None)
+            self.send_out(outbox, None)
                 .await
                 .map_err(store::LoadError::Storage)?;
         }
@@ -339,15 +390,7 @@ where
             };
         }
         self.persist().await?;
-        let routes = self.routes();
-        outbox
-            .flush(
-                &self.state,
-                &self.env,
-                &routes,
-                socket.map(|s| (s, &envelope)),
-            )
-            .await
+        self.send_out(outbox, socket.map(|s| (s, &envelope))).await
     }
 
     /// Handles an envelope another object (or a timer) sent: for this actor
@@ -379,8 +422,47 @@ where
             loaded.claim_replies(outbox.routed_mut());
         }
         self.persist().await?;
+        self.send_out(outbox, None).await
+    }
+
+    /// Sends what a handler produced, once its state is stored: this
+    /// actor's failure closes its link (the parent reads the close), or,
+    /// without a link, goes as a `SYSTEM ChildFailed` envelope.
+    async fn send_out(
+        &self,
+        mut outbox: Outbox,
+        current: Option<(&WebSocket, &Envelope)>,
+    ) -> worker::Result<()> {
+        for (envelope, error) in outbox.take_escalations() {
+            let link = std::mem::take(&mut *self.link.borrow_mut());
+            let closed = match &link {
+                Link::Open(socket) => socket
+                    .close(Some(link::FAILURE_CODE), Some(link::close_reason(&error)))
+                    .is_ok(),
+                Link::Unopened | Link::Opening | Link::Unneeded => false,
+            };
+            if !closed {
+                if !matches!(link, Link::Open(_)) {
+                    *self.link.borrow_mut() = link;
+                }
+                outbox.push(envelope);
+            }
+        }
+        let stopped = self
+            .actor
+            .borrow()
+            .as_ref()
+            .is_some_and(|loaded| loaded.stopped().is_some());
+        if stopped {
+            let mut link = self.link.borrow_mut();
+            if let Link::Open(socket) = &*link {
+                // A stopped child lets go of its parent: a normal close.
+                let _ = socket.close(Some(1000), Some("stopped"));
+                *link = Link::Unopened;
+            }
+        }
         let routes = self.routes();
-        outbox.flush(&self.state, &self.env, &routes, None).await
+        outbox.flush(&self.state, &self.env, &routes, current).await
     }
 
     fn routes(&self) -> outbox::Routes {

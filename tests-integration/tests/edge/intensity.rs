@@ -82,6 +82,9 @@ async fn a_third_failure_in_the_window_stops_the_children_even_after_an_eviction
     let rebuilt = after_eviction(port, ACTOR, &first["instance_started_ms"]).await?;
     assert_eq!(rebuilt["recent_restarts"], 1, "{rebuilt}");
     assert_eq!(rebuilt["children"], 2, "{rebuilt}");
+    // The children's links are hibernatable on the supervisor's side: they
+    // outlived its eviction.
+    assert_eq!(rebuilt["links"], 2, "{rebuilt}");
 
     pass(&mut client, &w1, ReminderMsg::Fail).await?;
     health_until(port, ACTOR, "the second restart", |h| {
@@ -111,5 +114,7 @@ async fn a_third_failure_in_the_window_stops_the_children_even_after_an_eviction
         health(port, ACTOR)?
     );
     assert_eq!(health(port, ACTOR)?["children"], 1);
+    // The stopped children let go of their links; w0, started again, links anew.
+    health_until(port, ACTOR, "only w0 linked", |h| h["links"] == 1).await?;
     Ok(())
 }

@@ -84,6 +84,10 @@ async fn fail_one_child(class: &str, expected: (u64, u64, u64)) -> anyhow::Resul
     assert_eq!(fired(&mut client, &w2).await?, 1);
     let health = get(edge.port(), &format!("/actors/{actor}"))?.json()?;
     assert_eq!(health["handled"], 12, "{health}"); // 3 hires, 9 passes
+    assert_eq!(
+        health["links"], 3,
+        "every child links to its supervisor: {health}"
+    );
 
     client
         .tell(&TeamMsg::Pass {
@@ -99,6 +103,9 @@ async fn fail_one_child(class: &str, expected: (u64, u64, u64)) -> anyhow::Resul
             fired(&mut client, &w2).await?,
         );
         if counts == expected {
+            // The failed child closed its link to report; restarted, it linked again.
+            let health = get(edge.port(), &format!("/actors/{actor}"))?.json()?;
+            assert_eq!(health["links"], 3, "{health}");
             return Ok(());
         }
         assert!(

@@ -5,7 +5,7 @@ use alloy_actors::{ActorId, AnyMessage};
 use worker::{Env, Headers, Method, Request, RequestInit, State, WebSocket};
 
 use super::send;
-use crate::gateway::{ACTOR_HEADER, PARENT_HEADER};
+use crate::gateway::{ACTOR_HEADER, CLASS_HEADER, PARENT_CLASS_HEADER, PARENT_HEADER};
 use crate::wire::{self, Envelope, ErrorCode, Kind};
 
 /// Outgoing envelopes, in the order the behavior produced them.
@@ -21,6 +21,9 @@ enum Outgoing {
     /// Sent to a child's object by its class, linked or not (a new child
     /// learns its name and parent from it).
     Child { class: String, envelope: Envelope },
+    /// This actor's failure, for its parent: through the link when there
+    /// is one (the host takes it out first), else routed as it is.
+    Escalation { envelope: Envelope, error: String },
 }
 
 /// Where addresses lead from one object: its children and its parent.
@@ -28,6 +31,8 @@ enum Outgoing {
 pub(crate) struct Routes {
     /// This actor's address.
     pub(crate) me: String,
+    /// The binding that hosts this actor, told to its children.
+    pub(crate) class: Option<String>,
     /// The parent's address, if this actor has one.
     pub(crate) parent: Option<String>,
     /// (child address, child class) for every child.
@@ -73,11 +78,33 @@ impl Outbox {
         });
     }
 
+    /// Queues this actor's failure `error` for its parent, `envelope` being
+    /// the `SYSTEM ChildFailed` that reports it where there is no link.
+    pub(crate) fn escalate(&mut self, envelope: Envelope, error: String) {
+        self.envelopes
+            .push(Outgoing::Escalation { envelope, error });
+    }
+
+    /// Takes the escalations out: (the `ChildFailed` envelope, the error).
+    pub(crate) fn take_escalations(&mut self) -> Vec<(Envelope, String)> {
+        let (taken, kept): (Vec<_>, Vec<_>) = std::mem::take(&mut self.envelopes)
+            .into_iter()
+            .partition(|outgoing| matches!(outgoing, Outgoing::Escalation { .. }));
+        self.envelopes = kept;
+        taken
+            .into_iter()
+            .filter_map(|outgoing| match outgoing {
+                Outgoing::Escalation { envelope, error } => Some((envelope, error)),
+                _ => None,
+            })
+            .collect()
+    }
+
     /// Whether anything is addressed to `target`.
     pub(crate) fn has_message_for(&self, target: &str) -> bool {
         self.envelopes.iter().any(|outgoing| match outgoing {
             Outgoing::Routed(envelope) => envelope.target == target,
-            Outgoing::Child { .. } => false,
+            Outgoing::Child { .. } | Outgoing::Escalation { .. } => false,
         })
     }
 
@@ -87,7 +114,7 @@ impl Outbox {
             .iter_mut()
             .filter_map(|outgoing| match outgoing {
                 Outgoing::Routed(envelope) => Some(envelope),
-                Outgoing::Child { .. } => None,
+                Outgoing::Child { .. } | Outgoing::Escalation { .. } => None,
             })
     }
 
@@ -126,9 +153,17 @@ impl Outbox {
                     }
                     route(state, env, routes, &out).await?;
                 }
+                Outgoing::Escalation { envelope, .. } => {
+                    route(state, env, routes, &envelope).await?;
+                }
                 Outgoing::Child { class, envelope } => {
                     let name = path_of(&envelope.target).unwrap_or_default().to_owned();
-                    post(env, &class, &name, Some(&routes.me), &envelope).await?;
+                    let parent = Parent {
+                        address: &routes.me,
+                        class: routes.class.as_deref(),
+                        child_class: &class,
+                    };
+                    post(env, &class, &name, Some(parent), &envelope).await?;
                 }
             }
         }
@@ -195,13 +230,24 @@ pub(crate) async fn route(
     }
 }
 
+/// What a parent tells its child's object about the two of them.
+#[derive(Debug, Clone, Copy)]
+struct Parent<'a> {
+    /// The parent's address.
+    address: &'a str,
+    /// The binding that hosts the parent, if it knows it.
+    class: Option<&'a str>,
+    /// The binding that hosts the child.
+    child_class: &'a str,
+}
+
 /// POSTs one envelope to the object of the actor at `path` in `class`
 /// (objects are named by their actor's path).
 async fn post(
     env: &Env,
     class: &str,
     path: &str,
-    parent: Option<&str>,
+    parent: Option<Parent<'_>>,
     envelope: &Envelope,
 ) -> worker::Result<()> {
     let Ok(namespace) = env.durable_object(class) else {
@@ -212,7 +258,11 @@ async fn post(
     let headers = Headers::new();
     headers.set(ACTOR_HEADER, path)?;
     if let Some(parent) = parent {
-        headers.set(PARENT_HEADER, parent)?;
+        headers.set(PARENT_HEADER, parent.address)?;
+        headers.set(CLASS_HEADER, parent.child_class)?;
+        if let Some(class) = parent.class {
+            headers.set(PARENT_CLASS_HEADER, class)?;
+        }
     }
     let frame = envelope
         .encode()

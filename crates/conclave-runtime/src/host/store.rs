@@ -28,6 +28,38 @@ const CHILDREN_KEY: &str = "children";
 const ASKS_KEY: &str = "asks";
 const RESTARTS_KEY: &str = "restarts";
 const REFUSALS_KEY: &str = "refusals";
+const CLASS_KEY: &str = "class";
+const PARENT_CLASS_KEY: &str = "parent_class";
+
+/// What a request says about the actor of the object it reached (from the
+/// gateway's or the parent's headers); stored the first time it is given.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Introduction {
+    /// The actor's path, `<CLASS>/<name>[/...]`.
+    pub(crate) identity: Option<String>,
+    /// The parent's address.
+    pub(crate) parent: Option<String>,
+    /// The binding that hosts this actor (a child learns it from its parent).
+    pub(crate) class: Option<String>,
+    /// The binding that hosts the parent.
+    pub(crate) parent_class: Option<String>,
+}
+
+/// The stored value of `key`, or else `given`, which is then stored.
+async fn remember(
+    storage: &Storage,
+    key: &str,
+    given: Option<&str>,
+) -> worker::Result<Option<String>> {
+    match (storage.get::<String>(key).await?, given) {
+        (Some(stored), _) => Ok(Some(stored)),
+        (None, Some(given)) => {
+            storage.put(key, given).await?;
+            Ok(Some(given.to_owned()))
+        }
+        (None, None) => Ok(None),
+    }
+}
 
 /// An ask that got no reply while it was handled; a later tell to its
 /// client becomes its `REPLY`, or its deadline answers `ERROR Timeout`.
@@ -95,6 +127,10 @@ pub(crate) struct Loaded<B: Behavior> {
     pub(crate) id: ActorId,
     name: String,
     parent: Option<ActorId>,
+    /// The binding that hosts this actor, when known.
+    class: Option<String>,
+    /// The binding that hosts the parent, when known.
+    parent_class: Option<String>,
     children: Vec<ChildLink>,
     asks: Vec<PendingAsk>,
     core: SupervisorCore,
@@ -119,31 +155,35 @@ where
     pub(crate) async fn load(
         state: &State,
         behavior: Arc<B>,
-        identity: Option<&str>,
-        parent: Option<&str>,
+        intro: &Introduction,
         strategy: SupervisionStrategy,
     ) -> Result<Self, LoadError> {
         let storage = state.storage();
-        let name = match (storage.get::<String>(IDENTITY_KEY).await?, identity) {
-            (Some(stored), _) => stored,
-            (None, Some(given)) => {
-                storage.put(IDENTITY_KEY, given).await?;
-                given.to_owned()
-            }
-            (None, None) => return Err(LoadError::NoIdentity),
-        };
+        let name = remember(&storage, IDENTITY_KEY, intro.identity.as_deref())
+            .await?
+            .ok_or(LoadError::NoIdentity)?;
         let id = actor_id(&name)?;
-        let parent = match (storage.get::<String>(PARENT_KEY).await?, parent) {
-            (Some(stored), _) => Some(stored),
-            (None, Some(given)) => {
-                storage.put(PARENT_KEY, given).await?;
-                Some(given.to_owned())
-            }
-            (None, None) => None,
-        };
-        let parent = match parent {
+        let parent = match remember(&storage, PARENT_KEY, intro.parent.as_deref()).await? {
             Some(address) => Some(address.parse::<ActorId>()?),
             None => None,
+        };
+        let class = match &parent {
+            // A root actor's object is named by its path, `<CLASS>/<name>`.
+            None => name.split('/').next().map(str::to_owned),
+            Some(_) => remember(&storage, CLASS_KEY, intro.class.as_deref()).await?,
+        };
+        let parent_class = match &parent {
+            None => None,
+            Some(parent) => remember(&storage, PARENT_CLASS_KEY, intro.parent_class.as_deref())
+                .await?
+                .or_else(|| {
+                    // A root parent's class is the first segment of its path.
+                    let path = parent.to_string();
+                    let path = super::outbox::path_of(&path)?;
+                    (path.matches('/').count() == 1)
+                        .then(|| path.split('/').next().map(str::to_owned))
+                        .flatten()
+                }),
         };
         let children: Vec<ChildLink> = match storage.get::<ByteBuf>(CHILDREN_KEY).await? {
             Some(bytes) => wire::from_slice("children", &bytes)?,
@@ -188,6 +228,8 @@ where
             id,
             name,
             parent,
+            class,
+            parent_class,
             children,
             asks,
             core,
@@ -205,6 +247,14 @@ where
     /// `<CLASS>/<name>`.
     pub(crate) fn name(&self) -> &str {
         &self.name
+    }
+
+    /// Where the parent's object is: (its class, its path), when this
+    /// actor has a parent and knows the parent's class.
+    pub(crate) fn parent_object(&self) -> Option<(String, String)> {
+        let parent = self.parent.as_ref()?.to_string();
+        let path = super::outbox::path_of(&parent)?.to_owned();
+        Some((self.parent_class.clone()?, path))
     }
 
     /// Why the actor stopped, if it did.
@@ -226,6 +276,7 @@ where
     pub(crate) fn routes(&self) -> Routes {
         Routes {
             me: self.id.to_string(),
+            class: self.class.clone(),
             parent: self.parent.as_ref().map(ToString::to_string),
             children: self
                 .children
@@ -272,7 +323,12 @@ where
                             outbox.push(Envelope::system(&me, &id.to_string(), &restart));
                         }
                     }
-                    Directive::GiveUp { stop, reason } => {
+                    Directive::GiveUp { mut stop, reason } => {
+                        // The failed child's object still lives, waiting for a
+                        // restart that will not come: it is stopped first.
+                        if !stop.contains(&child) {
+                            stop.insert(0, child.clone());
+                        }
                         for id in stop {
                             let address = id.to_string();
                             let Some(link) = self.children.iter().find(|l| l.id == address) else {
@@ -350,11 +406,8 @@ where
                     child: self.id.to_string(),
                     error: error.to_owned(),
                 };
-                outbox.push(Envelope::system(
-                    &self.id.to_string(),
-                    &parent.to_string(),
-                    &failed,
-                ));
+                let envelope = Envelope::system(&self.id.to_string(), &parent.to_string(), &failed);
+                outbox.escalate(envelope, error.to_owned());
             }
             None => self.restart(
                 RestartReason::Failed(ActorError::msg(error)),

@@ -1,0 +1,219 @@
+//! The link socket: how a supervisor watches its children.
+//!
+//! A child's object opens one WebSocket to its parent's object (a stub
+//! `fetch` with `Upgrade: websocket` and the [`LINK_HEADER`]); the parent
+//! accepts it with the hibernation API, tagged with the child's address, so
+//! the parent can still hibernate while its children are linked. A child
+//! whose behavior fails (its error policy escalates) closes its link with
+//! [`FAILURE_CODE`] and the failure as the reason; the parent's
+//! `webSocketClose` turns that into the child's exit for its
+//! `SupervisorCore`. A link that closes abnormally (the child's object went
+//! away: reset, crashed, evicted) counts as a failure too; a normal close
+//! (1000) is a child that stopped.
+//!
+//! The child holds the client side, which cannot hibernate: a linked child
+//! stays resident. A child that cannot link (its parent's class is unknown)
+//! reports failures with a `SYSTEM ChildFailed` envelope instead.
+
+use alloy_actors::Behavior;
+use worker::{Env, Headers, Method, Request, RequestInit, WebSocket};
+
+use super::ActorHost;
+use super::store::Introduction;
+use crate::gateway::{ACTOR_HEADER, LINK_HEADER};
+use crate::wire::{self, Envelope};
+
+/// The tag every link socket carries on the parent's side.
+pub(crate) const LINK_TAG: &str = "conclave.link";
+
+/// The attachment of a link a newer one from the same child replaced: its
+/// close says nothing about the child.
+pub(crate) const REPLACED: &str = "replaced";
+
+/// The close code of a link whose child failed (an application code).
+pub(crate) const FAILURE_CODE: u16 = 4000;
+
+/// The longest close reason a WebSocket carries, in bytes.
+const MAX_REASON_BYTES: usize = 123;
+
+/// The tag naming the child on the parent's side of its link.
+pub(crate) fn child_tag(child: &str) -> String {
+    format!("{LINK_TAG}:{child}")
+}
+
+/// The child a link socket's tag names, if it is a link's tag.
+pub(crate) fn child_of_tag(tag: &str) -> Option<&str> {
+    tag.strip_prefix(LINK_TAG)?.strip_prefix(':')
+}
+
+/// The child's side of its link, in the child's object.
+#[derive(Debug, Default)]
+pub(crate) enum Link {
+    /// Not open yet (or closed to report a failure): open it at the next event.
+    #[default]
+    Unopened,
+    /// Being opened by another event of this object.
+    Opening,
+    /// Open: a failure closes it.
+    Open(WebSocket),
+    /// This actor has no parent to link to.
+    Unneeded,
+}
+
+/// How a child exited, as its parent reads it from the link's close.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum LinkExit {
+    /// A normal close: the child stopped.
+    Normal,
+    /// The child failed, or its object went away.
+    Failed(String),
+}
+
+/// Reads a link's close: 1000 is a stop, an application code (4000-4999)
+/// a failure with its reason, anything else the child's object going away.
+pub(crate) fn exit_of(child: &str, code: usize, reason: &str) -> LinkExit {
+    match code {
+        1000 => LinkExit::Normal,
+        code if is_failure_code(code) => LinkExit::Failed(reason.to_owned()),
+        other => LinkExit::Failed(format!(
+            "the link to {child} closed abnormally (code {other}{}{reason})",
+            if reason.is_empty() { "" } else { ": " }
+        )),
+    }
+}
+
+/// Whether a close code is an application code (4000-4999): a failure a
+/// child reported.
+pub(crate) fn is_failure_code(code: usize) -> bool {
+    (4000..=4999).contains(&code)
+}
+
+/// `error`, cut to the longest close reason a WebSocket carries, on a
+/// character boundary.
+pub(crate) fn close_reason(error: &str) -> &str {
+    if error.len() <= MAX_REASON_BYTES {
+        return error;
+    }
+    let mut end = MAX_REASON_BYTES;
+    while !error.is_char_boundary(end) {
+        end -= 1;
+    }
+    &error[..end]
+}
+
+/// Opens `child`'s link to its parent's object, `parent_path` in `parent_class`.
+///
+/// # Errors
+///
+/// When the stub cannot be reached or does not answer with a socket.
+pub(crate) async fn open(
+    env: &Env,
+    parent_class: &str,
+    parent_path: &str,
+    child: &str,
+) -> worker::Result<WebSocket> {
+    let stub = env
+        .durable_object(parent_class)?
+        .id_from_name(parent_path)?
+        .get_stub()?;
+    let headers = Headers::new();
+    headers.set("upgrade", "websocket")?;
+    headers.set(ACTOR_HEADER, parent_path)?;
+    headers.set(LINK_HEADER, child)?;
+    let mut init = RequestInit::new();
+    init.with_method(Method::Get).with_headers(headers);
+    let request = Request::new_with_init("https://conclave.internal/link", &init)?;
+    let response = stub.fetch_with_request(request).await?;
+    let status = response.status_code();
+    let socket = response.websocket().ok_or_else(|| {
+        worker::Error::RustError(format!(
+            "{parent_path} answered {child}'s link with {status}, not a socket"
+        ))
+    })?;
+    socket.accept()?;
+    Ok(socket)
+}
+
+impl<B: Behavior> ActorHost<B>
+where
+    B::State: Sync,
+{
+    /// Opens this actor's link to its parent, if it has a parent, runs, and
+    /// has no link yet. A link that cannot open is logged; failures are then
+    /// reported with `SYSTEM ChildFailed` envelopes.
+    pub(super) async fn ensure_link(&self) {
+        if !matches!(*self.link.borrow(), Link::Unopened) {
+            return;
+        }
+        let target = {
+            let actor = self.actor.borrow();
+            let Some(loaded) = actor.as_ref() else {
+                return;
+            };
+            if loaded.stopped().is_some() {
+                return;
+            }
+            match loaded.parent_object() {
+                Some(parent) => (parent, loaded.id.to_string()),
+                None => {
+                    *self.link.borrow_mut() = Link::Unneeded;
+                    return;
+                }
+            }
+        };
+        let ((class, path), me) = target;
+        // Other events may run while the link opens: they see it opening.
+        *self.link.borrow_mut() = Link::Opening;
+        let opened = open(&self.env, &class, &path, &me).await;
+        let stopped = self
+            .actor
+            .borrow()
+            .as_ref()
+            .is_some_and(|loaded| loaded.stopped().is_some());
+        let next = match opened {
+            Ok(socket) if stopped => {
+                let _ = socket.close(Some(1000), Some("stopped"));
+                Link::Unopened
+            }
+            Ok(socket) => Link::Open(socket),
+            Err(error) => {
+                worker::console_warn!("{me}: no link to {path}: {error}");
+                Link::Unneeded
+            }
+        };
+        let mut link = self.link.borrow_mut();
+        // A failure reported meanwhile (without the link) reset it: keep that.
+        if matches!(*link, Link::Opening) {
+            *link = next;
+        } else if let Link::Open(socket) = next {
+            let _ = socket.close(Some(1000), Some("superseded"));
+        }
+    }
+
+    /// A child's link closed: its exit goes to the supervisor core.
+    pub(super) async fn link_closed(
+        &self,
+        child: &str,
+        code: usize,
+        reason: &str,
+    ) -> worker::Result<()> {
+        if let Err(error) = self.ensure_loaded(&Introduction::default()).await {
+            worker::console_error!("link of {child} closed, but the actor did not load: {error}");
+            return Ok(());
+        }
+        match exit_of(child, code, reason) {
+            LinkExit::Normal => Ok(()),
+            LinkExit::Failed(error) => {
+                let me = self.address();
+                let failed = wire::SystemMsg::ChildFailed {
+                    child: child.to_owned(),
+                    error,
+                };
+                self.internal(Envelope::system(child, &me, &failed)).await
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;
