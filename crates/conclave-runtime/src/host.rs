@@ -208,6 +208,20 @@ where
                 return send(&socket, &answer);
             }
         };
+        // A socket opened as a client (its token signed that address) speaks
+        // only as that client.
+        if let Some(client) = self.state.get_tags(&socket).into_iter().next()
+            && envelope.source != client
+        {
+            let detail = format!(
+                "this socket speaks as `{client}`, not as `{}`",
+                envelope.source
+            );
+            let mut answer =
+                Envelope::error_for(Some(&envelope), &me, ErrorCode::WrongSource, detail);
+            answer.target = client;
+            return send(&socket, &answer);
+        }
         if let Err(error) = self.ensure_loaded(&Introduction::default()).await {
             let answer = Envelope::error_for(
                 Some(&envelope),

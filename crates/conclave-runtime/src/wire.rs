@@ -105,6 +105,9 @@ pub enum ErrorCode {
     /// ([`MAX_PENDING_ASKS`](crate::limits::MAX_PENDING_ASKS)); it was
     /// handled, but will get no other answer than this one.
     TooManyPendingAsks,
+    /// The envelope's source is not the client address the socket was
+    /// opened as (and its token signed).
+    WrongSource,
 }
 
 /// The payload of an `ERROR` envelope.

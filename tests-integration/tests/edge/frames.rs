@@ -65,6 +65,16 @@ async fn bad_frames_are_answered_with_errors_and_the_actor_keeps_counting() -> a
     let (_, body) = client.next_error(ASK_TIMEOUT).await?;
     assert_eq!(body.code, ErrorCode::UnsupportedVersion, "{body:?}");
 
+    // The socket was opened as client/sturdy#0: it cannot speak as another client.
+    let mut spoofed = client.envelope(Kind::Ask, &CounterMsg::Increment)?;
+    spoofed.source = "client/victim#0".into();
+    let correlation = client.correlation();
+    spoofed.correlation = Some(correlation);
+    client.send(&spoofed).await?;
+    let (answer, body) = client.next_error(ASK_TIMEOUT).await?;
+    assert_eq!(body.code, ErrorCode::WrongSource, "{body:?}");
+    assert_eq!(answer.correlation, Some(correlation));
+
     let reply = client.envelope(Kind::Reply, &CounterMsg::Increment)?;
     client.send(&reply).await?;
     let (_, body) = client.next_error(ASK_TIMEOUT).await?;
