@@ -128,7 +128,7 @@ fn handle(
     let span = tracing::trace_span!(
         "olivier.message",
         actor = %cell.id,
-        actor_type = cell.message_type_name
+        actor_type = cell.message_type_name()
     );
     let _entered = span.enter();
     let mut slot = MessageSlot::erased(envelope.message);

@@ -26,8 +26,9 @@ use crate::system::SystemInner;
 pub(crate) struct Body {
     pub(crate) actor: Box<dyn DynActor>,
     pub(crate) capabilities: Capabilities,
-    /// Where the state is committed, for a durable actor.
-    pub(crate) durable: Option<Durable>,
+    /// Where the state is committed, for a durable actor (boxed: most
+    /// actors have none).
+    pub(crate) durable: Option<Box<Durable>>,
     /// The counters of the actor's type.
     pub(crate) stats: Arc<TypeStats>,
     /// Per-message scratch memory under the actor's budget; reset after
@@ -54,7 +55,7 @@ impl Body {
         Self {
             actor,
             capabilities,
-            durable,
+            durable: durable.map(Box::new),
             stats,
             arena: ActorArena::new(budget),
             timers: None,

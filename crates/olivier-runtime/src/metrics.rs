@@ -110,6 +110,11 @@ fn shard_index() -> usize {
 }
 
 impl TypeStats {
+    /// The message type name the counters are kept under.
+    pub(crate) fn name(&self) -> &'static str {
+        self.name
+    }
+
     fn new(name: &'static str) -> Self {
         Self {
             name,

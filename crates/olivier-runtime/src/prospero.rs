@@ -265,11 +265,12 @@ impl Ctx {
         if self.finished.get() {
             return None;
         }
-        let cell = self.system()?.registry.actor(actor)?;
+        let system = self.system()?;
+        let cell = system.registry.actor(actor)?;
         if cell.is_closing() {
             return None;
         }
-        let strategy = cell.supervision;
+        let strategy = cell.supervision(system.default_supervision);
         let process = Process::new(
             Rc::clone(self),
             actor.clone(),

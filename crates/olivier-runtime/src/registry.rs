@@ -213,11 +213,11 @@ pub(crate) struct ActorCell {
     /// The supervisor: the root, a supervisor, or the spawning actor.
     pub(crate) parent: ActorId,
     pub(crate) message_type: TypeId,
-    pub(crate) message_type_name: &'static str,
-    /// How this actor supervises the children it spawns.
-    pub(crate) supervision: SupervisionStrategy,
+    /// How this actor supervises the children it spawns, when its spec
+    /// chose (boxed: most actors take the system's default).
+    supervision: Option<Box<SupervisionStrategy>>,
     pub(crate) mailbox: Mailbox,
-    /// The counters of the actor's type.
+    /// The counters of the actor's type (kept under its message type name).
     pub(crate) stats: Arc<TypeStats>,
     /// Set while the actor is being stopped for good: it gets no new children.
     closing: AtomicBool,
@@ -226,25 +226,30 @@ pub(crate) struct ActorCell {
 }
 
 impl ActorCell {
-    pub(crate) fn new(
-        id: ActorId,
-        parent: ActorId,
-        spec: &AnySpec,
-        default_supervision: SupervisionStrategy,
-        stats: Arc<TypeStats>,
-    ) -> Self {
+    /// The cell of actor `id` from `spec`; `stats` are the counters of
+    /// its message type.
+    pub(crate) fn new(id: ActorId, parent: ActorId, spec: &AnySpec, stats: Arc<TypeStats>) -> Self {
         let config = spec.config();
         Self {
             id,
             parent,
             message_type: spec.behavior().message_type_id(),
-            message_type_name: spec.message_type_name(),
-            supervision: config.supervision().copied().unwrap_or(default_supervision),
+            supervision: config.supervision().copied().map(Box::new),
             mailbox: Mailbox::new(config.backpressure()),
             stats,
             closing: AtomicBool::new(false),
             arena_bytes: AtomicUsize::new(0),
         }
+    }
+
+    /// The stable name of the messages it accepts.
+    pub(crate) fn message_type_name(&self) -> &'static str {
+        self.stats.name()
+    }
+
+    /// How it supervises the children it spawns.
+    pub(crate) fn supervision(&self, default: SupervisionStrategy) -> SupervisionStrategy {
+        self.supervision.as_deref().copied().unwrap_or(default)
     }
 
     /// Records the bytes its arena holds (read by the metrics).

@@ -75,6 +75,10 @@ pub(crate) struct SystemInner {
     priority: std::sync::OnceLock<ProsperoPriority>,
     exit: watch::Sender<Option<Result<(), SystemFailure>>>,
     next_instance: AtomicU64,
+    /// The id made last by `child_id`: siblings spawned under the same name
+    /// share its path allocation (per system, so ids of two systems never
+    /// share one and the delivery cache's identity match stays exact).
+    last_child: parking_lot::Mutex<Option<ActorId>>,
 }
 
 /// A message that did not reach a mailbox, and why.
@@ -132,12 +136,21 @@ impl SystemInner {
             Some(name) => name,
             None => default_name(spec.config().kind()),
         };
-        parent
+        let mut last = self.last_child.lock();
+        if let Some(sibling) = last.as_ref()
+            && is_child_path(sibling.path(), parent.path(), name)
+        {
+            // The same (valid) path: share it rather than copy it.
+            return Ok(sibling.with_instance(instance));
+        }
+        let id = parent
             .child(name, instance)
             .map_err(|source| SpawnError::InvalidName {
                 name: name.to_owned(),
                 source,
-            })
+            })?;
+        *last = Some(id.clone());
+        Ok(id)
     }
 
     /// Puts a message into its target's mailbox (or ask slot), applying the
@@ -198,7 +211,7 @@ impl SystemInner {
         if message.type_id() != cell.message_type {
             return Err(Undelivered {
                 reason: DeadLetterReason::WrongMessageType {
-                    expected: cell.message_type_name,
+                    expected: cell.message_type_name(),
                 },
                 message,
             });
@@ -385,6 +398,14 @@ fn take_back<M: Message>(message: AnyMessage) -> M {
 #[cold]
 fn erased_type_changed() -> ! {
     unreachable!("a message erased by a typed send came back with another type")
+}
+
+/// Whether `path` is `parent/name`.
+fn is_child_path(path: &str, parent: &str, name: &str) -> bool {
+    path.len() == parent.len() + 1 + name.len()
+        && path.starts_with(parent)
+        && path.as_bytes()[parent.len()] == b'/'
+        && path.ends_with(name)
 }
 
 fn default_name(kind: &str) -> &str {

@@ -18,12 +18,12 @@ pub(crate) fn snapshots(metrics: &Metrics, registry: &Registry) -> Vec<TypeSnaps
     for cell in registry.cells() {
         let live = match snapshots
             .iter_mut()
-            .find(|snapshot| snapshot.actor_type == cell.message_type_name)
+            .find(|snapshot| snapshot.actor_type == cell.message_type_name())
         {
             Some(snapshot) => snapshot,
             None => {
                 snapshots.push(TypeSnapshot {
-                    actor_type: cell.message_type_name,
+                    actor_type: cell.message_type_name(),
                     ..TypeSnapshot::default()
                 });
                 let last = snapshots.len() - 1;

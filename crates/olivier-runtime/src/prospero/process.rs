@@ -4,10 +4,12 @@
 use std::collections::{HashMap, VecDeque};
 use std::rc::Rc;
 use std::sync::Arc;
+use std::time::Duration;
 
 use alloy_actors::{
-    ActorError, ActorId, ActorPriority, AnySpec, ChildExit, Directive, Failure, LifecycleEvent,
-    Outcome, RestartReason, RestartType, SpawnReply, SupervisionStrategy, SupervisorCore,
+    ActorError, ActorId, ActorPriority, AnySpec, Capabilities, ChildExit, Directive, DynBehavior,
+    Failure, LifecycleEvent, Outcome, RestartReason, RestartType, SpawnReply, SupervisionStrategy,
+    SupervisorCore,
 };
 use tokio::sync::oneshot;
 use tokio::task::AbortHandle;
@@ -39,13 +41,32 @@ enum Child {
     Supervisor(Rc<LocalQueue>),
 }
 
-#[derive(Debug)]
+/// What a supervisor keeps about an actor child: what its restarts and
+/// stops need from its spec (not the whole spec: one is kept per child),
+/// its cell, and who holds its body.
 struct ActorChild {
-    spec: AnySpec,
+    /// What a fresh body is instantiated from.
+    behavior: Arc<dyn DynBehavior>,
     cell: Arc<ActorCell>,
     run: Run,
-    /// The durable binding (its claim on the path lives as long as the child).
-    durable: Option<Durable>,
+    /// The durable binding (its claim on the path lives as long as the
+    /// child); boxed, as most actors have none.
+    durable: Option<Box<Durable>>,
+    shutdown_timeout: Duration,
+    capabilities: Capabilities,
+}
+
+impl std::fmt::Debug for ActorChild {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ActorChild")
+            .field("behavior", &self.behavior.message_type_name())
+            .field("cell", &self.cell)
+            .field("run", &self.run)
+            .field("durable", &self.durable)
+            .field("shutdown_timeout", &self.shutdown_timeout)
+            .field("capabilities", &self.capabilities)
+            .finish()
+    }
 }
 
 #[derive(Debug)]
@@ -208,15 +229,17 @@ impl Process {
                 Run::Down(Some(body))
             }
         };
-        self.core
-            .add_child(id.clone(), spec.config().restart_type());
+        let config = spec.config();
+        self.core.add_child(id.clone(), config.restart_type());
         self.children.insert(
             id.clone(),
             Child::Actor(Box::new(ActorChild {
-                spec,
+                shutdown_timeout: config.shutdown_timeout(),
+                capabilities: config.capabilities(),
+                behavior: Arc::clone(spec.behavior()),
                 cell,
                 run,
-                durable,
+                durable: durable.map(Box::new),
             })),
         );
         if let Some(notify) = notify {
@@ -470,7 +493,7 @@ impl Process {
             return;
         };
         let cell = Arc::clone(&actor.cell);
-        let timeout = actor.spec.config().shutdown_timeout();
+        let timeout = actor.shutdown_timeout;
         cell.mailbox.push_yield(incarnation);
         self.emit(SystemEvent::Stopping {
             actor: child.clone(),
@@ -627,12 +650,20 @@ impl Process {
                 if matches!(actor.run, Run::Running { .. }) {
                     return Ok(());
                 }
-                let spec = actor.spec.clone();
-                let durable = actor.durable.as_ref().map(Durable::rebind);
+                let behavior = Arc::clone(&actor.behavior);
+                let capabilities = actor.capabilities;
+                let durable = actor.durable.as_deref().map(Durable::rebind);
                 let cell = Arc::clone(&actor.cell);
                 let body = match self.down_body(child) {
                     Some(body) => body,
-                    None => instantiate(&system, &spec, child, &self.id, durable, &cell),
+                    None => instantiate(
+                        &system,
+                        (&*behavior, capabilities),
+                        child,
+                        &self.id,
+                        durable,
+                        &cell,
+                    ),
                 };
                 self.revive(&system, child, body, reason, true)
             }
@@ -805,14 +836,14 @@ pub(crate) fn start_child(
         id.clone(),
         parent.clone(),
         &spec,
-        system.default_supervision,
         system.metrics.of(spec.message_type_name()),
     ));
     system.remote.learn(&spec);
     system
         .registry
         .insert(id.clone(), Entry::Actor(Arc::clone(&cell)));
-    let mut body = instantiate(system, &spec, &id, parent, durable.clone(), &cell);
+    let from = (&**spec.behavior(), spec.config().capabilities());
+    let mut body = instantiate(system, from, &id, parent, durable.clone(), &cell);
     let outcome = start(&mut body);
     let ended = match settle(system, &mut body, outcome) {
         Settled::Exit(ExitCause::Failed(error)) => {
@@ -834,20 +865,20 @@ pub(crate) fn start_child(
     }))
 }
 
-/// A fresh body for the actor `id` from `spec` (boxed: it moves between
-/// Prospero and the actor's task, and an idle task's future stays small).
+/// A fresh body for the actor `id` from its spec's behavior and
+/// capabilities (boxed: it moves between Prospero and the actor's task, and
+/// an idle task's future stays small).
 fn instantiate(
     system: &SystemInner,
-    spec: &AnySpec,
+    (behavior, capabilities): (&dyn DynBehavior, Capabilities),
     id: &ActorId,
     parent: &ActorId,
     durable: Option<Durable>,
     cell: &ActorCell,
 ) -> Box<Body> {
     Box::new(Body::new(
-        spec.behavior()
-            .instantiate(id.clone(), Some(parent.clone())),
-        spec.config().capabilities(),
+        behavior.instantiate(id.clone(), Some(parent.clone())),
+        capabilities,
         durable,
         Arc::clone(&cell.stats),
         system.arena.of(id),

@@ -123,13 +123,14 @@ fn deliver(system: &Arc<SystemInner>, peer: &Peer, envelope: &Envelope<'_>) {
             );
         }
     };
-    if envelope.message_type != cell.message_type_name {
+    if envelope.message_type != cell.message_type_name() {
         let detail = format!(
             "`{target}` accepts `{}`, not `{}`",
-            cell.message_type_name, envelope.message_type
+            cell.message_type_name(),
+            envelope.message_type
         );
         let reason = DeadLetterReason::WrongMessageType {
-            expected: cell.message_type_name,
+            expected: cell.message_type_name(),
         };
         return refuse(ErrorCode::WrongMessageType, reason, &detail);
     }

@@ -186,6 +186,7 @@ impl ActorSystemBuilder {
             priority: std::sync::OnceLock::new(),
             exit: watch::channel(None).0,
             next_instance: AtomicU64::new(1),
+            last_child: parking_lot::Mutex::new(None),
         });
         let priority = prospero::start(
             Arc::downgrade(&inner),
