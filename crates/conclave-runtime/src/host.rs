@@ -123,19 +123,7 @@ where
             let pair = worker::WebSocketPair::new()?;
             // A child's link (only objects send this header; the gateway never forwards it).
             if let Some(child) = request.headers().get(LINK_HEADER)? {
-                let tag = link::child_tag(&child);
-                // A child has one link: a new one replaces what is left of
-                // the old, whose object was re-created without closing it
-                // (evicted, or its Wasm instance reinitialized). That is not
-                // a failure: its state is stored, and a crash mid-message
-                // cannot be told apart from an eviction here.
-                for old in self.state.get_websockets_with_tag(&tag) {
-                    worker::console_log!("link of {child} replaced: its object was re-created");
-                    let _ = old.serialize_attachment(link::REPLACED);
-                    let _ = old.close(Some(1000), Some("replaced by a new link"));
-                }
-                self.state
-                    .accept_websocket_with_tags(&pair.server, &[link::LINK_TAG, &tag]);
+                self.accept_link(&child, &pair.server);
                 return Response::from_websocket(pair.client);
             }
             match request.headers().get(CLIENT_HEADER)? {
@@ -146,14 +134,7 @@ where
             }
             return Response::from_websocket(pair.client);
         }
-        let linked = self.state.get_websockets_with_tag(link::LINK_TAG);
-        let links = linked.len();
-        let linked_children = linked
-            .iter()
-            .flat_map(|socket| self.state.get_tags(socket))
-            .filter(|tag| link::child_of_tag(tag).is_some())
-            .collect::<std::collections::BTreeSet<_>>()
-            .len();
+        let (link_sockets, linked_children) = self.links();
         let health = {
             let actor = self.actor.borrow();
             let loaded = actor.as_ref();
@@ -161,7 +142,11 @@ where
                 status: "ok",
                 actor: loaded.map(|l| l.name().to_owned()).unwrap_or_default(),
                 instance_started_ms: self.started_ms,
-                sockets: self.state.get_websockets().len().saturating_sub(links),
+                sockets: self
+                    .state
+                    .get_websockets()
+                    .len()
+                    .saturating_sub(link_sockets),
                 links: linked_children,
                 handled: loaded.map_or(0, |l| l.handled),
                 pending_timers: loaded.map_or(0, |l| l.timers.len()),

@@ -11,6 +11,9 @@ use anyhow::{Context, bail};
 /// How long objects wait for an ask's reply before answering `ERROR Timeout`.
 pub const ASK_DEADLINE: Duration = Duration::from_secs(2);
 
+/// How many times [`Wrangler::start`] tries when the ports it picked were taken.
+const START_ATTEMPTS: u32 = 3;
+
 /// How long wrangler may take to answer its first health check.
 const READY_TIMEOUT: Duration = Duration::from_secs(90);
 
@@ -68,11 +71,31 @@ impl Wrangler {
     /// Starts wrangler on a free loopback port with state in `persist` and
     /// the socket-token secret `secret`, and waits until it answers.
     ///
+    /// A free port can be taken by another process between the moment it is
+    /// found and the moment wrangler binds it (tests start wranglers in
+    /// parallel): wrangler then exits with "Address already in use", and is
+    /// started again on other ports, up to three times.
+    ///
     /// # Errors
     ///
     /// When wrangler cannot start or does not answer in time; the error
     /// carries the end of its log.
     pub fn start(config: &WranglerConfig, persist: &Path, secret: &str) -> anyhow::Result<Self> {
+        let mut attempt = 1;
+        loop {
+            match Self::start_once(config, persist, secret) {
+                Err(error)
+                    if attempt < START_ATTEMPTS
+                        && format!("{error:#}").contains("Address already in use") =>
+                {
+                    attempt += 1;
+                }
+                result => return result,
+            }
+        }
+    }
+
+    fn start_once(config: &WranglerConfig, persist: &Path, secret: &str) -> anyhow::Result<Self> {
         let port = free_port()?;
         let inspector = free_port()?;
         let log = persist.with_extension(format!("{port}.log"));

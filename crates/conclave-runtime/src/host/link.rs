@@ -138,6 +138,34 @@ impl<B: Behavior> ActorHost<B>
 where
     B::State: Sync,
 {
+    /// Accepts `child`'s link on the parent's side, hibernatable and tagged.
+    ///
+    /// A child has one link: a new one replaces what is left of the old,
+    /// whose object was re-created without closing it (evicted, or its Wasm
+    /// instance reinitialized). That is not a failure: the child's state is
+    /// stored, and a crash mid-message cannot be told apart from an eviction.
+    pub(super) fn accept_link(&self, child: &str, server: &WebSocket) {
+        let tag = child_tag(child);
+        for old in self.state.get_websockets_with_tag(&tag) {
+            worker::console_log!("link of {child} replaced: its object was re-created");
+            let _ = old.serialize_attachment(REPLACED);
+            let _ = old.close(Some(1000), Some("replaced by a new link"));
+        }
+        self.state
+            .accept_websocket_with_tags(server, &[LINK_TAG, &tag]);
+    }
+
+    /// (link sockets held, distinct children linked).
+    pub(super) fn links(&self) -> (usize, usize) {
+        let sockets = self.state.get_websockets_with_tag(LINK_TAG);
+        let children: std::collections::BTreeSet<String> = sockets
+            .iter()
+            .flat_map(|socket| self.state.get_tags(socket))
+            .filter(|tag| child_of_tag(tag).is_some())
+            .collect();
+        (sockets.len(), children.len())
+    }
+
     /// Opens this actor's link to its parent, if it has a parent, runs, and
     /// has no link yet. A link that cannot open is logged; failures are then
     /// reported with `SYSTEM ChildFailed` envelopes.
