@@ -5,7 +5,6 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use alloy_actors::{ActorError, Failure, MessageSlot, Outcome};
-use tokio::sync::oneshot;
 
 use crate::arena::ChargeScope;
 use crate::body::{Body, ExitCause, Settled, settle};
@@ -18,31 +17,74 @@ use crate::system::SystemInner;
 /// How many messages a task handles before it lets other tasks run.
 const FAIR_SHARE: u32 = 64;
 
-/// The body and cause an actor's task ends with.
+/// The body and cause an actor's task ends with, handed back through its
+/// mailbox; no body when the task ended without handing it back (it
+/// panicked outside the behavior, or its runtime shut down).
 #[derive(Debug)]
 pub(crate) struct TaskExit {
-    pub(crate) body: Box<Body>,
+    pub(crate) body: Option<Box<Body>>,
     pub(crate) cause: ExitCause,
 }
 
+/// What an actor's task holds besides the body. Dropped without having
+/// handed the body back, it hands back that the task ended, so Prospero
+/// does not wait for it until the shutdown timeout.
+struct Task {
+    system: Arc<SystemInner>,
+    cell: Arc<ActorCell>,
+    incarnation: u64,
+    handed_back: bool,
+}
+
+impl Task {
+    /// Hands `exit` back to Prospero through the mailbox and wakes it;
+    /// false (the exit dropped here) when the incarnation was superseded.
+    fn hand_back(&mut self, exit: TaskExit) -> bool {
+        self.handed_back = true;
+        let taken = self
+            .cell
+            .mailbox
+            .hand_back(self.incarnation, Box::new(exit))
+            .is_ok();
+        if taken {
+            self.system.handed_back.notify_waiters();
+        }
+        taken
+    }
+}
+
+impl Drop for Task {
+    fn drop(&mut self) {
+        if !self.handed_back {
+            self.hand_back(TaskExit {
+                body: None,
+                cause: ExitCause::Failed(ActorError::msg(
+                    "the actor's task ended without handing its state back",
+                )),
+            });
+        }
+    }
+}
+
 /// Runs incarnation `incarnation` of the actor until it yields, stops, fails
-/// or restarts; hands its body back through `exit` and, unless Prospero asked
-/// for it, tells its supervisor.
+/// or restarts; hands its body back through its mailbox and, unless
+/// Prospero asked for it, tells its supervisor.
 ///
 /// Every idle actor's task holds this future, so it is kept small: the body
 /// is boxed, and an `async move` block (unlike an `async fn`) does not copy
 /// its arguments into a second set of locals.
-#[expect(
-    clippy::manual_async_fn,
-    reason = "an async fn would store its arguments twice in every idle task"
-)]
 pub(crate) fn run(
     system: Arc<SystemInner>,
     cell: Arc<ActorCell>,
     mut body: Box<Body>,
     incarnation: u64,
-    exit: oneshot::Sender<Box<TaskExit>>,
 ) -> impl Future<Output = ()> + Send + 'static {
+    let mut task = Task {
+        system,
+        cell,
+        incarnation,
+        handed_back: false,
+    };
     async move {
         let mut served = 0u32;
         // When the next message is ready at once, its processing starts when
@@ -53,7 +95,7 @@ pub(crate) fn run(
             // waker is kept under the mailbox lock and the idle actor's
             // arena is noted.
             // (The arena is borrowed mutably: it is `Send`, not `Sync`.)
-            let (idle_cell, arena, previous) = (&cell, &mut body.arena, &mut previous_end);
+            let (idle_cell, arena, previous) = (&task.cell, &mut body.arena, &mut previous_end);
             let next = std::future::poll_fn(move |cx| {
                 let polled = idle_cell.mailbox.poll_next(incarnation, cx);
                 if polled.is_pending() {
@@ -72,7 +114,14 @@ pub(crate) fn run(
                 Next::Superseded => return,
             };
             let started = previous_end.unwrap_or_else(Instant::now);
-            let ended = match handle(&system, &cell, &mut body, envelope, started, incarnation) {
+            let ended = match handle(
+                &task.system,
+                &task.cell,
+                &mut body,
+                envelope,
+                started,
+                incarnation,
+            ) {
                 Handled::Running(ended) => ended,
                 Handled::Exit(cause) => break cause,
                 // Aborted while in the handler: its outcome is dropped unsettled.
@@ -86,12 +135,15 @@ pub(crate) fn run(
             }
         };
         let asked = matches!(cause, ExitCause::Yielded);
-        // Boxed: the oneshot every idle actor holds stays small.
-        if exit.send(Box::new(TaskExit { body, cause })).is_ok() && !asked {
-            system.command(Command::Supervisor {
-                supervisor: cell.parent.clone(),
+        let exit = TaskExit {
+            body: Some(body),
+            cause,
+        };
+        if task.hand_back(exit) && !asked {
+            task.system.command(Command::Supervisor {
+                supervisor: task.cell.parent.clone(),
                 message: SupervisorMessage::ChildExited {
-                    child: cell.id.clone(),
+                    child: task.cell.id.clone(),
                     incarnation,
                 },
             });
@@ -173,3 +225,6 @@ fn handle(
         }
     }
 }
+
+#[cfg(test)]
+mod tests;

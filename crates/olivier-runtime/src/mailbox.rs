@@ -18,6 +18,8 @@ use alloy_actors::{ActorId, ActorPriority, AnyMessage, BackpressurePolicy};
 use parking_lot::Mutex;
 use tokio::sync::Notify;
 
+use crate::actor_loop::TaskExit;
+
 /// A user message on its way to an actor.
 #[derive(Debug)]
 pub(crate) struct Envelope {
@@ -67,6 +69,9 @@ struct Queues {
     /// The consumer found nothing and waits: the next push wakes it (and
     /// takes the waker). While it is busy, pushes skip the wake-up.
     waiting: Option<Waker>,
+    /// What the current incarnation's task handed back when it ended,
+    /// until Prospero takes it (a new incarnation drops what is left).
+    exit: Option<Box<TaskExit>>,
     closed: bool,
     /// The current incarnation was asked to yield. A request is for one
     /// incarnation and a task yields once, so a flag that a new
@@ -110,6 +115,7 @@ impl Mailbox {
                 len: 0,
                 incarnation: 0,
                 waiting: None,
+                exit: None,
                 closed: false,
                 yield_asked: false,
             }),
@@ -242,12 +248,39 @@ impl Mailbox {
             self.current.store(incarnation, Ordering::Release);
         }
         let wake = queues.waiting.take();
+        // A superseded task's hand-back: dropped outside the lock (its
+        // state's destructor may send to this very mailbox).
+        let stale = queues.exit.take();
         drop(queues);
+        drop(stale);
         // Wake a superseded task that waits, so it ends.
         if let Some(superseded) = wake {
             superseded.wake();
         }
         incarnation
+    }
+
+    /// Hands back what the task of `incarnation` ended with, for Prospero
+    /// to take; refused (and returned) once that incarnation is superseded
+    /// or the mailbox closed, as nobody will take it.
+    pub(crate) fn hand_back(
+        &self,
+        incarnation: u64,
+        exit: Box<TaskExit>,
+    ) -> Result<(), Box<TaskExit>> {
+        let mut queues = self.queues.lock();
+        if queues.incarnation != incarnation || queues.closed {
+            return Err(exit);
+        }
+        let previous = queues.exit.replace(exit);
+        drop(queues);
+        drop(previous);
+        Ok(())
+    }
+
+    /// Takes what the current incarnation's task handed back, if it did.
+    pub(crate) fn take_exit(&self) -> Option<Box<TaskExit>> {
+        self.queues.lock().exit.take()
     }
 
     /// Whether `incarnation` is still the current one (and the mailbox open).
@@ -304,6 +337,7 @@ impl Mailbox {
         queues.len = 0;
         queues.yield_asked = false;
         let wake = queues.waiting.take();
+        let stale = queues.exit.take();
         let drained = match queues.user.take() {
             Some(user) => {
                 let user: [VecDeque<Envelope>; 5] = *user;
@@ -312,6 +346,7 @@ impl Mailbox {
             None => Vec::new(),
         };
         drop(queues);
+        drop(stale);
         if let Some(consumer) = wake {
             consumer.wake();
         }

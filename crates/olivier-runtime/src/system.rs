@@ -79,6 +79,10 @@ pub(crate) struct SystemInner {
     /// share its path allocation (per system, so ids of two systems never
     /// share one and the delivery cache's identity match stays exact).
     last_child: parking_lot::Mutex<Option<ActorId>>,
+    /// Woken whenever a task hands an actor's body back through its
+    /// mailbox (Prospero waits on it while it stops a task): one wake-up
+    /// for the system rather than a channel per running actor.
+    pub(crate) handed_back: tokio::sync::Notify,
 }
 
 /// A message that did not reach a mailbox, and why.

@@ -16,7 +16,7 @@ use tokio::task::AbortHandle;
 
 use super::queue::LocalQueue;
 use super::{Ctx, SupervisorMessage};
-use crate::actor_loop::{self, TaskExit};
+use crate::actor_loop;
 use crate::body::{Body, ExitCause, Settled, lifecycle, settle};
 use crate::persistence::Durable;
 use crate::registry::{ActorCell, Entry};
@@ -71,9 +71,8 @@ impl std::fmt::Debug for ActorChild {
 
 #[derive(Debug)]
 enum Run {
-    /// A task holds the body.
+    /// A task holds the body (and hands it back through the mailbox).
     Running {
-        exit: oneshot::Receiver<Box<TaskExit>>,
         abort: AbortHandle,
         incarnation: u64,
     },
@@ -288,13 +287,12 @@ impl Process {
             // Prospero already took this incarnation's body (a stop raced the exit).
             return;
         }
-        let Run::Running { mut exit, .. } = std::mem::replace(&mut actor.run, Run::Down(None))
-        else {
+        let Run::Running { .. } = std::mem::replace(&mut actor.run, Run::Down(None)) else {
             return;
         };
-        let (body, cause) = match exit.try_recv() {
-            Ok(exit) => (Some(exit.body), exit.cause),
-            Err(_) => (
+        let (body, cause) = match actor.cell.mailbox.take_exit() {
+            Some(exit) => (exit.body, exit.cause),
+            None => (
                 None,
                 ExitCause::Failed(ActorError::msg(
                     "the actor's task ended without handing its state back",
@@ -483,12 +481,7 @@ impl Process {
             return;
         };
         let run = std::mem::replace(&mut actor.run, Run::Down(None));
-        let Run::Running {
-            exit,
-            abort,
-            incarnation,
-        } = run
-        else {
+        let Run::Running { abort, incarnation } = run else {
             actor.run = run;
             return;
         };
@@ -498,10 +491,15 @@ impl Process {
         self.emit(SystemEvent::Stopping {
             actor: child.clone(),
         });
-        let body = match tokio::time::timeout(timeout, exit).await {
-            Ok(Ok(exit)) => Some(exit.body),
-            Ok(Err(_)) => None,
-            Err(_) => {
+        let handed = match self.system() {
+            Some(system) => handed_back(&system, &cell, timeout).await,
+            // The system is gone, so is every task (each holds it): what
+            // it handed back is there, if anything.
+            None => Some(cell.mailbox.take_exit().and_then(|exit| exit.body)),
+        };
+        let body = match handed {
+            Some(body) => body,
+            None => {
                 abort.abort();
                 cell.mailbox.supersede();
                 tracing::warn!(
@@ -909,18 +907,38 @@ fn refused(actor: ActorId, error: ActorError) -> SpawnError {
 /// Starts a task for `body` on the system's runtime.
 fn launch(system: &Arc<SystemInner>, cell: &Arc<ActorCell>, body: Box<Body>) -> Run {
     let incarnation = cell.mailbox.supersede();
-    let (exit, exited) = oneshot::channel();
     let task = system.handle.spawn(actor_loop::run(
         Arc::clone(system),
         Arc::clone(cell),
         body,
         incarnation,
-        exit,
     ));
     Run::Running {
-        exit: exited,
         abort: task.abort_handle(),
         incarnation,
+    }
+}
+
+/// Waits up to `timeout` for the current task of `cell` to hand back what
+/// it ended with: its body (none if the task ended without it), or `None`
+/// when the time ran out.
+async fn handed_back(
+    system: &SystemInner,
+    cell: &ActorCell,
+    timeout: Duration,
+) -> Option<Option<Box<Body>>> {
+    let deadline = tokio::time::Instant::now() + timeout;
+    loop {
+        // Registered before the look, so a hand-back after it wakes us.
+        let mut woken = std::pin::pin!(system.handed_back.notified());
+        woken.as_mut().enable();
+        if let Some(exit) = cell.mailbox.take_exit() {
+            return Some(exit.body);
+        }
+        if tokio::time::timeout_at(deadline, woken).await.is_err() {
+            // One last look: it may have come as the time ran out.
+            return cell.mailbox.take_exit().map(|exit| exit.body);
+        }
     }
 }
 
@@ -954,3 +972,6 @@ fn post_stop(system: &Arc<SystemInner>, body: &mut Body) {
     }
     body.cancel_timers();
 }
+
+#[cfg(test)]
+mod tests;

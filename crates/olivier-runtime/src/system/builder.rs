@@ -187,6 +187,7 @@ impl ActorSystemBuilder {
             exit: watch::channel(None).0,
             next_instance: AtomicU64::new(1),
             last_child: parking_lot::Mutex::new(None),
+            handed_back: tokio::sync::Notify::new(),
         });
         let priority = prospero::start(
             Arc::downgrade(&inner),
