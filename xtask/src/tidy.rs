@@ -41,8 +41,36 @@ const FORBIDDEN: &[(&str, &[&str])] = &[
             "conclave-runtime",
         ],
     ),
+    (
+        "alloy-reminder",
+        &[
+            "tokio",
+            "worker",
+            "barewire",
+            "olivier-runtime",
+            "conclave-runtime",
+        ],
+    ),
+    (
+        "alloy-team",
+        &[
+            "tokio",
+            "worker",
+            "barewire",
+            "olivier-runtime",
+            "conclave-runtime",
+        ],
+    ),
     ("olivier-runtime", &["worker", "conclave-runtime"]),
-    ("conclave-runtime", &["olivier-runtime", "alloy-counter"]),
+    (
+        "conclave-runtime",
+        &[
+            "olivier-runtime",
+            "alloy-counter",
+            "alloy-reminder",
+            "alloy-team",
+        ],
+    ),
 ];
 
 /// Runs every check and reports all problems at once.

@@ -3,7 +3,13 @@
 use crate::{setup, shell};
 
 /// The crates that must build for `wasm32-unknown-unknown` as well as native.
-pub(crate) const WASM_CRATES: &[&str] = &["alloy-actors", "barewire", "alloy-counter"];
+pub(crate) const WASM_CRATES: &[&str] = &[
+    "alloy-actors",
+    "barewire",
+    "alloy-counter",
+    "alloy-reminder",
+    "alloy-team",
+];
 
 /// Builds every crate in [`WASM_CRATES`] for wasm32, adding the target first if needed.
 pub(crate) fn run() -> anyhow::Result<()> {
