@@ -131,6 +131,12 @@ fn a_failed_child_is_restarted_while_every_worker_is_busy() {
             }))
             .await
             .unwrap();
+        // A spawn returns before Prospero starts the actor's task: an answer
+        // from each shows all three tasks exist before the hogs take the
+        // workers (otherwise hog2 could take fragile's worker first).
+        support::count(&system, &hog1).await;
+        support::count(&system, &hog2).await;
+        support::count(&system, &fragile).await;
         (hog1, hog2, fragile)
     });
 
