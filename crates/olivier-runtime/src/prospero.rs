@@ -99,6 +99,7 @@ pub(crate) fn start(
     commands: mpsc::UnboundedReceiver<Command>,
     root: ActorId,
     strategy: SupervisionStrategy,
+    spin: Duration,
 ) -> std::io::Result<ProsperoPriority> {
     let (ready, started) = std::sync::mpsc::channel();
     std::thread::Builder::new()
@@ -118,7 +119,7 @@ pub(crate) fn start(
             let _ = ready.send(Ok(priority));
             let local = tokio::task::LocalSet::new();
             let ctx = Rc::new(Ctx::new(system));
-            local.block_on(&runtime, main_loop(ctx, commands, root, strategy));
+            local.block_on(&runtime, main_loop(ctx, commands, root, strategy, spin));
         })?;
     started
         .recv()
@@ -130,14 +131,40 @@ async fn main_loop(
     mut commands: mpsc::UnboundedReceiver<Command>,
     root: ActorId,
     strategy: SupervisionStrategy,
+    spin: Duration,
 ) {
     let process = Process::new(Rc::clone(&ctx), root.clone(), Kind::Root, strategy);
     ctx.add_route(root.clone(), process.queue());
     tokio::task::spawn_local(process.run());
+    let mut last_command = Instant::now();
     loop {
+        // Right after a command, poll for the next one for a moment before
+        // parking: supervision events come in bursts (a failure, then the
+        // restart's exit notices; a spawn loop), and a parked thread costs
+        // each of them a wake-up through the kernel.
+        match commands.try_recv() {
+            Ok(command) => {
+                ctx.dispatch(&root, command);
+                last_command = Instant::now();
+                tokio::task::yield_now().await;
+                continue;
+            }
+            Err(mpsc::error::TryRecvError::Disconnected) => break,
+            Err(mpsc::error::TryRecvError::Empty) => {}
+        }
+        if ctx.finished.get() {
+            break;
+        }
+        if last_command.elapsed() < spin {
+            tokio::task::yield_now().await;
+            continue;
+        }
         tokio::select! {
             command = commands.recv() => match command {
-                Some(command) => ctx.dispatch(&root, command),
+                Some(command) => {
+                    ctx.dispatch(&root, command);
+                    last_command = Instant::now();
+                }
                 None => break,
             },
             () = ctx.done.notified() => break,

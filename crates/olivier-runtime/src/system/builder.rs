@@ -47,6 +47,7 @@ pub struct ActorSystemBuilder {
     backlog: usize,
     persistence: Persistence,
     arena: ArenaBudgets,
+    prospero_spin: Duration,
     metrics_endpoint: Option<SocketAddr>,
     listen: Option<SocketAddr>,
     remote: RemoteOptions,
@@ -61,6 +62,7 @@ impl Default for ActorSystemBuilder {
             backlog: 1024,
             persistence: Persistence::memory(),
             arena: ArenaBudgets::default(),
+            prospero_spin: Duration::from_micros(50),
             metrics_endpoint: None,
             listen: None,
             remote: RemoteOptions::default(),
@@ -85,6 +87,19 @@ impl ActorSystemBuilder {
     /// The tokio runtime actors run on (by default, the one `build` is called in).
     pub fn runtime(mut self, handle: Handle) -> Self {
         self.runtime = Some(handle);
+        self
+    }
+
+    /// How long Prospero keeps polling for the next supervision command
+    /// after one before its thread parks (default 50 µs; zero parks at once).
+    ///
+    /// Supervision events come in bursts (a failure and the restart's
+    /// notices, a loop of spawns); on a virtual machine a parked thread
+    /// costs each of them a wake-up through the kernel and the hypervisor,
+    /// tens of microseconds. The price is at most this much CPU on
+    /// Prospero's thread after each burst.
+    pub fn prospero_spin(mut self, spin: Duration) -> Self {
+        self.prospero_spin = spin;
         self
     }
 
@@ -194,6 +209,7 @@ impl ActorSystemBuilder {
             received,
             root,
             self.default_supervision,
+            self.prospero_spin,
         )
         .map_err(BuildError::Prospero)?;
         if priority.is_raised() {
