@@ -324,6 +324,12 @@ impl Ctx {
         match message {
             SupervisorMessage::Adopt { started, .. } => {
                 tracing::warn!(target: "olivier::prospero", supervisor = %supervisor, "adoption refused: {}", gone());
+                // Children its `PreStart` spawned were adopted by a process
+                // of its own: that process stops them and ends.
+                if let Some(queue) = self.existing_route(started.id()) {
+                    let (reply, _) = oneshot::channel();
+                    let _ = queue.push(SupervisorMessage::StopAll { last: true, reply });
+                }
                 if let Some(system) = self.system() {
                     started.abandon(&system);
                 }

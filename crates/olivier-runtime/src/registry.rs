@@ -106,7 +106,8 @@ impl Registry {
 
     /// Whether `id` is an ask's reply id.
     fn is_reply(&self, id: &ActorId) -> bool {
-        same_allocation(id, &self.ask_path) || id.path() == self.ask_path.path()
+        std::ptr::eq(id.path().as_ptr(), self.ask_path.path().as_ptr())
+            || id.path() == self.ask_path.path()
     }
 
     fn reply_shard(&self, id: &ActorId) -> &ReplyShard {

@@ -67,6 +67,9 @@ pub(crate) struct SystemInner {
     pub(crate) persistence: Persistence,
     /// Each actor's arena budget.
     pub(crate) arena: builder::ArenaBudgets,
+    /// The explicit supervisors whose process runs (added and removed by
+    /// Prospero), so a spawn under a stopped one is refused up front.
+    pub(crate) supervisors: parking_lot::Mutex<std::collections::HashSet<ActorId>>,
     pub(crate) metrics: Arc<Metrics>,
     /// Connections to other systems (`remote.rs`).
     pub(crate) remote: crate::remote::Remote,
@@ -166,7 +169,14 @@ impl SystemInner {
         priority: ActorPriority,
         sender: Option<&ActorId>,
     ) -> Result<(), Undelivered> {
-        let message = match registry::remembered(target) {
+        // The per-thread cache is shared by every system in the process:
+        // only this system's ids may use it.
+        let remembered = if self.is_local(target) {
+            registry::remembered(target)
+        } else {
+            None
+        };
+        let message = match remembered {
             Some(cell) => match self.deliver_to(&cell, target, message, priority, sender) {
                 Err(Undelivered {
                     reason: DeadLetterReason::ActorStopped,
@@ -485,6 +495,14 @@ impl ActorSystem {
     ) -> Result<ActorId, SpawnError> {
         if !self.is_running() {
             return Err(SpawnError::ShutDown);
+        }
+        // The supervisor's process adopts the child after this returns; one
+        // known to be gone refuses it now (one that stops meanwhile stops
+        // the child again, with its `PostStop`, and logs a warning).
+        if supervisor != &self.inner.root && !self.inner.supervisors.lock().contains(supervisor) {
+            return Err(SpawnError::SupervisorGone {
+                supervisor: supervisor.clone(),
+            });
         }
         let id = self.inner.child_id(supervisor, &spec)?;
         let started = prospero::start_child(&self.inner, supervisor, spec, id.clone())?;

@@ -501,6 +501,19 @@ async fn malformed_and_oversized_frames_from_raw_sockets_are_refused() {
     let refusal = error_body(&channel.receive().await.unwrap().expect("an error frame"));
     assert_eq!(refusal.code, ErrorCode::MalformedPayload);
     assert_eq!(refusal.payload, [9, 9]);
+    // A refused message as large as the limit allows is not echoed back
+    // (the error frame would pass the limit and end the connection).
+    let large = vec![7; 960];
+    let wrong = Envelope::new(Kind::Tell, "raw#0", &target, "raw.Wrong", &large);
+    channel.send(wrong.to_vec()).await.unwrap();
+    let refusal = error_body(&channel.receive().await.unwrap().expect("an error frame"));
+    assert_eq!(refusal.code, ErrorCode::WrongMessageType);
+    assert!(
+        refusal.payload.is_empty(),
+        "{} bytes echoed",
+        refusal.payload.len()
+    );
+    assert!(refusal.detail.contains("not echoed"), "{}", refusal.detail);
     // A well-formed tell on the same connection still arrives.
     let payload = barewire::to_vec(&CounterMsg::Increment).unwrap();
     let tell = Envelope::new(
@@ -554,8 +567,9 @@ async fn malformed_and_oversized_frames_from_raw_sockets_are_refused() {
     assert_eq!(till.dead_letter_count(), 1);
     till.tell(&there, CounterMsg::Increment).unwrap();
     assert_eq!(count_of(&till, &there).await, 3);
-    // The one dead letter on shop: the payload that did not decode.
-    assert_eq!(shop.dead_letter_count(), 1);
+    // The dead letters on shop: the payload that did not decode and the
+    // message of the wrong type.
+    assert_eq!(shop.dead_letter_count(), 2);
     till.shutdown().await.unwrap();
     shop.shutdown().await.unwrap();
 }

@@ -516,3 +516,30 @@ async fn a_child_that_fails_on_its_first_message_is_restarted() {
     }
     system.shutdown().await.unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_spawn_under_a_stopped_supervisor_is_refused() {
+    let system = system("gone", SupervisionStrategy::one_for_one(5, MINUTE));
+    let (journal, gate) = (Journal::new(), Gate::new());
+    let sup = system
+        .supervisor(SupervisionStrategy::one_for_one(5, MINUTE))
+        .await
+        .unwrap();
+    sup.spawn(Worker::new("before", &journal, &gate).spec())
+        .await
+        .unwrap();
+    sup.stop().await.unwrap();
+    let refused = sup
+        .spawn(Worker::new("after", &journal, &gate).spec())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&refused, olivier_runtime::SpawnError::SupervisorGone { supervisor } if supervisor == sup.id()),
+        "{refused:?}"
+    );
+    assert!(
+        !journal.contains("after:pre_start"),
+        "the refused actor never started"
+    );
+    system.shutdown().await.unwrap();
+}

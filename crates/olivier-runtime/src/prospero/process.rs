@@ -146,6 +146,11 @@ impl Process {
         {
             self.ctx.remove_route(&self.id);
         }
+        if matches!(self.kind, Kind::Bare { .. })
+            && let Some(system) = self.system()
+        {
+            system.supervisors.lock().remove(&self.id);
+        }
         for message in self.queue.close() {
             self.ctx.reject(message, &self.id);
         }
@@ -268,6 +273,9 @@ impl Process {
         let queue = process.queue();
         self.ctx.add_route(id.clone(), Rc::clone(&queue));
         self.ctx.set_supervisor_parent(id.clone(), self.id.clone());
+        if let Some(system) = self.system() {
+            system.supervisors.lock().insert(id.clone());
+        }
         tokio::task::spawn_local(process.run());
         self.core.add_child(id.clone(), RestartType::Permanent);
         self.children.insert(id.clone(), Child::Supervisor(queue));
@@ -800,6 +808,11 @@ pub(crate) struct Started {
 }
 
 impl Started {
+    /// The started actor's id.
+    pub(crate) fn id(&self) -> &ActorId {
+        &self.cell.id
+    }
+
     /// Stops a child whose supervisor cannot adopt it (it has stopped, or
     /// the system shuts down): it gets `PostStop`, and what its mailbox
     /// held becomes dead letters.

@@ -215,8 +215,12 @@ fn wire_message(envelope: &Envelope<'_>) -> WireMessage {
     }
 }
 
+/// The length prefix of a frame, outside the body the limit counts.
+const FRAME_HEADER: usize = 4;
+
 /// Queues an error frame back to the source of `refused` (echoing its
-/// message), or to the peer's root when the frame did not decode.
+/// message when it fits the peer's frame limit), or to the peer's root when
+/// the frame did not decode.
 fn answer(
     system: &SystemInner,
     peer: &Peer,
@@ -225,14 +229,6 @@ fn answer(
     detail: &str,
 ) {
     let root = system.root.to_string();
-    let body = ErrorBody {
-        code,
-        detail: detail.to_owned(),
-        message_type: refused
-            .map(|e| e.message_type.to_owned())
-            .unwrap_or_default(),
-        payload: refused.map(|e| e.payload.to_vec()).unwrap_or_default(),
-    };
     let route = match refused {
         Some(envelope) => Route {
             kind: Kind::Error,
@@ -247,7 +243,28 @@ fn answer(
         },
         None => super::connection::error_route(&root, ""),
     };
-    peer.push_control(wire::control_frame(route, ERROR_TYPE, &body));
+    let message_type = refused
+        .map(|e| e.message_type.to_owned())
+        .unwrap_or_default();
+    let echoed = refused.map_or(&[][..], |e| e.payload);
+    let mut body = ErrorBody {
+        code,
+        detail: detail.to_owned(),
+        message_type,
+        payload: echoed.to_vec(),
+    };
+    let mut frame = wire::control_frame(route, ERROR_TYPE, &body);
+    // The error frame must fit the peer's limit, or its reader would end
+    // the connection: a refused message too large to echo is named only.
+    if frame.len().saturating_sub(FRAME_HEADER) > peer.max_frame_len {
+        body.payload = Vec::new();
+        body.detail = format!(
+            "{detail} (the refused message, {} bytes, is not echoed)",
+            echoed.len()
+        );
+        frame = wire::control_frame(route, ERROR_TYPE, &body);
+    }
+    peer.push_control(frame);
 }
 
 fn bad_frame(system: &SystemInner, peer: &Peer, error: ConnectionError) {

@@ -98,8 +98,9 @@ impl ActorSystemBuilder {
     /// costs each of them a wake-up through the kernel and the hypervisor,
     /// tens of microseconds. The price is at most this much CPU on
     /// Prospero's thread after each burst.
+    /// At most 1 ms (a longer value is clamped).
     pub fn prospero_spin(mut self, spin: Duration) -> Self {
-        self.prospero_spin = spin;
+        self.prospero_spin = spin.min(Duration::from_millis(1));
         self
     }
 
@@ -194,6 +195,7 @@ impl ActorSystemBuilder {
             default_supervision: self.default_supervision,
             persistence: self.persistence,
             arena: self.arena,
+            supervisors: parking_lot::Mutex::default(),
             metrics,
             remote: remote::Remote::new(&root, self.remote, self.backlog),
             metrics_addr: std::sync::OnceLock::new(),
