@@ -69,11 +69,15 @@ pub(crate) enum LinkExit {
     Failed(String),
 }
 
-/// Reads a link's close: 1000 is a stop, an application code (4000-4999)
-/// a failure with its reason, anything else the child's object going away.
+/// Reads a link's close: 1000 is a stop; 1001 (going away) and 1012
+/// (service restart) are the runtime moving or updating the child's object,
+/// which keeps its state and links again at its next event, so neither is
+/// a failure (a deploy must not restart every child); an application code
+/// (4000-4999) is a failure with its reason; anything else is the child's
+/// object ending abnormally, a failure.
 pub(crate) fn exit_of(child: &str, code: usize, reason: &str) -> LinkExit {
     match code {
-        1000 => LinkExit::Normal,
+        1000 | 1001 | 1012 => LinkExit::Normal,
         code if is_failure_code(code) => LinkExit::Failed(reason.to_owned()),
         other => LinkExit::Failed(format!(
             "the link to {child} closed abnormally (code {other}{}{reason})",
@@ -204,9 +208,12 @@ where
                 Link::Unopened
             }
             Ok(socket) => Link::Open(socket),
+            // Tried again at the next event: a transient failure must not
+            // leave the child unwatched for the object's lifetime (its
+            // failures still reach the parent as `SYSTEM ChildFailed`).
             Err(error) => {
-                worker::console_warn!("{me}: no link to {path}: {error}");
-                Link::Unneeded
+                worker::console_warn!("{me}: no link to {path} yet: {error}");
+                Link::Unopened
             }
         };
         let mut link = self.link.borrow_mut();

@@ -6,6 +6,9 @@ use super::*;
 fn a_links_close_code_says_how_the_child_exited() {
     let child = "TEAM/crew/w0#0";
     assert_eq!(exit_of(child, 1000, "stopped"), LinkExit::Normal);
+    // A deploy or a move of the child's object is not a failure.
+    assert_eq!(exit_of(child, 1001, ""), LinkExit::Normal);
+    assert_eq!(exit_of(child, 1012, ""), LinkExit::Normal);
     assert_eq!(
         exit_of(child, 4000, "asked to fail"),
         LinkExit::Failed("asked to fail".into())
