@@ -43,10 +43,12 @@
 //!   target's mailbox without serializing, spawns and timers through the
 //!   runtime, logs through `tracing`. Capabilities are checked first; a
 //!   denied side effect fails the actor.
-//! - Supervision and every lifecycle hook run on Prospero, a dedicated OS
-//!   thread raised in priority where the OS allows it; each supervisor is a
-//!   process there that asks [`SupervisorCore`](alloy_actors::SupervisorCore)
-//!   what to do, as OTP's `supervisor` does.
+//! - Supervision and the lifecycle hooks of running actors run on Prospero,
+//!   a dedicated OS thread raised in priority where the OS allows it; each
+//!   supervisor is a process there that asks
+//!   [`SupervisorCore`](alloy_actors::SupervisorCore) what to do, as OTP's
+//!   `supervisor` does. A spawn runs the first `init` and `PreStart` on the
+//!   spawning thread and hands the actor to its supervisor's process.
 //! - Every message that is dropped or cannot be delivered is a
 //!   [`DeadLetter`]: counted, and published on [`ActorSystem::dead_letters`].
 //!   What the runtime does to actors is published on [`ActorSystem::events`].
