@@ -194,18 +194,29 @@ where
             }
         };
         // A socket opened as a client (its token signed that address) speaks
-        // only as that client.
-        if let Some(client) = self.state.get_tags(&socket).into_iter().next()
-            && envelope.source != client
-        {
-            let detail = format!(
-                "this socket speaks as `{client}`, not as `{}`",
-                envelope.source
-            );
-            let mut answer =
-                Envelope::error_for(Some(&envelope), &me, ErrorCode::WrongSource, detail);
-            answer.target = client;
-            return send(&socket, &answer);
+        // only as that client; one opened without a client address (its
+        // token signed none) may not speak as any client.
+        match self.state.get_tags(&socket).into_iter().next() {
+            Some(client) if envelope.source != client => {
+                let detail = format!(
+                    "this socket speaks as `{client}`, not as `{}`",
+                    envelope.source
+                );
+                let mut answer =
+                    Envelope::error_for(Some(&envelope), &me, ErrorCode::WrongSource, detail);
+                answer.target = client;
+                return send(&socket, &answer);
+            }
+            None if is_client_address(&envelope.source) => {
+                let detail = format!(
+                    "this socket was opened without `?client=`: it cannot speak as `{}`",
+                    envelope.source
+                );
+                let answer =
+                    Envelope::error_for(Some(&envelope), &me, ErrorCode::WrongSource, detail);
+                return send(&socket, &answer);
+            }
+            _ => {}
         }
         if let Err(error) = self.ensure_loaded(&Introduction::default()).await {
             let answer = Envelope::error_for(
@@ -566,4 +577,12 @@ pub(crate) fn cell<B: Behavior>(
     parent: Option<ActorId>,
 ) -> BehaviorCell<B> {
     BehaviorCell::new(behavior, policy(), alloy_actors::Context::new(id, parent))
+}
+
+/// Whether `source` is a client's address (`client/<name>#<n>`), which only
+/// a socket whose token signed it may use.
+fn is_client_address(source: &str) -> bool {
+    source
+        .parse::<alloy_actors::ActorId>()
+        .is_ok_and(|id| id.system() == "client")
 }

@@ -1,10 +1,12 @@
 //! Only clients with a valid token open a socket; nothing else reaches the actor.
 
+use alloy_counter::CounterMsg;
+use conclave_runtime::wire::{self, Envelope, ErrorBody, ErrorCode, Kind};
 use tests_integration::workerd::{
     client_address, connect, connect_as, fresh, fresh_as, get, sign, upgrade_at,
 };
 
-use super::support::{Edge, SECRET};
+use super::support::{ASK_TIMEOUT, Edge, SECRET};
 
 #[tokio::test]
 async fn sockets_without_a_valid_token_get_401_and_reach_no_actor() -> anyhow::Result<()> {
@@ -73,5 +75,38 @@ async fn a_token_for_one_client_cannot_take_another_clients_address() -> anyhow:
     assert!(socket.is_ok(), "alice's token was refused for alice");
     let health = get(port, "/actors/COUNTER/shared")?.json()?;
     assert_eq!(health["sockets"], 1, "{health}");
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_socket_opened_without_a_client_address_cannot_speak_as_a_client() -> anyhow::Result<()> {
+    let edge = Edge::start()?;
+    let port = edge.port();
+    let actor = "COUNTER/anonymous";
+    let mut socket = match connect(port, actor, Some(&fresh(SECRET, actor, None))).await? {
+        Ok(socket) => socket,
+        Err(answer) => panic!("a valid token was refused: {}", answer.status),
+    };
+    let spoofed = Envelope {
+        kind: Kind::Tell,
+        priority: 2,
+        source: client_address("victim"),
+        target: format!("{actor}#0"),
+        correlation: None,
+        message_type: <CounterMsg as alloy_actors::Message>::TYPE_NAME.to_owned(),
+        timestamp_ns: 0,
+        payload: wire::to_vec("message", &CounterMsg::Increment)?,
+    };
+    socket.send_binary(spoofed.encode()?).await?;
+    let frame = socket.next_within(ASK_TIMEOUT).await?;
+    let answer = Envelope::decode(&frame.into_data())?;
+    assert_eq!(answer.kind, Kind::Error, "{answer:?}");
+    let body: ErrorBody = wire::from_slice("error body", &answer.payload)?;
+    assert_eq!(body.code, ErrorCode::WrongSource, "{body:?}");
+    let health = get(port, "/actors/COUNTER/anonymous")?.json()?;
+    assert_eq!(
+        health["handled"], 0,
+        "the spoofed tell reached the actor: {health}"
+    );
     Ok(())
 }
