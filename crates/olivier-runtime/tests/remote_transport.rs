@@ -8,6 +8,7 @@
 mod support;
 
 use std::net::SocketAddr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use alloy_actors::{
@@ -142,6 +143,22 @@ async fn tells_and_asks_cross_between_two_systems() {
     shop.shutdown().await.unwrap();
 }
 
+/// A worker on `system` allowed to tell other systems' actors.
+async fn relay(
+    system: &ActorSystem,
+    journal: &Arc<Journal>,
+    gate: &Arc<Gate>,
+) -> ActorRef<WorkerMsg> {
+    system
+        .spawn(
+            Worker::new("relay", journal, gate)
+                .spec()
+                .capabilities(Capabilities::default().with(Capability::Remote)),
+        )
+        .await
+        .unwrap()
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_actor_tells_an_actor_of_another_system() {
     let (shop, till) = pair().await;
@@ -151,14 +168,7 @@ async fn an_actor_tells_an_actor_of_another_system() {
         .spawn(Worker::new("sink", &journal, &gate).spec())
         .await
         .unwrap();
-    let relay = till
-        .spawn(
-            Worker::new("relay", &journal, &gate)
-                .spec()
-                .capabilities(Capabilities::default().with(Capability::Remote)),
-        )
-        .await
-        .unwrap();
+    let relay = relay(&till, &journal, &gate).await;
     let to: ActorRef<WorkerMsg> = ActorRef::new(sink.id().clone());
     for n in 1..=3 {
         till.tell(&relay, WorkerMsg::Forward { to: to.clone(), n })
@@ -595,14 +605,7 @@ async fn a_vanished_peer_fails_pending_asks_and_later_messages_are_dead_letters(
         .spawn(Worker::new("silent", &journal, &gate).spec())
         .await
         .unwrap();
-    let relay = till
-        .spawn(
-            Worker::new("relay", &journal, &gate)
-                .spec()
-                .capabilities(Capabilities::default().with(Capability::Remote)),
-        )
-        .await
-        .unwrap();
+    let relay = relay(&till, &journal, &gate).await;
     let there: ActorRef<WorkerMsg> = ActorRef::new(silent.id().clone());
     let mut events = till.peer_events();
     let mut letters = till.dead_letters();
