@@ -169,14 +169,13 @@ impl SystemInner {
         priority: ActorPriority,
         sender: Option<&ActorId>,
     ) -> Result<(), Undelivered> {
-        // The per-thread cache is shared by every system in the process:
-        // only this system's ids may use it.
-        let remembered = if self.is_local(target) {
-            registry::remembered(target)
-        } else {
-            None
-        };
-        let message = match remembered {
+        // Another system's actor goes to the transport; this also keeps
+        // the per-thread cache, shared by every system in the process, to
+        // this system's ids.
+        if !self.is_local(target) {
+            return self.remote.send(target, message, priority, sender);
+        }
+        let message = match registry::remembered(target) {
             Some(cell) => match self.deliver_to(&cell, target, message, priority, sender) {
                 Err(Undelivered {
                     reason: DeadLetterReason::ActorStopped,
@@ -191,10 +190,6 @@ impl SystemInner {
             None => message,
         };
         let cell = match self.registry.get(target) {
-            // Another system's actor: only ids the registry lacks pay for the check.
-            None if !self.is_local(target) => {
-                return self.remote.send(target, message, priority, sender);
-            }
             None => {
                 return Err(Undelivered {
                     reason: DeadLetterReason::UnknownActor,
