@@ -126,6 +126,7 @@ impl<M> fmt::Debug for Context<M> {
 
 /// A point in an actor's life that its behavior may react to.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum LifecycleEvent {
     /// The actor has its initial state and is about to take its first message.
     PreStart,
@@ -142,6 +143,7 @@ pub enum LifecycleEvent {
 
 /// Why an actor restarts.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum RestartReason {
     /// Its own behavior returned [`Effect::Restart`].
     Requested,

@@ -4,6 +4,7 @@ use std::fmt;
 
 /// One thing an actor may be allowed to do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Capability {
     /// Start child actors.
     Spawn,
@@ -134,8 +135,37 @@ impl Capabilities {
     /// Checks that every side effect is allowed, naming the first that is not.
     ///
     /// Spawning needs [`Capability::Spawn`], scheduling and cancelling timers
-    /// [`Capability::Schedule`]. Whether a tell crosses to another node only
-    /// the runtime knows, so it checks [`Capability::Remote`] itself.
+    /// [`Capability::Schedule`], and a tell or a timer to another system's
+    /// actor [`Capability::Remote`] (see [`ActorId::sends_remote`]: the
+    /// answer to an ask is never remote). Every runtime and the test kit
+    /// call this one check, so they agree on what a behavior may do.
+    ///
+    /// [`ActorId::sends_remote`]: crate::ActorId::sends_remote
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use alloy_actors::{ActorId, AnyMessage, Capabilities, Capability, SideEffect};
+    /// # #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+    /// # struct Ping;
+    /// # impl alloy_actors::Message for Ping { const TYPE_NAME: &'static str = "example.Ping"; }
+    ///
+    /// let me: ActorId = "shop/cart#1".parse()?;
+    /// let tell = |to: &str| -> Result<SideEffect, alloy_actors::ActorIdError> {
+    ///     Ok(SideEffect::Tell {
+    ///         target: to.parse()?,
+    ///         message: AnyMessage::new(Ping),
+    ///         priority: alloy_actors::ActorPriority::Normal,
+    ///     })
+    /// };
+    /// let local = Capabilities::default();
+    /// assert!(local.check(&me, &[tell("shop/till#2")?]).is_ok());
+    /// assert!(local.check(&me, &[tell("bank/$ask#7")?]).is_ok());
+    /// let denied = local.check(&me, &[tell("bank/alice#1")?]).unwrap_err();
+    /// assert_eq!(denied.capability, Capability::Remote);
+    /// assert!(local.with(Capability::Remote).check(&me, &[tell("bank/alice#1")?]).is_ok());
+    /// # Ok::<(), alloy_actors::ActorIdError>(())
+    /// ```
     ///
     /// # Errors
     ///
@@ -147,16 +177,20 @@ impl Capabilities {
     ) -> Result<(), CapabilityError> {
         use crate::SideEffect;
         for effect in effects {
-            let needed = match effect {
-                SideEffect::Spawn { .. } => Some(Capability::Spawn),
-                SideEffect::Schedule { .. } | SideEffect::CancelTimer { .. } => {
-                    Some(Capability::Schedule)
+            let needed: &[Capability] = match effect {
+                SideEffect::Spawn { .. } => &[Capability::Spawn],
+                SideEffect::Schedule { target, .. } if actor.sends_remote(target) => {
+                    &[Capability::Schedule, Capability::Remote]
                 }
-                SideEffect::Tell { .. } | SideEffect::Log { .. } => None,
+                SideEffect::Schedule { .. } | SideEffect::CancelTimer { .. } => {
+                    &[Capability::Schedule]
+                }
+                SideEffect::Tell { target, .. } if actor.sends_remote(target) => {
+                    &[Capability::Remote]
+                }
+                SideEffect::Tell { .. } | SideEffect::Log { .. } => &[],
             };
-            if let Some(capability) = needed
-                && !self.contains(capability)
-            {
+            if let Some(&capability) = needed.iter().find(|needed| !self.contains(**needed)) {
                 return Err(CapabilityError {
                     actor: actor.clone(),
                     capability,

@@ -12,9 +12,10 @@ use std::fmt;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
 
+use crate::runtime::MessageSlot;
 use crate::{
     ActorError, ActorId, AnyMessage, Behavior, Context, Control, Effect, ErrorPolicy,
-    ErrorPolicyKind, LifecycleEvent, Message, MessageSlot, RestartReason, SideEffect,
+    ErrorPolicyKind, LifecycleEvent, Message, RestartReason, SideEffect,
 };
 
 /// A behavior with its types erased: a factory of [`DynActor`]s.
@@ -109,6 +110,7 @@ pub trait DynActor: Send {
 
 /// What a runtime does after an actor handled an input, its state stored.
 #[derive(Debug)]
+#[non_exhaustive]
 pub enum Outcome {
     /// Perform these side effects; the actor keeps running.
     Continue(Vec<SideEffect>),
@@ -121,12 +123,16 @@ pub enum Outcome {
     },
     /// Restart the actor (its behavior asked).
     Restart,
+    /// The actor declines to run (OTP's `ignore`, from `PreStart`; see
+    /// [`Effect::Ignore`]); elsewhere the runtime treats it as a normal stop.
+    Ignore,
     /// The actor failed; call [`DynActor::recover`].
     Failed(Failure),
 }
 
 /// How an actor failed.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Failure {
     /// Its behavior returned [`Effect::Escalate`].
     Escalated(ActorError),
@@ -155,6 +161,7 @@ impl fmt::Display for Failure {
 
 /// What the error policy leaves the runtime to do after a failure.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Recovery {
     /// The actor resumed with its surviving state; take the next message.
     Resumed,
@@ -286,6 +293,7 @@ impl<B: Behavior> BehaviorCell<B> {
                     Control::Continue => Outcome::Continue(effects),
                     Control::Stop(reason) => Outcome::Stop { reason, effects },
                     Control::Restart => Outcome::Restart,
+                    Control::Ignore => Outcome::Ignore,
                     Control::Escalate(error) => {
                         // The handler chose the state it fails with.
                         self.snapshot = None;

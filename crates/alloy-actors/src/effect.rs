@@ -65,6 +65,12 @@ pub enum Effect<S> {
         /// The failure.
         error: ActorError,
     },
+    /// Returned from the `PreStart` hook: do not run at all, as an OTP
+    /// child whose `init` returns `ignore`. The supervisor keeps the child
+    /// listed, not running, and never restarts it on its own; a spawn of it
+    /// succeeds. Side effects bound before it are discarded. Returned from
+    /// anywhere else, it stops the actor normally.
+    Ignore(S),
 }
 
 impl<S> From<S> for Effect<S> {
@@ -112,7 +118,7 @@ impl<S> Effect<S> {
                         effects,
                     }
                 }
-                other @ (Effect::Restart(_) | Effect::Escalate { .. }) => other,
+                other @ (Effect::Restart(_) | Effect::Escalate { .. } | Effect::Ignore(_)) => other,
             },
             other => other,
         }
@@ -234,6 +240,11 @@ impl<S> Effect<S> {
         self.and_then(Effect::Restart)
     }
 
+    /// Declines to run (see [`Effect::Ignore`]).
+    pub fn ignore(self) -> Effect<S> {
+        self.and_then(Effect::Ignore)
+    }
+
     /// Fails with `error` (see [`Effect::Escalate`]).
     pub fn escalate(self, error: impl Into<ActorError>) -> Effect<S> {
         let error = error.into();
@@ -247,6 +258,7 @@ impl<S> Effect<S> {
             | Effect::ContinueWith(state, _)
             | Effect::Stop { state, .. }
             | Effect::Restart(state)
+            | Effect::Ignore(state)
             | Effect::Escalate { state, .. } => state,
         }
     }
@@ -255,7 +267,10 @@ impl<S> Effect<S> {
     pub fn side_effects(&self) -> &[SideEffect] {
         match self {
             Effect::ContinueWith(_, effects) | Effect::Stop { effects, .. } => effects,
-            Effect::Continue(_) | Effect::Restart(_) | Effect::Escalate { .. } => &[],
+            Effect::Continue(_)
+            | Effect::Restart(_)
+            | Effect::Ignore(_)
+            | Effect::Escalate { .. } => &[],
         }
     }
 
@@ -280,6 +295,7 @@ impl<S> Effect<S> {
                 effects,
             } => (state, effects, Control::Stop(reason)),
             Effect::Restart(state) => (state, Vec::new(), Control::Restart),
+            Effect::Ignore(state) => (state, Vec::new(), Control::Ignore),
             Effect::Escalate { state, error } => (state, Vec::new(), Control::Escalate(error)),
         }
     }
@@ -287,6 +303,7 @@ impl<S> Effect<S> {
 
 /// What happens to an actor after an effect, without the state.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Control {
     /// It keeps running.
     Continue,
@@ -296,6 +313,8 @@ pub enum Control {
     Restart,
     /// It failed with this error.
     Escalate(ActorError),
+    /// It declines to run (see [`Effect::Ignore`]).
+    Ignore,
 }
 
 impl SideEffect {

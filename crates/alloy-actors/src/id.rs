@@ -143,6 +143,48 @@ impl ActorId {
         self.path.split('/').next().unwrap_or(&self.path)
     }
 
+    /// Whether this id answers an ask: its path is `<system>/$ask`, the
+    /// temporary reply address a runtime makes for each ask
+    /// ([`ActorId::ASK_REPLY_SEGMENT`]).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use alloy_actors::ActorId;
+    ///
+    /// assert!("shop/$ask#12".parse::<ActorId>()?.is_ask_reply());
+    /// assert!(!"shop/cart#1".parse::<ActorId>()?.is_ask_reply());
+    /// # Ok::<(), alloy_actors::ActorIdError>(())
+    /// ```
+    pub fn is_ask_reply(&self) -> bool {
+        self.path
+            .split_once('/')
+            .is_some_and(|(_, rest)| rest == Self::ASK_REPLY_SEGMENT)
+    }
+
+    /// Whether a message from this actor to `target` leaves this actor's
+    /// system: `target` names another system (its first path segment
+    /// differs) and is not the reply address of an ask. Such a send needs
+    /// [`Capability::Remote`](crate::Capability::Remote).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use alloy_actors::ActorId;
+    ///
+    /// let me: ActorId = "shop/cart#1".parse()?;
+    /// assert!(me.sends_remote(&"bank/alice#1".parse()?));
+    /// assert!(!me.sends_remote(&"shop/till#2".parse()?));
+    /// assert!(!me.sends_remote(&"bank/$ask#9".parse()?));
+    /// # Ok::<(), alloy_actors::ActorIdError>(())
+    /// ```
+    pub fn sends_remote(&self, target: &ActorId) -> bool {
+        target.system() != self.system() && !target.is_ask_reply()
+    }
+
+    /// The path segment under a system's root that ask reply addresses use.
+    pub const ASK_REPLY_SEGMENT: &'static str = "$ask";
+
     /// The path segments from the root down to this actor.
     pub fn segments(&self) -> impl Iterator<Item = &str> {
         self.path.split('/')

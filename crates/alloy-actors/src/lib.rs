@@ -53,10 +53,11 @@
 //!   operations), [`SideEffect`].
 //! - Running: [`ActorSpec`], [`ErrorPolicy`], [`BackpressurePolicy`],
 //!   [`Capabilities`], [`ActorPriority`].
-//! - Supervision: [`SupervisionStrategy`], [`RestartType`] and the pure
-//!   decision core [`SupervisorCore`].
+//! - Supervision: [`SupervisionStrategy`], [`RestartType`], [`Shutdown`].
 //! - What runtimes implement: [`Channel`], [`Transport`], [`ActorState`];
-//!   what they drive: [`DynBehavior`] and [`DynActor`].
+//!   what they drive and consult, apart from the user API: [`runtime`]
+//!   ([`DynBehavior`](runtime::DynBehavior), [`DynActor`](runtime::DynActor),
+//!   the pure decision core [`SupervisorCore`](runtime::SupervisorCore)).
 //! - [`testkit`] (feature `testkit`): drive a behavior with a virtual clock.
 //!
 //! This crate has no I/O and no async runtime, and builds for
@@ -76,6 +77,7 @@ mod id;
 mod message;
 mod platform;
 mod priority;
+pub mod runtime;
 mod side_effect;
 mod spec;
 mod state;
@@ -87,19 +89,15 @@ pub use actor_ref::ActorRef;
 pub use behavior::{Behavior, Context, LifecycleEvent, RestartReason};
 pub use capability::{Capabilities, Capability, CapabilityError};
 pub use channel::{Channel, Transport};
-pub use dyn_actor::{
-    BehaviorCell, DynActor, DynBehavior, Failure, Outcome, Recovery, WrongMessageType, panic_text,
-};
 pub use effect::{Control, Effect};
 pub use error::ActorError;
 pub use id::{ActorId, ActorIdError};
-pub use message::{AnyMessage, Message, MessageSlot};
+pub use message::{AnyMessage, Message};
 pub use platform::MaybeSend;
 pub use priority::ActorPriority;
 pub use side_effect::{LogLevel, SideEffect, SpawnReply, Spawned, TimerKey};
-pub use spec::{ActorSpec, AnySpec, BackpressurePolicy, ErrorPolicy, ErrorPolicyKind, SpecConfig};
-pub use state::{ActorState, MemoryState};
-pub use supervision::{
-    ChildExit, ChildInfo, Directive, RestartIntensity, RestartType, SupervisionStrategy,
-    SupervisorCore,
+pub use spec::{
+    ActorSpec, AnySpec, BackpressurePolicy, ErrorPolicy, ErrorPolicyKind, Shutdown, SpecConfig,
 };
+pub use state::{ActorState, MemoryState};
+pub use supervision::{RestartIntensity, RestartType, SupervisionStrategy};

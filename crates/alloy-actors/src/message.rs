@@ -164,7 +164,8 @@ impl fmt::Debug for AnyMessage {
 /// # Examples
 ///
 /// ```
-/// use alloy_actors::{Message, MessageSlot};
+/// use alloy_actors::Message;
+/// use alloy_actors::runtime::MessageSlot;
 /// # #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 /// # struct Tick;
 /// # impl Message for Tick { const TYPE_NAME: &'static str = "example.Tick"; }

@@ -13,6 +13,7 @@ use crate::{ActorId, ActorPriority, ActorRef, AnyMessage, AnySpec, Message};
 /// Side effects are data; the runtime interprets them in the order the
 /// behavior produced them.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub enum SideEffect {
     /// Send `message` to `target`, fire and forget.
     Tell {

@@ -7,7 +7,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::dyn_actor::BehaviorFactory;
-use crate::{Behavior, Capabilities, DynBehavior, Message, RestartType, SupervisionStrategy};
+use crate::runtime::DynBehavior;
+use crate::{Behavior, Capabilities, Message, RestartType, SupervisionStrategy};
 
 /// Everything a runtime needs to start an actor running behavior `B`.
 ///
@@ -91,9 +92,18 @@ impl<B: Behavior> ActorSpec<B> {
         self
     }
 
-    /// How long stopping may take before the runtime aborts the actor.
+    /// How long stopping may take (its `PostStop` included) before the
+    /// runtime kills the actor: [`Shutdown::Timeout`].
     pub fn shutdown_timeout(mut self, timeout: Duration) -> Self {
-        self.config.shutdown_timeout = timeout;
+        self.config.shutdown = Shutdown::Timeout(timeout);
+        self
+    }
+
+    /// How the actor is stopped by its supervisor (OTP's `shutdown` child
+    /// option): [`Shutdown::BrutalKill`], a [`Shutdown::Timeout`], or
+    /// [`Shutdown::Infinity`].
+    pub fn shutdown(mut self, shutdown: Shutdown) -> Self {
+        self.config.shutdown = shutdown;
         self
     }
 
@@ -210,7 +220,7 @@ pub struct SpecConfig {
     kind: Cow<'static, str>,
     supervision: Option<SupervisionStrategy>,
     restart: RestartType,
-    shutdown_timeout: Duration,
+    shutdown: Shutdown,
     capabilities: Capabilities,
     backpressure: BackpressurePolicy,
 }
@@ -225,7 +235,7 @@ impl SpecConfig {
             kind: Cow::Borrowed(kind),
             supervision: None,
             restart: RestartType::Permanent,
-            shutdown_timeout: Self::DEFAULT_SHUTDOWN_TIMEOUT,
+            shutdown: Shutdown::Timeout(Self::DEFAULT_SHUTDOWN_TIMEOUT),
             capabilities: Capabilities::default(),
             backpressure: BackpressurePolicy::Unbounded,
         }
@@ -251,9 +261,9 @@ impl SpecConfig {
         self.restart
     }
 
-    /// How long stopping may take.
-    pub fn shutdown_timeout(&self) -> Duration {
-        self.shutdown_timeout
+    /// How the actor is stopped.
+    pub fn shutdown(&self) -> Shutdown {
+        self.shutdown
     }
 
     /// What it may do.
@@ -267,8 +277,47 @@ impl SpecConfig {
     }
 }
 
+/// How a supervisor stops a child: OTP's `shutdown` child option.
+///
+/// A graceful stop asks the actor to stop (it finishes the message it is
+/// handling, then its `PostStop` hook runs) and waits; a kill aborts it where
+/// it is, without its hook.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Shutdown {
+    /// Kill at once: no `PostStop`, and the exit is not an error (OTP's
+    /// `brutal_kill`, exit reason `killed`).
+    BrutalKill,
+    /// Stop gracefully, and kill after this long (the stop and its
+    /// `PostStop` together); a kill is reported as a shutdown error.
+    Timeout(Duration),
+    /// Stop gracefully and wait as long as it takes (OTP's default for
+    /// supervisor children).
+    Infinity,
+}
+
+impl Shutdown {
+    /// How long a graceful stop may take; `None` for no limit, zero for
+    /// [`Shutdown::BrutalKill`].
+    pub fn timeout(self) -> Option<Duration> {
+        match self {
+            Shutdown::BrutalKill => Some(Duration::ZERO),
+            Shutdown::Timeout(timeout) => Some(timeout),
+            Shutdown::Infinity => None,
+        }
+    }
+}
+
+impl Default for Shutdown {
+    /// A 5 s timeout ([`SpecConfig::DEFAULT_SHUTDOWN_TIMEOUT`]).
+    fn default() -> Self {
+        Shutdown::Timeout(SpecConfig::DEFAULT_SHUTDOWN_TIMEOUT)
+    }
+}
+
 /// What happens first when an actor fails (an escalation or a panic).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[non_exhaustive]
 pub enum ErrorPolicy<S> {
     /// Drop the failed message and keep going: with the state an
     /// [`Effect::Escalate`](crate::Effect::Escalate) carried, or after a panic
@@ -297,6 +346,7 @@ impl<S> ErrorPolicy<S> {
 
 /// [`ErrorPolicy`] without the restart state.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum ErrorPolicyKind {
     /// See [`ErrorPolicy::Resume`].
     Resume,
@@ -310,6 +360,7 @@ pub enum ErrorPolicyKind {
 
 /// How a mailbox behaves when it is full.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub enum BackpressurePolicy {
     /// No bound: every message is queued.
     #[default]

@@ -20,6 +20,7 @@ use crate::{ActorError, ActorId};
 
 /// How a supervisor restarts its children when one fails.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum SupervisionStrategy {
     /// Restart only the child that failed.
     OneForOne(RestartIntensity),
@@ -89,7 +90,8 @@ pub enum RestartType {
     /// Always restarted, even after a normal stop.
     #[default]
     Permanent,
-    /// Restarted only after a failure; removed after a normal stop.
+    /// Restarted only after a failure; after a normal stop it stays listed
+    /// as not running (OTP keeps a transient child's spec).
     Transient,
     /// Never restarted; removed from the supervisor when it exits for any
     /// reason, including being stopped by a sibling's group restart.
@@ -98,14 +100,20 @@ pub enum RestartType {
 
 /// How a child ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum ChildExit {
     /// It stopped itself normally ([`Effect::Stop`](crate::Effect::Stop)).
     Normal {
         /// The reason it gave.
         reason: String,
     },
-    /// It was shut down from outside, not by its own supervisor's plan.
+    /// It was shut down from outside, not by its own supervisor's plan, or
+    /// (for a child supervisor) it gave up: OTP's `shutdown` exit reason,
+    /// which is not a failure.
     Shutdown,
+    /// It was killed from outside (OTP's `exit(Pid, kill)`, reason
+    /// `killed`): a failure, as it did not stop on its own terms.
+    Killed,
     /// It failed: an escalation, a panic, an exhausted error policy, or a
     /// start that failed.
     Failed(ActorError),
@@ -114,15 +122,17 @@ pub enum ChildExit {
 impl ChildExit {
     /// Whether the exit is a failure (what restarts a transient child).
     pub fn is_failure(&self) -> bool {
-        matches!(self, ChildExit::Failed(_))
+        matches!(self, ChildExit::Failed(_) | ChildExit::Killed)
     }
 }
 
 /// What a supervisor must do after a child exit.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Directive {
-    /// Nothing: the child stays down (and, if it is temporary or a transient
-    /// child that ended normally, it has been removed).
+    /// Nothing: the child stays down (if it is temporary it has been
+    /// removed; a transient child that ended normally stays listed, not
+    /// running).
     Nothing,
     /// Stop `stop` one at a time, in the order given (reverse start order),
     /// then start `start` in the order given (start order), reporting each
@@ -165,7 +175,8 @@ pub struct ChildInfo {
 ///
 /// ```
 /// use std::time::Duration;
-/// use alloy_actors::{ActorError, ChildExit, Directive, RestartType, SupervisionStrategy, SupervisorCore};
+/// use alloy_actors::{ActorError, RestartType, SupervisionStrategy};
+/// use alloy_actors::runtime::{ChildExit, Directive, SupervisorCore};
 ///
 /// let mut core = SupervisorCore::new(SupervisionStrategy::all_for_one(1, Duration::from_secs(60)));
 /// let [a, b, c] = ["sup/a#0", "sup/b#0", "sup/c#0"].map(|s| s.parse::<alloy_actors::ActorId>().unwrap());
@@ -232,6 +243,22 @@ impl SupervisorCore {
         if let Some(child) = self.child_mut(id) {
             child.running = true;
         }
+    }
+
+    /// Records that a child is down without a decision: the supervisor
+    /// stopped it on request (OTP's `terminate_child`) or its start returned
+    /// `ignore`. It stays listed, in its place, until it is started again
+    /// ([`child_started`](Self::child_started)) or removed.
+    pub fn child_stopped(&mut self, id: &ActorId) {
+        if let Some(child) = self.child_mut(id) {
+            child.running = false;
+        }
+    }
+
+    /// The child's entry, if it is listed.
+    pub fn child(&self, id: &ActorId) -> Option<&ChildInfo> {
+        let at = *self.index.get(id)?;
+        self.children.get(at)?.as_ref()
     }
 
     /// Forgets a child (it was stopped on purpose and should not come back).
@@ -317,7 +344,11 @@ impl SupervisorCore {
             RestartType::Temporary => false,
         };
         if !restart {
-            self.remove_child(id);
+            // OTP: a temporary child is deleted; a transient one that ended
+            // normally keeps its place, not running.
+            if child.restart == RestartType::Temporary {
+                self.remove_child(id);
+            }
             return Directive::Nothing;
         }
         if !self.record_restart(now) {

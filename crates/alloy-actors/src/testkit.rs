@@ -54,15 +54,18 @@ use std::time::Duration;
 
 pub use step::{Input, Step, StepOutcome};
 
+use crate::runtime::{
+    BehaviorCell, ChildExit, Directive, DynActor, Failure, MessageSlot, Outcome, Recovery,
+    SupervisorCore,
+};
 use crate::{
-    ActorError, ActorId, ActorRef, ActorSpec, AnyMessage, AnySpec, Behavior, BehaviorCell,
-    Capabilities, ChildExit, Context, Directive, DynActor, Failure, LifecycleEvent, Message,
-    MessageSlot, Outcome, Recovery, RestartReason, SideEffect, SupervisionStrategy, SupervisorCore,
-    TimerKey,
+    ActorError, ActorId, ActorRef, ActorSpec, AnyMessage, AnySpec, Behavior, Capabilities, Context,
+    LifecycleEvent, Message, RestartReason, SideEffect, SupervisionStrategy, TimerKey,
 };
 
 /// Where the actor under test stands.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Status {
     /// It takes messages.
     Running,
@@ -74,7 +77,14 @@ pub enum Status {
     /// It failed and its error policy handed the failure to the supervisor;
     /// call [`TestKit::restart`] or [`TestKit::stop`] as the supervisor would.
     Escalated(Failure),
+    /// Its `PreStart` returned [`Effect::Ignore`](crate::Effect::Ignore):
+    /// it never ran, as an OTP child whose `init` returned `ignore`.
+    Ignored,
 }
+
+/// The stop reason of an [`Effect::Ignore`](crate::Effect::Ignore) returned
+/// anywhere but `PreStart`.
+pub const IGNORED: &str = "ignored";
 
 /// A message the actor sent to another actor.
 #[derive(Debug, Clone)]
@@ -247,6 +257,13 @@ impl<B: Behavior> TestKit<B> {
         &self.children
     }
 
+    /// Whether child `id` is listed and running, as its supervisor sees it
+    /// (`Some(false)`: listed, not running, as a transient child that ended
+    /// normally).
+    pub fn child_running(&self, id: &ActorId) -> Option<bool> {
+        self.supervisor.child(id).map(|child| child.running)
+    }
+
     /// Timers waiting on the virtual clock, soonest first.
     pub fn pending_timers(&self) -> &[PendingTimer] {
         &self.timers
@@ -382,6 +399,10 @@ impl<B: Behavior> TestKit<B> {
             Outcome::Stop { reason, effects } => (StepOutcome::Stopped(reason), effects),
             Outcome::Restart => (StepOutcome::Restarted, Vec::new()),
             Outcome::Failed(failure) => (StepOutcome::Failed(failure), Vec::new()),
+            Outcome::Ignore if matches!(input, Input::Lifecycle(LifecycleEvent::PreStart)) => {
+                (StepOutcome::Ignored, Vec::new())
+            }
+            Outcome::Ignore => (StepOutcome::Stopped(IGNORED.to_owned()), Vec::new()),
         };
         let (outcome, effects) = match self.capabilities.check(self.id(), &effects) {
             Ok(()) => (outcome, effects),
@@ -412,6 +433,12 @@ impl<B: Behavior> TestKit<B> {
                     self.settle(Input::Lifecycle(LifecycleEvent::PostStop), hook);
                 }
                 self.status = Status::Stopped { reason };
+                self.cell.discard();
+            }
+            (StepOutcome::Ignored, _) => {
+                // OTP's `ignore`: no process, so no stop hook either.
+                self.timers.clear();
+                self.status = Status::Ignored;
                 self.cell.discard();
             }
             (StepOutcome::Restarted, _) => {

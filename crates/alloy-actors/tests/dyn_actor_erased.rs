@@ -1,10 +1,8 @@
 //! The erased interface runtimes drive: typed and erased delivery, wrong
 //! message types, and state and messages through any serde format.
 
-use alloy_actors::{
-    ActorId, ActorSpec, AnyMessage, AnySpec, Behavior, Context, DynActor, Effect, Message,
-    MessageSlot, Outcome, WrongMessageType,
-};
+use alloy_actors::runtime::{DynActor, MessageSlot, Outcome, WrongMessageType};
+use alloy_actors::{ActorId, ActorSpec, AnyMessage, AnySpec, Behavior, Context, Effect, Message};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

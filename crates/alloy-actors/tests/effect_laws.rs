@@ -14,6 +14,7 @@ enum Step {
     AddAndLog(i32, u8),
     Stop(u8),
     Restart,
+    Ignore,
     Escalate(u8),
 }
 
@@ -30,6 +31,7 @@ impl Step {
             }
             Step::Stop(n) => Effect::from(state).stop(format!("stop {n}")),
             Step::Restart => Effect::Restart(state),
+            Step::Ignore => Effect::from(state).ignore(),
             Step::Escalate(n) => Effect::Escalate {
                 state,
                 error: ActorError::msg(format!("fail {n}")),
@@ -44,6 +46,7 @@ fn step() -> impl Strategy<Value = Step> {
         (any::<i32>(), 0u8..4).prop_map(|(k, n)| Step::AddAndLog(k, n)),
         any::<u8>().prop_map(Step::Stop),
         Just(Step::Restart),
+        Just(Step::Ignore),
         any::<u8>().prop_map(Step::Escalate),
     ]
 }
@@ -110,7 +113,7 @@ proptest! {
                     state = state.wrapping_add(*k);
                     logs.extend((0..*n).map(|i| format!("{k}:{i}")));
                 }
-                Step::Stop(_) | Step::Restart | Step::Escalate(_) => {
+                Step::Stop(_) | Step::Restart | Step::Ignore | Step::Escalate(_) => {
                     ended = Some(f.clone());
                     break;
                 }
@@ -141,6 +144,11 @@ proptest! {
                 prop_assert!(matches!(effect, Effect::Restart(_)));
                 prop_assert!(texts.is_empty());
             }
+            // An ignore abandons them too: the actor never ran.
+            Some(Step::Ignore) => {
+                prop_assert!(matches!(effect, Effect::Ignore(_)));
+                prop_assert!(texts.is_empty());
+            }
             Some(Step::Escalate(n)) => {
                 let failed_as_expected = matches!(&effect, Effect::Escalate { error, .. } if error.message() == format!("fail {n}"));
                 prop_assert!(failed_as_expected, "{:?}", effect);
@@ -167,6 +175,7 @@ fn m_clone(effect: &Effect<i32>) -> Effect<i32> {
             effects: effects.clone(),
         },
         Effect::Restart(s) => Effect::Restart(*s),
+        Effect::Ignore(s) => Effect::Ignore(*s),
         Effect::Escalate { state, error } => Effect::Escalate {
             state: *state,
             error: error.clone(),

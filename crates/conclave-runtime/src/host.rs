@@ -24,7 +24,8 @@ mod store;
 use std::cell::RefCell;
 use std::sync::Arc;
 
-use alloy_actors::{ActorId, Behavior, BehaviorCell, ErrorPolicy, Message, SupervisionStrategy};
+use alloy_actors::runtime::BehaviorCell;
+use alloy_actors::{ActorId, Behavior, ErrorPolicy, Message, SupervisionStrategy};
 use worker::{Env, Method, Request, Response, State, WebSocket, WebSocketIncomingMessage};
 
 use crate::gateway::{

@@ -158,7 +158,10 @@ pub fn from_slice<T: DeserializeOwned>(what: &'static str, bytes: &[u8]) -> Resu
 /// # Errors
 ///
 /// When `bytes` does not hold exactly one state of the actor's type.
-pub fn load_state(actor: &mut dyn alloy_actors::DynActor, bytes: &[u8]) -> Result<(), WireError> {
+pub fn load_state(
+    actor: &mut dyn alloy_actors::runtime::DynActor,
+    bytes: &[u8],
+) -> Result<(), WireError> {
     let error = |detail: String| WireError {
         what: "state",
         detail,

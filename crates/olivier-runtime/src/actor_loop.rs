@@ -4,7 +4,8 @@ use std::future::Future;
 use std::sync::Arc;
 use std::time::Instant;
 
-use alloy_actors::{ActorError, Failure, MessageSlot, Outcome};
+use alloy_actors::ActorError;
+use alloy_actors::runtime::{Failure, MessageSlot, Outcome};
 
 use crate::arena::ChargeScope;
 use crate::body::{Body, ExitCause, Settled, settle};

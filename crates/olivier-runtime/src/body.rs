@@ -9,9 +9,10 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use alloy_actors::runtime::{DynActor, Failure, Outcome, Recovery};
 use alloy_actors::{
-    ActorError, ActorId, ActorPriority, Capabilities, DynActor, Failure, LifecycleEvent, LogLevel,
-    Outcome, Recovery, SideEffect, TimerKey,
+    ActorError, ActorId, ActorPriority, Capabilities, LifecycleEvent, LogLevel, SideEffect,
+    TimerKey,
 };
 use tokio::task::AbortHandle;
 
@@ -166,13 +167,22 @@ pub(crate) fn settle(system: &Arc<SystemInner>, body: &mut Body, outcome: Outcom
         }
         Outcome::Restart => Settled::Exit(ExitCause::RestartRequested),
         Outcome::Failed(failure) => fail(system, body, failure),
+        Outcome::Ignore => Settled::Exit(ExitCause::Stopped {
+            reason: "ignored".to_owned(),
+        }),
+        other => fail(
+            system,
+            body,
+            Failure::Escalated(ActorError::msg(format!(
+                "olivier does not know the outcome {other:?}"
+            ))),
+        ),
     }
 }
 
 fn allowed(body: &Body, effects: &[SideEffect]) -> Result<(), Failure> {
     body.capabilities
         .check(body.actor.id(), effects)
-        .and_then(|()| crate::remote::check_remote(body.capabilities, body.actor.id(), effects))
         .map_err(|denied| Failure::Escalated(ActorError::new(denied)))
 }
 
@@ -193,7 +203,7 @@ fn fail(system: &Arc<SystemInner>, body: &mut Body, failure: Failure) -> Settled
             Err(failure) => Settled::Exit(ExitCause::Failed(failure.to_error())),
         },
         Recovery::Restarted => Settled::Exit(ExitCause::RestartedByPolicy(error)),
-        Recovery::Escalate | Recovery::Stop => Settled::Exit(ExitCause::Failed(error)),
+        Recovery::Escalate | Recovery::Stop | _ => Settled::Exit(ExitCause::Failed(error)),
     }
 }
 
@@ -264,6 +274,9 @@ fn perform(system: &Arc<SystemInner>, body: &mut Body, effects: Vec<SideEffect>)
                 }
             }
             SideEffect::Log { level, text } => log(me, level, &text),
+            other => {
+                tracing::warn!(target: "olivier::actor", actor = %me, ?other, "side effect not supported");
+            }
         }
     }
 }

@@ -38,7 +38,7 @@
 //!   [`ActorPriority`](alloy_actors::ActorPriority), bounded by the actor's
 //!   [`BackpressurePolicy`](alloy_actors::BackpressurePolicy). A behavior never sees a lock.
 //! - The task hands each message to the actor's
-//!   [`DynActor`](alloy_actors::DynActor), which catches panics, and
+//!   [`DynActor`](alloy_actors::runtime::DynActor), which catches panics, and
 //!   performs the side effects in order: local tells go straight into the
 //!   target's mailbox without serializing, spawns and timers through the
 //!   runtime, logs through `tracing`. Capabilities are checked first; a
@@ -46,7 +46,7 @@
 //! - Supervision and the lifecycle hooks of running actors run on Prospero,
 //!   a dedicated OS thread raised in priority where the OS allows it; each
 //!   supervisor is a process there that asks
-//!   [`SupervisorCore`](alloy_actors::SupervisorCore) what to do, as OTP's
+//!   [`SupervisorCore`](alloy_actors::runtime::SupervisorCore) what to do, as OTP's
 //!   `supervisor` does. A spawn runs the first `init` and `PreStart` on the
 //!   spawning thread and hands the actor to its supervisor's process.
 //! - Every message that is dropped or cannot be delivered is a

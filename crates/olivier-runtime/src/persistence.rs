@@ -14,7 +14,8 @@ mod store;
 
 use std::sync::Arc;
 
-use alloy_actors::{ActorError, ActorId, Capabilities, Capability, CapabilityError, DynActor};
+use alloy_actors::runtime::DynActor;
+use alloy_actors::{ActorError, ActorId, Capabilities, Capability, CapabilityError};
 
 pub use store::{StateStore, StoredState};
 

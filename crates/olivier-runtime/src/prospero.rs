@@ -19,7 +19,7 @@
 //! and up by posting (a supervisor that gives up posts to its parent), so
 //! no two processes ever wait on each other.
 //!
-//! [`SupervisorCore`]: alloy_actors::SupervisorCore
+//! [`SupervisorCore`]: alloy_actors::runtime::SupervisorCore
 
 mod process;
 mod queue;

@@ -100,10 +100,8 @@ use std::net::SocketAddr;
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
-use alloy_actors::{
-    ActorId, ActorPriority, AnyMessage, AnySpec, Capabilities, Capability, CapabilityError,
-    DynBehavior, Message, SideEffect,
-};
+use alloy_actors::runtime::DynBehavior;
+use alloy_actors::{ActorId, ActorPriority, AnyMessage, AnySpec, Message};
 use barewire::{CorrelationId, Kind};
 use parking_lot::RwLock;
 
@@ -258,7 +256,7 @@ impl Remote {
         priority: ActorPriority,
         sender: Option<&ActorId>,
     ) -> Result<(), Undelivered> {
-        let (kind, correlation) = if is_reply_id(target) {
+        let (kind, correlation) = if target.is_ask_reply() {
             let correlation = CorrelationId::from(u128::from(target.instance()));
             (Kind::Reply, Some(correlation))
         } else {
@@ -361,41 +359,6 @@ pub(crate) fn decoded_reply<R: Message>(message: AnyMessage) -> Result<R, AnyMes
 }
 
 /// Whether `id` is an ask's reply id, `<system>/$ask#<n>`.
-fn is_reply_id(id: &ActorId) -> bool {
-    id.path()
-        .split_once('/')
-        .is_some_and(|(_, rest)| rest == "$ask")
-}
-
-/// Checks that an actor without [`Capability::Remote`] sends nothing to
-/// another system's actors (answers to asks aside).
-///
-/// # Errors
-///
-/// A [`CapabilityError`] for the first tell or timer that would leave.
-pub(crate) fn check_remote(
-    capabilities: Capabilities,
-    actor: &ActorId,
-    effects: &[SideEffect],
-) -> Result<(), CapabilityError> {
-    if effects.is_empty() || capabilities.contains(Capability::Remote) {
-        return Ok(());
-    }
-    let home = actor.system();
-    let leaves = |target: &ActorId| target.system() != home && !is_reply_id(target);
-    let denied = effects.iter().any(|effect| match effect {
-        SideEffect::Tell { target, .. } | SideEffect::Schedule { target, .. } => leaves(target),
-        _ => false,
-    });
-    if denied {
-        return Err(CapabilityError {
-            actor: actor.clone(),
-            capability: Capability::Remote,
-        });
-    }
-    Ok(())
-}
-
 impl ActorSystem {
     /// Where the remote transport listens, when the builder asked it to
     /// ([`ActorSystemBuilder::listen`](crate::ActorSystemBuilder::listen)).

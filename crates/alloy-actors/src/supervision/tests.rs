@@ -116,19 +116,30 @@ fn restart_types_decide_who_comes_back() {
         Directive::Restart { .. }
     ));
     core.child_started(&id("trans"));
-    // ... but not after a normal stop or a shutdown, and is then removed.
+    // ... but not after a normal stop or a shutdown; OTP keeps it listed,
+    // not running.
     assert_eq!(
         core.child_exited(&id("trans"), &ChildExit::Shutdown, secs(0)),
         Directive::Nothing
     );
-    assert!(core.children().all(|child| child.id != id("trans")));
-    assert!(!core.contains(&id("trans")));
+    assert!(core.contains(&id("trans")));
+    assert_eq!(
+        core.child(&id("trans")).map(|child| child.running),
+        Some(false)
+    );
     // A temporary child never comes back, even after a failure.
     assert_eq!(
         core.child_exited(&id("temp"), &failure(), secs(0)),
         Directive::Nothing
     );
-    assert_eq!(core.len(), 1);
+    assert_eq!(core.len(), 2);
+    assert!(!core.contains(&id("temp")));
+    // A kill from outside is a failure: a transient child comes back.
+    core.child_started(&id("trans"));
+    assert!(matches!(
+        core.child_exited(&id("trans"), &ChildExit::Killed, secs(0)),
+        Directive::Restart { .. }
+    ));
 }
 
 #[test]

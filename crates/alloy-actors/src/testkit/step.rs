@@ -4,13 +4,14 @@ use std::fmt::Debug;
 use std::time::Duration;
 
 use super::Status;
+use crate::runtime::{Failure, Recovery};
 use crate::{
-    ActorError, ActorRef, AnyMessage, AnySpec, Failure, LifecycleEvent, LogLevel, Message,
-    Recovery, SideEffect,
+    ActorError, ActorRef, AnyMessage, AnySpec, LifecycleEvent, LogLevel, Message, SideEffect,
 };
 
 /// What the actor was given.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub enum Input {
     /// It was started (init, then `PreStart`).
     Start,
@@ -24,6 +25,7 @@ pub enum Input {
 
 /// How the step ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum StepOutcome {
     /// The actor keeps running.
     Continued,
@@ -31,6 +33,9 @@ pub enum StepOutcome {
     Stopped(String),
     /// The actor asked to restart.
     Restarted,
+    /// The actor's `PreStart` declined to run
+    /// ([`Effect::Ignore`](crate::Effect::Ignore)).
+    Ignored,
     /// The actor failed.
     Failed(Failure),
     /// The actor was not running, so the input was not delivered.

@@ -109,7 +109,7 @@ fn how_many_answers_and_fail_escalates_then_a_restart_starts_from_init() {
 #[test]
 fn pass_tells_another_reminder() -> Result<(), alloy_actors::ActorIdError> {
     let mut kit = TestKit::new(Reminder);
-    let other: ActorRef<ReminderMsg> = ActorRef::new(ActorId::new("REMINDER/other", 0)?);
+    let other: ActorRef<ReminderMsg> = ActorRef::new(ActorId::new("test/other", 0)?);
     let forget = ReminderMsg::Forget { note: "x".into() };
     kit.send(ReminderMsg::Pass {
         to: other.clone(),

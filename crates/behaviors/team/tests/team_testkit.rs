@@ -3,8 +3,9 @@
 
 use std::time::Duration;
 
+use alloy_actors::runtime::{ChildExit, Directive};
 use alloy_actors::testkit::{Status, TestKit};
-use alloy_actors::{ActorError, ActorRef, ActorSpec, ChildExit, Directive, SupervisionStrategy};
+use alloy_actors::{ActorError, ActorRef, ActorSpec, SupervisionStrategy};
 use alloy_reminder::ReminderMsg;
 use alloy_team::{Hires, Team, TeamMsg};
 

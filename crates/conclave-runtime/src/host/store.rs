@@ -3,10 +3,12 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use alloy_actors::runtime::{
+    BehaviorCell, ChildExit, Directive, DynActor, Outcome, Recovery, SupervisorCore,
+};
 use alloy_actors::{
-    ActorError, ActorId, AnySpec, Behavior, BehaviorCell, ChildExit, Directive, DynActor,
-    LifecycleEvent, LogLevel, Outcome, Recovery, RestartReason, RestartType, SideEffect,
-    SpawnReply, SupervisionStrategy, SupervisorCore,
+    ActorError, ActorId, AnySpec, Behavior, LifecycleEvent, LogLevel, RestartReason, RestartType,
+    SideEffect, SpawnReply, SupervisionStrategy,
 };
 use serde::{Deserialize, Serialize};
 use serde_bytes::ByteBuf;
@@ -343,6 +345,9 @@ where
                         self.give_up_children();
                         self.escalate(&reason.to_string(), now_ms, outbox);
                     }
+                    other => {
+                        worker::console_warn!("{}: directive not supported: {other:?}", self.id)
+                    }
                 }
             }
             SystemMsg::Restart { failed, reason } => {
@@ -577,6 +582,11 @@ where
                 self.stopped = Some(reason);
             }
             Outcome::Restart => self.restart(RestartReason::Requested, now_ms, outbox),
+            Outcome::Ignore => {
+                // An object cannot decline to exist: a normal stop.
+                self.cell.discard();
+                self.stopped = Some("ignored".to_owned());
+            }
             Outcome::Failed(failure) => {
                 worker::console_error!("{}: {failure}", self.id);
                 if let Some(envelope) = envelope {
@@ -591,12 +601,13 @@ where
                     Recovery::Escalate => {
                         self.escalate(&failure.to_string(), now_ms, outbox);
                     }
-                    Recovery::Stop => {
+                    Recovery::Stop | _ => {
                         self.cell.discard();
                         self.stopped = Some(failure.to_string());
                     }
                 }
             }
+            other => worker::console_warn!("{}: outcome not supported: {other:?}", self.id),
         }
     }
 
@@ -663,6 +674,7 @@ where
                 SideEffect::Spawn { spec, reply_to } => {
                     self.spawn(&spec, reply_to.as_ref(), now_ms, outbox);
                 }
+                other => worker::console_warn!("{}: side effect not supported: {other:?}", self.id),
             }
         }
     }

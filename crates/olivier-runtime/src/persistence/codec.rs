@@ -2,7 +2,7 @@
 //! `barewire`, compact and without field names or type tags. Swapping the
 //! format means changing these four functions (and migrating stored data).
 
-use alloy_actors::DynActor;
+use alloy_actors::runtime::DynActor;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 

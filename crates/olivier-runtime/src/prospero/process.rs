@@ -6,10 +6,10 @@ use std::rc::Rc;
 use std::sync::Arc;
 use std::time::Duration;
 
+use alloy_actors::runtime::{ChildExit, Directive, DynBehavior, Failure, Outcome, SupervisorCore};
 use alloy_actors::{
-    ActorError, ActorId, ActorPriority, AnySpec, Capabilities, ChildExit, Directive, DynBehavior,
-    Failure, LifecycleEvent, Outcome, RestartReason, RestartType, SpawnReply, SupervisionStrategy,
-    SupervisorCore,
+    ActorError, ActorId, ActorPriority, AnySpec, Capabilities, LifecycleEvent, RestartReason,
+    RestartType, SpawnReply, SupervisionStrategy,
 };
 use tokio::sync::oneshot;
 use tokio::task::AbortHandle;
@@ -238,7 +238,7 @@ impl Process {
         self.children.insert(
             id.clone(),
             Child::Actor(Box::new(ActorChild {
-                shutdown_timeout: config.shutdown_timeout(),
+                shutdown_timeout: config.shutdown().timeout().unwrap_or(Duration::MAX),
                 capabilities: config.capabilities(),
                 behavior: Arc::clone(spec.behavior()),
                 cell,
@@ -427,6 +427,10 @@ impl Process {
                         self.stop_child(child, Purpose::Park).await;
                     }
                     self.give_up(reason).await;
+                    return;
+                }
+                other => {
+                    tracing::error!(target: "olivier::prospero", supervisor = %self.id, ?other, "directive not supported");
                     return;
                 }
             }
@@ -974,6 +978,8 @@ fn restart_reason(exit: &ChildExit) -> RestartReason {
         ChildExit::Shutdown => RestartReason::Exited {
             reason: "shut down".to_owned(),
         },
+        ChildExit::Killed => RestartReason::Failed(ActorError::msg("killed")),
+        other => RestartReason::Failed(ActorError::msg(format!("{other:?}"))),
     }
 }
 

@@ -320,10 +320,12 @@ impl Behavior for Worker {
                     }
                     RestartReason::SupervisorRestarted { .. } => "supervisor".to_owned(),
                     RestartReason::Exited { .. } => "exited".to_owned(),
+                    other => format!("{other:?}"),
                 };
                 self.note(format_args!("pre_restart:{why}"));
             }
             LifecycleEvent::PostRestart => self.note(format_args!("post_restart@{thread}")),
+            other => self.note(format_args!("{other:?}")),
         }
         Effect::from(count)
     }
