@@ -74,6 +74,18 @@ impl Body {
         }
     }
 
+    /// Puts a durable actor's last committed state back: the recovery
+    /// point of a restart (a no-op for an actor without a store).
+    pub(crate) fn recover_committed(&mut self) -> Result<(), ActorError> {
+        match &mut self.durable {
+            Some(durable) => durable
+                .recover(self.actor.as_mut())
+                .map(drop)
+                .map_err(ActorError::new),
+            None => Ok(()),
+        }
+    }
+
     /// Cancels every pending timer (on stop and restart).
     pub(crate) fn cancel_timers(&mut self) {
         let Some(timers) = &mut self.timers else {
@@ -139,6 +151,24 @@ pub(crate) fn lifecycle(
     let settled = settle(system, body, outcome);
     body.arena.reset();
     settled
+}
+
+/// Delivers a hook that ends an incarnation (`PreRestart`, or `PostStop`
+/// after a failure): its side effects are performed, but its state is not
+/// committed, as that state is discarded: a durable actor's recovery point
+/// stays the state its last handled message committed.
+pub(crate) fn cleanup(system: &Arc<SystemInner>, body: &mut Body, event: LifecycleEvent) {
+    let outcome = body.actor.lifecycle(event);
+    if let Outcome::Continue(effects) | Outcome::Stop { effects, .. } = outcome {
+        match allowed(body, &effects) {
+            Ok(()) => perform(system, body, effects),
+            Err(failure) => {
+                let actor = body.actor.id().clone();
+                tracing::warn!(target: "olivier::actor", actor = %actor, %failure, "cleanup hook refused");
+            }
+        }
+    }
+    body.arena.reset();
 }
 
 /// Checks capabilities, commits a durable actor's state, performs side

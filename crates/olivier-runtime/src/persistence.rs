@@ -172,6 +172,23 @@ impl Durable {
         Ok(true)
     }
 
+    /// Puts the last committed state back into `actor`: the recovery point
+    /// of a restart. From the bytes this binding committed or loaded last,
+    /// or else from the store; `false` (the actor keeps what it holds)
+    /// when nothing was ever stored.
+    pub(crate) fn recover(&mut self, actor: &mut dyn DynActor) -> Result<bool, StateError> {
+        match &self.stored {
+            Some(bytes) => {
+                codec::decode_actor(actor, bytes).map_err(|detail| StateError::Decode {
+                    path: self.path().to_owned(),
+                    detail,
+                })?;
+                Ok(true)
+            }
+            None => blocking(|| self.rehydrate(actor)),
+        }
+    }
+
     /// Commits the actor's state if it changed since the last commit. On
     /// an error the actor's state is put back to the last committed one
     /// (or left as is when nothing was committed yet).

@@ -1,7 +1,7 @@
 //! Durable state on real disk: rehydration after a *process* restart (the
 //! test binary runs itself as the child process), the typed store as
 //! `ActorState`, the `Persist` capability, one live actor per path, and a
-//! supervisor restart committing the fresh state.
+//! supervisor restart resuming from the last committed state.
 
 #[path = "support/behaviors.rs"]
 mod support;
@@ -253,7 +253,7 @@ async fn a_durable_actor_needs_the_persist_capability_and_its_own_path() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_supervisor_restart_commits_the_fresh_state() {
+async fn a_supervisor_restart_resumes_from_the_last_committed_state() {
     let dir = fresh_dir("restart");
     let store = StateStore::open(dir.join("state.redb")).expect("open the store");
     let system = durable_system("restart", &store, "restart/w").await;
@@ -281,8 +281,9 @@ async fn a_supervisor_restart_commits_the_fresh_state() {
         |event| matches!(event, SystemEvent::Restarted { actor, .. } if actor == worker.id()),
     )
     .await;
-    assert_eq!(count(&system, &worker).await, 0);
-    assert_eq!(stored.load().await.expect("load"), Some(0));
+    // The recovery point is the last committed state, not init's 0.
+    assert_eq!(count(&system, &worker).await, 4);
+    assert_eq!(stored.load().await.expect("load"), Some(4));
     system.shutdown().await.expect("shutdown");
     drop((system, stored, store));
     std::fs::remove_dir_all(&dir).expect("remove the test folder");

@@ -17,7 +17,7 @@ use tokio::task::AbortHandle;
 use super::queue::LocalQueue;
 use super::{Ctx, SupervisorMessage};
 use crate::actor_loop;
-use crate::body::{Body, ExitCause, Settled, lifecycle, settle};
+use crate::body::{Body, ExitCause, Settled, cleanup, lifecycle, settle};
 use crate::persistence::Durable;
 use crate::registry::{ActorCell, Entry};
 use crate::system::SystemInner;
@@ -337,7 +337,7 @@ impl Process {
             return;
         };
         if pre {
-            let _ = lifecycle(
+            cleanup(
                 &system,
                 &mut body,
                 LifecycleEvent::PreRestart {
@@ -452,7 +452,7 @@ impl Process {
             return;
         };
         if restarting && let ChildExit::Failed(error) = exit {
-            let _ = lifecycle(
+            cleanup(
                 &system,
                 &mut body,
                 LifecycleEvent::PreRestart {
@@ -558,7 +558,7 @@ impl Process {
                 match &purpose {
                     Purpose::Restart { sibling } => {
                         if let Some(body) = &mut body {
-                            let _ = lifecycle(
+                            cleanup(
                                 &system,
                                 body,
                                 LifecycleEvent::PreRestart {
@@ -696,9 +696,22 @@ impl Process {
         // A restarted actor starts with an empty arena (its failure may
         // have been this very budget).
         body.arena.reset_for_restart();
-        if fresh && let Err(failure) = body.actor.reset() {
-            actor.run = Run::Down(Some(body));
-            return Err(failure.to_error());
+        if fresh {
+            // A fresh state from `init`; a durable actor then goes back to
+            // its last committed state (its recovery point), unless its
+            // own behavior asked for the restart: that is the explicit reset.
+            let reset = body.actor.reset().map_err(|failure| failure.to_error());
+            let recovered = reset.and_then(|()| {
+                if matches!(reason, RestartReason::Requested) {
+                    Ok(())
+                } else {
+                    body.recover_committed()
+                }
+            });
+            if let Err(error) = recovered {
+                actor.run = Run::Down(Some(body));
+                return Err(error);
+            }
         }
         actor.cell.set_closing(false);
         match lifecycle(system, &mut body, LifecycleEvent::PostRestart) {
