@@ -12,7 +12,7 @@ use crate::body::{Body, ExitCause, Settled, settle};
 use crate::dead_letters::{DeadLetter, DeadLetterReason};
 use crate::mailbox::{Envelope, Next};
 use crate::prospero::{Command, SupervisorMessage};
-use crate::registry::ActorCell;
+use crate::registry::{ActorCell, AskFailure};
 use crate::system::SystemInner;
 
 /// How many messages a task handles before it lets other tasks run.
@@ -184,7 +184,8 @@ fn handle(
         actor_type = cell.message_type_name()
     );
     let _entered = span.enter();
-    let mut slot = MessageSlot::erased(envelope.message);
+    let Envelope { message, sender } = envelope;
+    let mut slot = MessageSlot::erased(message);
     // What the behavior allocates while it handles the message is charged
     // to the actor's arena budget (counted when `ArenaAlloc` is installed).
     let charge = ChargeScope::enter();
@@ -203,19 +204,23 @@ fn handle(
             };
             let settled = settle(system, body, outcome);
             body.arena.reset();
+            if let (Some(error), Some(sender)) = (settled.failure(), &sender) {
+                // An ask's request failed: the ask ends now, not at its timeout.
+                system.fail_ask(sender, AskFailure::HandlerFailed(error.clone()));
+            }
             let ended = Instant::now();
             cell.stats
                 .processed(ended.saturating_duration_since(started));
             match settled {
-                Settled::Running => Handled::Running(ended),
+                Settled::Running | Settled::Resumed(_) => Handled::Running(ended),
                 Settled::Exit(cause) => Handled::Exit(cause),
             }
         }
         Err(wrong) => {
             if let Some(message) = slot.into_erased() {
-                system.dead_letters.record(DeadLetter {
+                system.dead_letter_record(DeadLetter {
                     target: cell.id.clone(),
-                    sender: envelope.sender,
+                    sender,
                     message,
                     reason: DeadLetterReason::WrongMessageType {
                         expected: wrong.expected,

@@ -138,7 +138,22 @@ pub(crate) enum ExitCause {
 #[derive(Debug)]
 pub(crate) enum Settled {
     Running,
+    /// The input failed and the error policy resumed the actor.
+    Resumed(ActorError),
     Exit(ExitCause),
+}
+
+impl Settled {
+    /// The failure of the input, whatever follows it.
+    pub(crate) fn failure(&self) -> Option<&ActorError> {
+        match self {
+            Settled::Resumed(error)
+            | Settled::Exit(ExitCause::Failed(error) | ExitCause::RestartedByPolicy(error)) => {
+                Some(error)
+            }
+            Settled::Running | Settled::Exit(_) => None,
+        }
+    }
 }
 
 /// Delivers a lifecycle event and settles its outcome.
@@ -229,7 +244,7 @@ fn fail(system: &Arc<SystemInner>, body: &mut Body, failure: Failure) -> Settled
         // A resumed state may differ from the committed one (a handler
         // that escalated chose it): commit it; no side effects wait.
         Recovery::Resumed => match body.commit() {
-            Ok(()) => Settled::Running,
+            Ok(()) => Settled::Resumed(error),
             Err(failure) => Settled::Exit(ExitCause::Failed(failure.to_error())),
         },
         Recovery::Restarted => Settled::Exit(ExitCause::RestartedByPolicy(error)),

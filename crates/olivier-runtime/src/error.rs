@@ -153,6 +153,26 @@ pub enum AskError {
         /// The actor asked.
         target: ActorId,
     },
+    /// The actor failed while it handled the request: its side effects,
+    /// the answer among them, were dropped. The ask ends as the failure
+    /// happens, not at its timeout.
+    #[error("`{target}` failed while it handled the request: {error}")]
+    HandlerFailed {
+        /// The actor asked.
+        target: ActorId,
+        /// The failure.
+        error: alloy_actors::ActorError,
+    },
+    /// The request was accepted, then dropped before it was handled: its
+    /// mailbox's policy pushed it out, or it was otherwise counted as a
+    /// dead letter. The ask ends as it happens, not at its timeout.
+    #[error("the request to `{target}` was dropped: {reason}")]
+    Dropped {
+        /// The actor asked.
+        target: ActorId,
+        /// Why (also the dead letter's reason).
+        reason: crate::DeadLetterReason,
+    },
     /// The actor's mailbox is full and rejects new messages.
     #[error("the mailbox of `{target}` is full ({capacity} messages) and rejected the request")]
     MailboxFull {

@@ -7,10 +7,11 @@ use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
-use alloy_actors::{ActorId, AnyMessage, AnySpec, SupervisionStrategy};
+use alloy_actors::{ActorError, ActorId, AnyMessage, AnySpec, SupervisionStrategy};
 use parking_lot::{Mutex, RwLock};
 use tokio::sync::oneshot;
 
+use crate::dead_letters::DeadLetterReason;
 use crate::mailbox::Mailbox;
 use crate::metrics::TypeStats;
 
@@ -277,11 +278,30 @@ impl ActorCell {
 /// Where the answer to one ask goes.
 #[derive(Debug)]
 pub(crate) struct ReplySlot {
-    reply: Mutex<Option<oneshot::Sender<AnyMessage>>>,
+    reply: Mutex<Option<oneshot::Sender<Answer>>>,
+}
+
+/// What ends an ask: the answer, or why none will come.
+#[derive(Debug)]
+pub(crate) enum Answer {
+    /// A message sent to the reply id.
+    Reply(AnyMessage),
+    /// The request will never be answered.
+    Failed(AskFailure),
+}
+
+/// Why an ask's request will never be answered, learnt as it happens.
+#[derive(Debug, Clone)]
+pub(crate) enum AskFailure {
+    /// The handler of the request failed (its side effects, a reply among
+    /// them, were dropped).
+    HandlerFailed(ActorError),
+    /// The request became a dead letter.
+    Dropped(DeadLetterReason),
 }
 
 impl ReplySlot {
-    pub(crate) fn new(reply: oneshot::Sender<AnyMessage>) -> Self {
+    pub(crate) fn new(reply: oneshot::Sender<Answer>) -> Self {
         Self {
             reply: Mutex::new(Some(reply)),
         }
@@ -291,8 +311,25 @@ impl ReplySlot {
     /// ended) comes back.
     pub(crate) fn deliver(&self, message: AnyMessage) -> Result<(), AnyMessage> {
         match self.reply.lock().take() {
-            Some(reply) => reply.send(message),
+            Some(reply) => reply
+                .send(Answer::Reply(message))
+                .map_err(|answer| match answer {
+                    Answer::Reply(message) => message,
+                    Answer::Failed(_) => unreachable_answer(),
+                }),
             None => Err(message),
         }
     }
+
+    /// Ends the ask with `failure`, unless it has ended already.
+    pub(crate) fn fail(&self, failure: AskFailure) {
+        if let Some(reply) = self.reply.lock().take() {
+            let _ = reply.send(Answer::Failed(failure));
+        }
+    }
+}
+
+#[cold]
+fn unreachable_answer() -> ! {
+    unreachable!("a reply sent as a message came back as a failure")
 }

@@ -25,7 +25,7 @@ use crate::metrics::{self, Metrics, TypeSnapshot};
 use crate::persistence::Persistence;
 use crate::platform::ProsperoPriority;
 use crate::prospero::{self, Command, SupervisorMessage};
-use crate::registry::{self, ActorCell, Entry, Registry, ReplySlot};
+use crate::registry::{self, ActorCell, Answer, AskFailure, Entry, Registry, ReplySlot};
 use crate::{AskError, SpawnError, StopError, Supervisor, SystemEvent, SystemFailure, TellError};
 
 /// A running Olivier actor system: cheap to clone, shared by every handle.
@@ -270,7 +270,7 @@ impl SystemInner {
         sender: Option<&ActorId>,
     ) {
         if let Err(undelivered) = self.deliver(target, message, priority, sender) {
-            self.dead_letters.record(DeadLetter {
+            self.dead_letter_record(DeadLetter {
                 target: target.clone(),
                 sender: sender.cloned(),
                 message: undelivered.message,
@@ -280,12 +280,33 @@ impl SystemInner {
     }
 
     fn dead_letter(&self, target: &ActorId, envelope: Envelope, reason: DeadLetterReason) {
-        self.dead_letters.record(DeadLetter {
+        self.dead_letter_record(DeadLetter {
             target: target.clone(),
             sender: envelope.sender,
             message: envelope.message,
             reason,
         });
+    }
+
+    /// Records a dead letter; when it is the request of one of this
+    /// system's asks (its sender is the ask's reply id), that ask fails now
+    /// with the reason instead of waiting out its timeout.
+    pub(crate) fn dead_letter_record(&self, letter: DeadLetter) {
+        if let Some(sender) = &letter.sender {
+            self.fail_ask(sender, AskFailure::Dropped(letter.reason.clone()));
+        }
+        self.dead_letters.record(letter);
+    }
+
+    /// Ends the ask whose reply id is `reply_id` with `failure`; nothing
+    /// when `reply_id` is not a pending ask of this system.
+    pub(crate) fn fail_ask(&self, reply_id: &ActorId, failure: AskFailure) {
+        if reply_id.is_ask_reply()
+            && self.is_local(reply_id)
+            && let Some(Entry::Reply(slot)) = self.registry.get(reply_id)
+        {
+            slot.fail(failure);
+        }
     }
 
     /// Sends what a closed mailbox still held to dead letters.
@@ -393,6 +414,17 @@ impl SystemInner {
             },
             _ => TellError::UnknownActor { target, message },
         }
+    }
+}
+
+/// The error of an ask whose request will never be answered.
+pub(crate) fn failed_ask(target: &ActorId, failure: AskFailure) -> AskError {
+    let target = target.clone();
+    match failure {
+        AskFailure::HandlerFailed(error) => AskError::HandlerFailed { target, error },
+        AskFailure::Dropped(DeadLetterReason::ActorStopped) => AskError::ActorStopped { target },
+        AskFailure::Dropped(DeadLetterReason::UnknownActor) => AskError::UnknownActor { target },
+        AskFailure::Dropped(reason) => AskError::Dropped { target, reason },
     }
 }
 
@@ -651,7 +683,16 @@ impl ActorSystem {
             system: &self.inner,
             id: reply_id.clone(),
         };
-        self.tell(target, request(ActorRef::new(reply_id.clone())))?;
+        // The reply id is the request's sender, so a drop of the request or
+        // a failure of its handler ends the ask at once (`fail_ask`).
+        self.inner
+            .deliver(
+                target.id(),
+                AnyMessage::new(request(ActorRef::new(reply_id.clone()))),
+                ActorPriority::Normal,
+                Some(&reply_id),
+            )
+            .map_err(|undelivered| self.inner.refuse::<M>(target.id(), undelivered))?;
         // The tell just remembered the cell on this thread.
         let cell =
             registry::remembered(target.id()).or_else(|| self.inner.registry.actor(target.id()));
@@ -664,7 +705,8 @@ impl ActorSystem {
         tokio::select! {
             biased;
             answer = answer => match answer {
-                Ok(message) => self.inner.typed_reply(target.id(), &reply_id, message),
+                Ok(Answer::Reply(message)) => self.inner.typed_reply(target.id(), &reply_id, message),
+                Ok(Answer::Failed(failure)) => Err(failed_ask(target.id(), failure)),
                 Err(_) => Err(AskError::ActorStopped { target: target.id().clone() }),
             },
             () = stopped => Err(AskError::ActorStopped { target: target.id().clone() }),

@@ -715,7 +715,7 @@ impl Process {
         }
         actor.cell.set_closing(false);
         match lifecycle(system, &mut body, LifecycleEvent::PostRestart) {
-            Settled::Running => {
+            Settled::Running | Settled::Resumed(_) => {
                 actor.run = launch(system, &actor.cell, body);
             }
             Settled::Exit(ExitCause::Failed(error)) => {
@@ -882,7 +882,7 @@ pub(crate) fn start_child(
             return Err(refused(id, error));
         }
         Settled::Exit(cause) => Some(cause),
-        Settled::Running => None,
+        Settled::Running | Settled::Resumed(_) => None,
     };
     Ok(Box::new(Started {
         spec,

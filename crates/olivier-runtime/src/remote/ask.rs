@@ -19,7 +19,7 @@ use super::peer::Peer;
 use super::wire::{ErrorBody, WireMessage};
 use crate::AskError;
 use crate::dead_letters::{DeadLetter, DeadLetterReason};
-use crate::registry::{Entry, ReplySlot};
+use crate::registry::{Answer, Entry, ReplySlot};
 use crate::system::{SystemInner, Undelivered};
 
 /// Asks `target`, on another system, and awaits the answer.
@@ -76,7 +76,8 @@ pub(crate) async fn ask<M: Message, R: Message>(
     tokio::select! {
         biased;
         answer = answer => match answer {
-            Ok(message) => take_reply::<R>(system, target.id(), &reply_id, message),
+            Ok(Answer::Reply(message)) => take_reply::<R>(system, target.id(), &reply_id, message),
+            Ok(Answer::Failed(failure)) => Err(crate::system::failed_ask(target.id(), failure)),
             Err(_) => Err(lost(target.id(), &peer)),
         },
         _ = peer.closed() => Err(lost(target.id(), &peer)),
