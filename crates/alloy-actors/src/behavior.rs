@@ -160,6 +160,9 @@ pub enum RestartReason {
         /// The supervisor.
         supervisor: ActorId,
     },
+    /// Its supervisor was asked to start it again after it was terminated
+    /// or ignored (OTP's `restart_child`).
+    Manual,
     /// A permanent child that stopped (normally, or shut down) is started
     /// again, as OTP does with every permanent child that exits.
     Exited {

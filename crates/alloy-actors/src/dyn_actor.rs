@@ -188,13 +188,15 @@ pub struct WrongMessageType {
 pub(crate) struct BehaviorFactory<B: Behavior> {
     behavior: Arc<B>,
     policy: Arc<ErrorPolicy<B::State>>,
+    snapshots: bool,
 }
 
 impl<B: Behavior> BehaviorFactory<B> {
-    pub(crate) fn new(behavior: Arc<B>, policy: ErrorPolicy<B::State>) -> Self {
+    pub(crate) fn new(behavior: Arc<B>, policy: ErrorPolicy<B::State>, snapshots: bool) -> Self {
         Self {
             behavior,
             policy: Arc::new(policy),
+            snapshots,
         }
     }
 }
@@ -213,11 +215,14 @@ impl<B: Behavior> DynBehavior for BehaviorFactory<B> {
     }
 
     fn instantiate(&self, id: ActorId, parent: Option<ActorId>) -> Box<dyn DynActor> {
-        Box::new(BehaviorCell::<B>::new(
-            Arc::clone(&self.behavior),
-            Arc::clone(&self.policy),
-            Context::new(id, parent),
-        ))
+        Box::new(
+            BehaviorCell::<B>::new(
+                Arc::clone(&self.behavior),
+                Arc::clone(&self.policy),
+                Context::new(id, parent),
+            )
+            .keep_snapshots(self.snapshots),
+        )
     }
 
     fn decode_message(
@@ -234,8 +239,13 @@ pub struct BehaviorCell<B: Behavior> {
     policy: Arc<ErrorPolicy<B::State>>,
     ctx: Context<B::Message>,
     state: Option<B::State>,
-    /// The state before the current message, kept only under `Resume`.
+    /// The state before the current message: a `Resume` returns to it, and
+    /// after a panic (which loses the state the handler owned) it is the
+    /// last good state the cleanup hook gets, as OTP's `terminate` does.
     snapshot: Option<B::State>,
+    /// Whether a snapshot is taken before each message (a clone of the
+    /// state); always under `Resume`.
+    snapshots: bool,
 }
 
 impl<B: Behavior> BehaviorCell<B> {
@@ -251,7 +261,17 @@ impl<B: Behavior> BehaviorCell<B> {
             ctx,
             state: None,
             snapshot: None,
+            snapshots: true,
         }
+    }
+
+    /// Whether the cell copies the state before each message (the default):
+    /// after a panic, the cleanup hook (`PreRestart` or `PostStop`) then runs
+    /// with the last good state. Without it a state lost to a panic skips
+    /// the hook. `Resume` always copies, to return to the state before.
+    pub fn keep_snapshots(mut self, snapshots: bool) -> Self {
+        self.snapshots = snapshots;
+        self
     }
 
     /// The current state, if the actor holds one.
@@ -271,7 +291,7 @@ impl<B: Behavior> BehaviorCell<B> {
                 "actor received a message while it held no state",
             )));
         };
-        if matches!(*self.policy, ErrorPolicy::Resume) {
+        if self.snapshots || matches!(*self.policy, ErrorPolicy::Resume) {
             self.snapshot = Some(state.clone());
         }
         let behavior = &self.behavior;
@@ -285,6 +305,10 @@ impl<B: Behavior> BehaviorCell<B> {
             Ok(effect) => {
                 let (state, effects, control) = effect.into_parts();
                 self.state = Some(state);
+                if !matches!(*self.policy, ErrorPolicy::Resume) {
+                    // Only a panic needed it: no second copy while idle.
+                    self.snapshot = None;
+                }
                 // Under `Resume` the snapshot from before the message stays
                 // until the next one: if the runtime then refuses the
                 // outcome (a missing capability, say), `recover` returns
@@ -301,7 +325,12 @@ impl<B: Behavior> BehaviorCell<B> {
                     }
                 }
             }
-            Err(panic) => Outcome::Failed(Failure::Panicked(panic_text(panic.as_ref()))),
+            Err(panic) => {
+                // The handler owned the state and lost it: the snapshot, if
+                // one was kept, is the last good state.
+                self.state = self.snapshot.take();
+                Outcome::Failed(Failure::Panicked(panic_text(panic.as_ref())))
+            }
         }
     }
 }

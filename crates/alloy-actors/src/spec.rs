@@ -47,6 +47,7 @@ pub struct ActorSpec<B: Behavior> {
     behavior: Arc<B>,
     policy: ErrorPolicy<B::State>,
     config: SpecConfig,
+    snapshots: bool,
 }
 
 impl<B: Behavior> ActorSpec<B> {
@@ -64,6 +65,7 @@ impl<B: Behavior> ActorSpec<B> {
             behavior,
             policy: ErrorPolicy::Escalate,
             config: SpecConfig::new(<B::Message as Message>::TYPE_NAME),
+            snapshots: true,
         }
     }
 
@@ -119,6 +121,17 @@ impl<B: Behavior> ActorSpec<B> {
         self
     }
 
+    /// Whether the actor copies its state before each message (the
+    /// default, a clone of the state): after a panic, which loses the state
+    /// the handler owned, its cleanup hook (`PreRestart` or `PostStop`) then
+    /// runs with the last good state, as OTP's `terminate` does after a
+    /// crash. Turn it off for a state too large to clone per message: a
+    /// hook after a panic is then skipped. The `Resume` policy always copies.
+    pub fn keep_snapshots(mut self, snapshots: bool) -> Self {
+        self.snapshots = snapshots;
+        self
+    }
+
     /// What happens first when the actor fails.
     pub fn error_policy(mut self, policy: ErrorPolicy<B::State>) -> Self {
         self.policy = policy;
@@ -143,7 +156,11 @@ impl<B: Behavior> ActorSpec<B> {
     /// Erases the behavior type.
     pub fn erase(self) -> AnySpec {
         AnySpec {
-            behavior: Arc::new(BehaviorFactory::new(self.behavior, self.policy)),
+            behavior: Arc::new(BehaviorFactory::new(
+                self.behavior,
+                self.policy,
+                self.snapshots,
+            )),
             config: self.config,
         }
     }
@@ -155,6 +172,7 @@ impl<B: Behavior> Clone for ActorSpec<B> {
             behavior: Arc::clone(&self.behavior),
             policy: self.policy.clone(),
             config: self.config.clone(),
+            snapshots: self.snapshots,
         }
     }
 }

@@ -8,6 +8,7 @@
 
 use std::collections::HashMap;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use alloy_actors::runtime::{DynActor, Failure, Outcome, Recovery};
 use alloy_actors::{
@@ -43,6 +44,16 @@ pub(crate) struct Body {
 struct Timers {
     keyed: HashMap<TimerKey, AbortHandle>,
     unkeyed: Vec<AbortHandle>,
+}
+
+impl Drop for Timers {
+    /// A body dropped with its timers pending (its task was killed) takes
+    /// them along: none fires into a later incarnation.
+    fn drop(&mut self) {
+        for timer in self.keyed.values().chain(&self.unkeyed) {
+            timer.abort();
+        }
+    }
 }
 
 impl Body {
@@ -132,6 +143,9 @@ pub(crate) enum ExitCause {
     RestartRequested,
     /// The error policy installed a restart state after this failure.
     RestartedByPolicy(ActorError),
+    /// Its start (`PreStart`, or `PostRestart` on a restart) returned
+    /// `Effect::Ignore`: OTP's `ignore` from init.
+    Ignored,
 }
 
 /// What follows an outcome.
@@ -168,22 +182,46 @@ pub(crate) fn lifecycle(
     settled
 }
 
-/// Delivers a hook that ends an incarnation (`PreRestart`, or `PostStop`
-/// after a failure): its side effects are performed, but its state is not
-/// committed, as that state is discarded: a durable actor's recovery point
-/// stays the state its last handled message committed.
-pub(crate) fn cleanup(system: &Arc<SystemInner>, body: &mut Body, event: LifecycleEvent) {
+/// Delivers a hook run by a supervisor (off Prospero's thread, see
+/// `prospero::process`), unless it was cut off meanwhile: a hook that
+/// returns after its deadline has nothing of its outcome committed or
+/// performed, as its actor was killed (`None` then).
+///
+/// With `commit` false the hook ends an incarnation (`PreRestart`, or
+/// `PostStop` after a failure): its side effects are performed, but its
+/// state is not committed, as that state is discarded: a durable actor's
+/// recovery point stays the state its last handled message committed.
+pub(crate) fn hook(
+    system: &Arc<SystemInner>,
+    body: &mut Body,
+    event: LifecycleEvent,
+    commit: bool,
+    cut: &AtomicBool,
+) -> Option<Settled> {
     let outcome = body.actor.lifecycle(event);
-    if let Outcome::Continue(effects) | Outcome::Stop { effects, .. } = outcome {
-        match allowed(body, &effects) {
-            Ok(()) => perform(system, body, effects),
-            Err(failure) => {
-                let actor = body.actor.id().clone();
-                tracing::warn!(target: "olivier::actor", actor = %actor, %failure, "cleanup hook refused");
+    if cut.load(Ordering::Acquire) {
+        body.arena.reset();
+        return None;
+    }
+    let settled = if matches!(outcome, Outcome::Ignore) && commit {
+        // A start hook declined to run.
+        Settled::Exit(ExitCause::Ignored)
+    } else if commit {
+        settle(system, body, outcome)
+    } else {
+        if let Outcome::Continue(effects) | Outcome::Stop { effects, .. } = outcome {
+            match allowed(body, &effects) {
+                Ok(()) => perform(system, body, effects),
+                Err(failure) => {
+                    let actor = body.actor.id().clone();
+                    tracing::warn!(target: "olivier::actor", actor = %actor, %failure, "cleanup hook refused");
+                }
             }
         }
-    }
+        Settled::Running
+    };
     body.arena.reset();
+    Some(settled)
 }
 
 /// Checks capabilities, commits a durable actor's state, performs side
@@ -266,7 +304,7 @@ fn perform(system: &Arc<SystemInner>, body: &mut Body, effects: Vec<SideEffect>)
                 // Started here; its failure to start is logged as a warning.
                 Ok(child) => {
                     if let Ok(started) = prospero::start_child(system, me, spec, child)
-                        && !system.adopt(me, started, reply_to)
+                        && !system.adopt(me, started, reply_to, None)
                     {
                         tracing::warn!(target: "olivier::actor", actor = %me, "spawn after shutdown ignored");
                     }

@@ -47,16 +47,34 @@ pub enum SystemEvent {
         /// The actor.
         actor: ActorId,
     },
-    /// An actor did not stop within its shutdown timeout and was aborted
-    /// without its stop hook.
+    /// An actor did not stop within its shutdown timeout (its task, or a
+    /// lifecycle hook that ran past it) and was killed without the rest of
+    /// its hooks: OTP's `shutdown_error` with reason `killed`.
     Aborted {
         /// The actor.
         actor: ActorId,
         /// The timeout it exceeded.
         timeout: Duration,
     },
+    /// An actor was killed at once, without its stop hook: its shutdown is
+    /// `BrutalKill`, or [`ActorSystem::kill`](crate::ActorSystem::kill)
+    /// killed it. Not an error when its supervisor did it.
+    Killed {
+        /// The actor.
+        actor: ActorId,
+    },
+    /// An attempt to restart an actor failed (its `init` or `PostRestart`);
+    /// its supervisor tries again at once, each attempt counted toward the
+    /// restart intensity, as OTP's does.
+    RestartFailed {
+        /// The actor.
+        actor: ActorId,
+        /// Why the attempt failed.
+        error: ActorError,
+    },
     /// A supervisor exceeded its restart intensity, stopped its children,
-    /// and failed to its own supervisor.
+    /// and exited with `shutdown` to its own supervisor (whose restart type
+    /// for it decides: a transient entry stays down).
     SupervisorGaveUp {
         /// The supervisor.
         supervisor: ActorId,

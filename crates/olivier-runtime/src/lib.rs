@@ -95,5 +95,5 @@ pub use events::{Events, SystemEvent};
 pub use metrics::TypeSnapshot;
 pub use persistence::{Persistence, StateStore, StoredState};
 pub use platform::ProsperoPriority;
-pub use supervisor::Supervisor;
+pub use supervisor::{ChildError, ChildKind, ChildSummary, Supervisor, SupervisorSpec};
 pub use system::{ActorSystem, ActorSystemBuilder};

@@ -161,7 +161,8 @@ impl Durable {
     /// Loads the stored state into `actor`, if there is one.
     pub(crate) fn rehydrate(&mut self, actor: &mut dyn DynActor) -> Result<bool, StateError> {
         let store = self.claim.store();
-        let Some(bytes) = store.load_bytes(self.path())? else {
+        // A read from disk: off the async workers (`block_in_place`).
+        let Some(bytes) = blocking(|| store.load_bytes(self.path()))? else {
             return Ok(false);
         };
         codec::decode_actor(actor, &bytes).map_err(|detail| StateError::Decode {
@@ -185,7 +186,7 @@ impl Durable {
                 })?;
                 Ok(true)
             }
-            None => blocking(|| self.rehydrate(actor)),
+            None => self.rehydrate(actor),
         }
     }
 

@@ -30,11 +30,12 @@ use std::rc::Rc;
 use std::sync::{Arc, Weak};
 use std::time::{Duration, Instant};
 
-use alloy_actors::{ActorError, ActorId, SpawnReply, SupervisionStrategy};
+use alloy_actors::{ActorError, ActorId, RestartType, SpawnReply, SupervisionStrategy};
 use tokio::sync::{Notify, mpsc, oneshot};
 
 use crate::platform::{self, ProsperoPriority};
 use crate::registry::Entry;
+use crate::supervisor::{ChildError, ChildSummary};
 use crate::system::SystemInner;
 use crate::{SpawnError, StopError};
 use process::{Kind, Process};
@@ -55,6 +56,11 @@ pub(crate) enum Command {
         target: ActorId,
         reply: oneshot::Sender<Result<(), StopError>>,
     },
+    /// Kill an actor or supervisor at once (its supervisor does it).
+    Kill {
+        target: ActorId,
+        reply: oneshot::Sender<Result<(), StopError>>,
+    },
     /// Stop everything, root last, and end Prospero.
     Shutdown,
 }
@@ -66,12 +72,35 @@ pub(crate) enum SupervisorMessage {
     Adopt {
         started: Box<Started>,
         notify: Option<SpawnReply>,
+        /// Answered once the child is adopted (its task started).
+        adopted: Option<oneshot::Sender<()>>,
     },
     /// Start a child supervisor.
     SpawnSupervisor {
         id: ActorId,
         strategy: SupervisionStrategy,
+        restart: RestartType,
         reply: oneshot::Sender<Result<(), SpawnError>>,
+    },
+    /// Kill one child at once (no hook), as an exit with reason `killed`.
+    KillChild {
+        child: ActorId,
+        reply: oneshot::Sender<Result<(), StopError>>,
+    },
+    /// Stop one child and keep it listed, not running (OTP's
+    /// `terminate_child`).
+    TerminateChild {
+        child: ActorId,
+        reply: oneshot::Sender<Result<(), ChildError>>,
+    },
+    /// Start a listed child that is not running (OTP's `restart_child`).
+    RestartChild {
+        child: ActorId,
+        reply: oneshot::Sender<Result<(), ChildError>>,
+    },
+    /// The children, in start order (OTP's `which_children`).
+    WhichChildren {
+        reply: oneshot::Sender<Vec<ChildSummary>>,
     },
     /// A child's task ended on its own (stop, failure, restart request).
     ChildExited { child: ActorId, incarnation: u64 },
@@ -180,7 +209,7 @@ async fn main_loop(
         } = command
         {
             ctx.reject(message, &supervisor);
-        } else if let Command::Stop { reply, .. } = command {
+        } else if let Command::Stop { reply, .. } | Command::Kill { reply, .. } = command {
             let _ = reply.send(Err(StopError::ShutDown));
         }
     }
@@ -247,28 +276,42 @@ impl Ctx {
                 supervisor,
                 message,
             } => self.route(&supervisor, message),
-            Command::Stop { target, reply } => {
-                let parent = match self.system().map(|system| system.registry.get(&target)) {
-                    Some(Some(Entry::Actor(cell))) => Some(cell.parent.clone()),
-                    _ => self.supervisor_parents.borrow().get(&target).cloned(),
-                };
-                match parent {
-                    Some(parent) => self.route(
-                        &parent,
-                        SupervisorMessage::StopChild {
-                            child: target,
-                            reply,
-                        },
-                    ),
-                    None => {
-                        let _ = reply.send(Err(StopError::UnknownActor { target }));
-                    }
+            Command::Stop { target, reply } => match self.parent_of(&target) {
+                Some(parent) => self.route(
+                    &parent,
+                    SupervisorMessage::StopChild {
+                        child: target,
+                        reply,
+                    },
+                ),
+                None => {
+                    let _ = reply.send(Err(StopError::UnknownActor { target }));
                 }
-            }
+            },
+            Command::Kill { target, reply } => match self.parent_of(&target) {
+                Some(parent) => self.route(
+                    &parent,
+                    SupervisorMessage::KillChild {
+                        child: target,
+                        reply,
+                    },
+                ),
+                None => {
+                    let _ = reply.send(Err(StopError::UnknownActor { target }));
+                }
+            },
             Command::Shutdown => {
                 let (reply, _) = oneshot::channel();
                 self.route(root, SupervisorMessage::StopAll { last: true, reply });
             }
+        }
+    }
+
+    /// The supervisor of a running actor or of a supervisor.
+    fn parent_of(&self, target: &ActorId) -> Option<ActorId> {
+        match self.system().map(|system| system.registry.get(target)) {
+            Some(Some(Entry::Actor(cell))) => Some(cell.parent.clone()),
+            _ => self.supervisor_parents.borrow().get(target).cloned(),
         }
     }
 
@@ -342,6 +385,18 @@ impl Ctx {
             }
             SupervisorMessage::StopAll { reply, .. } => {
                 let _ = reply.send(());
+            }
+            SupervisorMessage::KillChild { child, reply } => {
+                let _ = reply.send(Err(StopError::UnknownActor { target: child }));
+            }
+            SupervisorMessage::TerminateChild { reply, .. }
+            | SupervisorMessage::RestartChild { reply, .. } => {
+                let _ = reply.send(Err(ChildError::SupervisorGone {
+                    supervisor: supervisor.clone(),
+                }));
+            }
+            SupervisorMessage::WhichChildren { reply } => {
+                let _ = reply.send(Vec::new());
             }
             SupervisorMessage::Restart { reply } => {
                 let _ = reply.send(Err(ActorError::msg(format!(

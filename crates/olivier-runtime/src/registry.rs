@@ -244,6 +244,21 @@ impl ActorCell {
         }
     }
 
+    /// A cell for the same actor with a new, open mailbox: an actor that
+    /// stayed listed but not running starts again in it.
+    pub(crate) fn renewed(&self) -> Self {
+        Self {
+            id: self.id.clone(),
+            parent: self.parent.clone(),
+            message_type: self.message_type,
+            supervision: self.supervision.clone(),
+            mailbox: Mailbox::new(self.mailbox.policy()),
+            stats: Arc::clone(&self.stats),
+            closing: AtomicBool::new(false),
+            arena_bytes: AtomicUsize::new(0),
+        }
+    }
+
     /// The stable name of the messages it accepts.
     pub(crate) fn message_type_name(&self) -> &'static str {
         self.stats.name()

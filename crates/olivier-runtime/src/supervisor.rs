@@ -1,8 +1,138 @@
 //! Explicit supervisors: supervision subtrees built from the outside.
 
-use alloy_actors::{ActorId, ActorRef, ActorSpec, AnySpec, Behavior, SupervisionStrategy};
+use alloy_actors::{
+    ActorError, ActorId, ActorRef, ActorSpec, AnySpec, Behavior, RestartType, SupervisionStrategy,
+};
+use tokio::sync::oneshot;
 
+use crate::prospero::{Command, SupervisorMessage};
 use crate::{ActorSystem, SpawnError, StopError};
+
+/// What starts an explicit supervisor: its strategy, how its own
+/// supervisor restarts it, and the children it starts with.
+///
+/// Started with [`ActorSystem::start_supervisor`] (or
+/// [`Supervisor::start_supervisor`]), all or nothing, as OTP's
+/// `start_link`: the children start one at a time in order, and if one
+/// fails to start, those already started are stopped in reverse order and
+/// the start fails.
+///
+/// # Examples
+///
+/// ```
+/// use std::time::Duration;
+/// use alloy_actors::{ActorSpec, RestartType, SupervisionStrategy};
+/// use alloy_counter::Counter;
+/// use olivier_runtime::{ActorSystem, SupervisorSpec};
+///
+/// # #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
+/// # async fn main() -> anyhow::Result<()> {
+/// let system = ActorSystem::builder().build()?;
+/// let team = system
+///     .start_supervisor(
+///         SupervisorSpec::new(SupervisionStrategy::one_for_one(3, Duration::from_secs(60)))
+///             .restart_type(RestartType::Transient)
+///             .child(ActorSpec::new(Counter).name("first"))
+///             .child(ActorSpec::new(Counter).name("second")),
+///     )
+///     .await?;
+/// let children = team.which_children().await?;
+/// assert_eq!(children.len(), 2);
+/// assert!(children.iter().all(|child| child.running));
+/// system.shutdown().await?;
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Debug, Clone)]
+pub struct SupervisorSpec {
+    strategy: SupervisionStrategy,
+    restart: RestartType,
+    children: Vec<AnySpec>,
+}
+
+impl SupervisorSpec {
+    /// A permanent supervisor with this strategy and no children yet.
+    pub fn new(strategy: SupervisionStrategy) -> Self {
+        Self {
+            strategy,
+            restart: RestartType::Permanent,
+            children: Vec::new(),
+        }
+    }
+
+    /// When its own supervisor restarts it: a transient supervisor that
+    /// gives up (an exit with `shutdown`) stays down, as in OTP.
+    pub fn restart_type(mut self, restart: RestartType) -> Self {
+        self.restart = restart;
+        self
+    }
+
+    /// Adds a child, started after the ones before it.
+    pub fn child(mut self, spec: impl Into<AnySpec>) -> Self {
+        self.children.push(spec.into());
+        self
+    }
+
+    pub(crate) fn into_parts(self) -> (SupervisionStrategy, RestartType, Vec<AnySpec>) {
+        (self.strategy, self.restart, self.children)
+    }
+}
+
+/// A supervisor's child as [`Supervisor::which_children`] lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChildSummary {
+    /// The child's id (kept across restarts).
+    pub id: ActorId,
+    /// An actor or a supervisor.
+    pub kind: ChildKind,
+    /// When it is restarted.
+    pub restart: RestartType,
+    /// Whether it runs now (a transient child that ended normally, a
+    /// terminated or an ignored child is listed, not running).
+    pub running: bool,
+}
+
+/// What a supervisor's child is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ChildKind {
+    /// An actor (OTP's `worker`).
+    Worker,
+    /// An explicit supervisor.
+    Supervisor,
+}
+
+/// Why a request about one child of a supervisor failed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ChildError {
+    /// The supervisor has no such child.
+    #[error("the supervisor has no child `{child}`")]
+    NotFound {
+        /// The child asked for.
+        child: ActorId,
+    },
+    /// The child is running (OTP's `{error, running}`).
+    #[error("child `{child}` is running")]
+    Running {
+        /// The child.
+        child: ActorId,
+    },
+    /// Its start failed; it stays listed, not running.
+    #[error("child `{child}` failed to start: {error}")]
+    StartFailed {
+        /// The child.
+        child: ActorId,
+        /// Why.
+        error: ActorError,
+    },
+    /// The supervisor has stopped, or the system shut down.
+    #[error("supervisor `{supervisor}` has stopped")]
+    SupervisorGone {
+        /// The supervisor.
+        supervisor: ActorId,
+    },
+}
 
 /// A handle to an explicit supervisor, from [`ActorSystem::supervisor`].
 ///
@@ -81,6 +211,79 @@ impl Supervisor {
         strategy: SupervisionStrategy,
     ) -> Result<Supervisor, SpawnError> {
         self.system.supervisor_under(&self.id, strategy).await
+    }
+
+    /// Starts a nested supervisor under this one from `spec`, all or
+    /// nothing (see [`SupervisorSpec`]).
+    ///
+    /// # Errors
+    ///
+    /// As [`ActorSystem::start_supervisor`].
+    pub async fn start_supervisor(&self, spec: SupervisorSpec) -> Result<Supervisor, SpawnError> {
+        self.system.start_supervisor_under(&self.id, spec).await
+    }
+
+    /// The children in start order, running or not (OTP's
+    /// `which_children`).
+    ///
+    /// # Errors
+    ///
+    /// [`ChildError::SupervisorGone`].
+    pub async fn which_children(&self) -> Result<Vec<ChildSummary>, ChildError> {
+        let (reply, answer) = oneshot::channel();
+        self.request(SupervisorMessage::WhichChildren { reply })?;
+        answer.await.map_err(|_| self.gone())
+    }
+
+    /// Stops a child (its hooks run, bounded by its shutdown) and keeps it
+    /// listed, not running, until [`Supervisor::restart_child`] (OTP's
+    /// `terminate_child`). Terminating a child that is not running does
+    /// nothing.
+    ///
+    /// # Errors
+    ///
+    /// [`ChildError::NotFound`], [`ChildError::SupervisorGone`].
+    pub async fn terminate_child(&self, child: &ActorId) -> Result<(), ChildError> {
+        let (reply, answer) = oneshot::channel();
+        self.request(SupervisorMessage::TerminateChild {
+            child: child.clone(),
+            reply,
+        })?;
+        answer.await.map_err(|_| self.gone())?
+    }
+
+    /// Starts a listed child that is not running (OTP's `restart_child`):
+    /// a fresh `init` (a durable actor's stored state), then `PostRestart`.
+    ///
+    /// # Errors
+    ///
+    /// [`ChildError::Running`], [`ChildError::NotFound`],
+    /// [`ChildError::StartFailed`], [`ChildError::SupervisorGone`].
+    pub async fn restart_child(&self, child: &ActorId) -> Result<(), ChildError> {
+        let (reply, answer) = oneshot::channel();
+        self.request(SupervisorMessage::RestartChild {
+            child: child.clone(),
+            reply,
+        })?;
+        answer.await.map_err(|_| self.gone())?
+    }
+
+    fn request(&self, message: SupervisorMessage) -> Result<(), ChildError> {
+        let command = Command::Supervisor {
+            supervisor: self.id.clone(),
+            message,
+        };
+        if self.system.inner().command(command) {
+            Ok(())
+        } else {
+            Err(self.gone())
+        }
+    }
+
+    fn gone(&self) -> ChildError {
+        ChildError::SupervisorGone {
+            supervisor: self.id.clone(),
+        }
     }
 
     /// Stops this supervisor and its subtree for good.

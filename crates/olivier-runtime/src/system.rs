@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use alloy_actors::{
     ActorId, ActorPriority, ActorRef, ActorSpec, AnyMessage, AnySpec, Behavior, Message,
-    SpawnReply, SupervisionStrategy,
+    RestartType, SpawnReply, SupervisionStrategy,
 };
 use tokio::runtime::Handle;
 use tokio::sync::{mpsc, oneshot, watch};
@@ -26,6 +26,7 @@ use crate::persistence::Persistence;
 use crate::platform::ProsperoPriority;
 use crate::prospero::{self, Command, SupervisorMessage};
 use crate::registry::{self, ActorCell, Answer, AskFailure, Entry, Registry, ReplySlot};
+use crate::supervisor::{ChildError, ChildSummary, SupervisorSpec};
 use crate::{AskError, SpawnError, StopError, Supervisor, SystemEvent, SystemFailure, TellError};
 
 /// A running Olivier actor system: cheap to clone, shared by every handle.
@@ -108,10 +109,15 @@ impl SystemInner {
         supervisor: &ActorId,
         started: Box<prospero::Started>,
         notify: Option<SpawnReply>,
+        adopted: Option<oneshot::Sender<()>>,
     ) -> bool {
         let command = Command::Supervisor {
             supervisor: supervisor.clone(),
-            message: SupervisorMessage::Adopt { started, notify },
+            message: SupervisorMessage::Adopt {
+                started,
+                notify,
+                adopted,
+            },
         };
         match self.prospero.send(command) {
             Ok(()) => true,
@@ -513,8 +519,9 @@ impl ActorSystem {
         self.spawn_under(&root, spec).await
     }
 
-    /// Starts the actor on this thread, then hands it to its supervisor
-    /// process (without waiting for it).
+    /// Starts the actor on this thread (`init`, the stored state of a
+    /// durable actor, read off the async workers, and `PreStart`), then
+    /// hands it to its supervisor process and waits until it is adopted.
     pub(crate) async fn spawn_under(
         &self,
         supervisor: &ActorId,
@@ -533,10 +540,17 @@ impl ActorSystem {
         }
         let id = self.inner.child_id(supervisor, &spec)?;
         let started = prospero::start_child(&self.inner, supervisor, spec, id.clone())?;
-        if self.inner.adopt(supervisor, started, None) {
-            Ok(id)
-        } else {
-            Err(SpawnError::ShutDown)
+        // Returns once the supervisor adopted the actor and started its task.
+        let (adopted, answer) = oneshot::channel();
+        if !self.inner.adopt(supervisor, started, None, Some(adopted)) {
+            return Err(SpawnError::ShutDown);
+        }
+        match answer.await {
+            Ok(()) => Ok(id),
+            Err(_) if self.is_running() => Err(SpawnError::SupervisorGone {
+                supervisor: supervisor.clone(),
+            }),
+            Err(_) => Err(SpawnError::ShutDown),
         }
     }
 
@@ -554,10 +568,83 @@ impl ActorSystem {
         self.supervisor_under(&root, strategy).await
     }
 
+    /// Starts an explicit supervisor under the root from `spec`: its
+    /// restart type, then its children one at a time in order, all or
+    /// nothing as OTP's `start_link`: when a child fails to start, the
+    /// children already started are stopped in reverse order, the
+    /// supervisor is stopped, and the start fails.
+    ///
+    /// # Errors
+    ///
+    /// [`SpawnError::StartFailed`] naming the child that did not start,
+    /// [`SpawnError::InvalidName`], [`SpawnError::ShutDown`].
+    pub async fn start_supervisor(&self, spec: SupervisorSpec) -> Result<Supervisor, SpawnError> {
+        let root = self.inner.root.clone();
+        self.start_supervisor_under(&root, spec).await
+    }
+
+    pub(crate) async fn start_supervisor_under(
+        &self,
+        parent: &ActorId,
+        spec: SupervisorSpec,
+    ) -> Result<Supervisor, SpawnError> {
+        let (strategy, restart, children) = spec.into_parts();
+        let supervisor = self.supervisor_with(parent, strategy, restart).await?;
+        for child in children {
+            if let Err(error) = self.spawn_under(supervisor.id(), child).await {
+                // Roll back: the started children stop in reverse order.
+                let _ = self.stop(supervisor.id()).await;
+                return Err(error);
+            }
+        }
+        Ok(supervisor)
+    }
+
+    /// The root's children in start order, running or not (OTP's
+    /// `which_children` on the top supervisor).
+    ///
+    /// # Errors
+    ///
+    /// [`ChildError::SupervisorGone`] once the system has shut down.
+    pub async fn which_children(&self) -> Result<Vec<ChildSummary>, ChildError> {
+        Supervisor::new(self.clone(), self.inner.root.clone())
+            .which_children()
+            .await
+    }
+
+    /// Kills an actor or supervisor at once, without its stop hook (OTP's
+    /// `exit(Pid, kill)`): its supervisor sees an exit with reason
+    /// `killed`, a failure, and restarts it as its restart type says.
+    ///
+    /// # Errors
+    ///
+    /// [`StopError::UnknownActor`], [`StopError::ShutDown`].
+    pub async fn kill(&self, target: &ActorId) -> Result<(), StopError> {
+        let (reply, answer) = oneshot::channel();
+        let command = Command::Kill {
+            target: target.clone(),
+            reply,
+        };
+        if !self.inner.command(command) {
+            return Err(StopError::ShutDown);
+        }
+        answer.await.map_err(|_| StopError::ShutDown)?
+    }
+
     pub(crate) async fn supervisor_under(
         &self,
         parent: &ActorId,
         strategy: SupervisionStrategy,
+    ) -> Result<Supervisor, SpawnError> {
+        self.supervisor_with(parent, strategy, RestartType::Permanent)
+            .await
+    }
+
+    async fn supervisor_with(
+        &self,
+        parent: &ActorId,
+        strategy: SupervisionStrategy,
+        restart: RestartType,
     ) -> Result<Supervisor, SpawnError> {
         let instance = self.inner.next_instance.fetch_add(1, Ordering::Relaxed);
         let id =
@@ -573,6 +660,7 @@ impl ActorSystem {
             message: SupervisorMessage::SpawnSupervisor {
                 id: id.clone(),
                 strategy,
+                restart,
                 reply,
             },
         };

@@ -4,22 +4,25 @@
 use std::collections::{HashMap, VecDeque};
 use std::rc::Rc;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use alloy_actors::runtime::{ChildExit, Directive, DynBehavior, Failure, Outcome, SupervisorCore};
 use alloy_actors::{
     ActorError, ActorId, ActorPriority, AnySpec, Capabilities, LifecycleEvent, RestartReason,
-    RestartType, SpawnReply, SupervisionStrategy,
+    RestartType, Shutdown, SpawnReply, SupervisionStrategy,
 };
 use tokio::sync::oneshot;
 use tokio::task::AbortHandle;
+use tokio::time::Instant;
 
 use super::queue::LocalQueue;
 use super::{Ctx, SupervisorMessage};
 use crate::actor_loop;
-use crate::body::{Body, ExitCause, Settled, cleanup, lifecycle, settle};
+use crate::body::{Body, ExitCause, Settled, hook, lifecycle, settle};
 use crate::persistence::Durable;
 use crate::registry::{ActorCell, Entry};
+use crate::supervisor::{ChildError, ChildKind, ChildSummary};
 use crate::system::SystemInner;
 use crate::{SpawnError, StopError, SystemEvent, SystemFailure};
 
@@ -52,7 +55,8 @@ struct ActorChild {
     /// The durable binding (its claim on the path lives as long as the
     /// child); boxed, as most actors have none.
     durable: Option<Box<Durable>>,
-    shutdown_timeout: Duration,
+    /// How its supervisor stops it.
+    shutdown: Shutdown,
     capabilities: Capabilities,
 }
 
@@ -63,7 +67,7 @@ impl std::fmt::Debug for ActorChild {
             .field("cell", &self.cell)
             .field("run", &self.run)
             .field("durable", &self.durable)
-            .field("shutdown_timeout", &self.shutdown_timeout)
+            .field("shutdown", &self.shutdown)
             .field("capabilities", &self.capabilities)
             .finish()
     }
@@ -158,21 +162,54 @@ impl Process {
 
     async fn handle(&mut self, message: SupervisorMessage) {
         match message {
-            SupervisorMessage::Adopt { started, notify } => self.adopt(started, notify),
+            SupervisorMessage::Adopt {
+                started,
+                notify,
+                adopted,
+            } => {
+                self.adopt(started, notify);
+                if let Some(adopted) = adopted {
+                    let _ = adopted.send(());
+                }
+            }
             SupervisorMessage::SpawnSupervisor {
                 id,
                 strategy,
+                restart,
                 reply,
-            } => self.spawn_supervisor(id, strategy, reply),
+            } => self.spawn_supervisor(id, strategy, restart, reply),
+            SupervisorMessage::KillChild { child, reply } => {
+                let result = if self.children.contains_key(&child) {
+                    self.kill(&child).await;
+                    Ok(())
+                } else {
+                    Err(StopError::UnknownActor { target: child })
+                };
+                let _ = reply.send(result);
+            }
+            SupervisorMessage::TerminateChild { child, reply } => {
+                let _ = reply.send(self.terminate_child(&child).await);
+            }
+            SupervisorMessage::RestartChild { child, reply } => {
+                let _ = reply.send(self.restart_child(&child).await);
+            }
+            SupervisorMessage::WhichChildren { reply } => {
+                let _ = reply.send(self.which_children());
+            }
             SupervisorMessage::ChildExited { child, incarnation } => {
                 self.child_exited(child, incarnation);
             }
-            SupervisorMessage::ChildGaveUp { child, reason } => {
-                if self.children.contains_key(&child) {
-                    self.take_body(&child).await;
+            SupervisorMessage::ChildGaveUp { child, reason } => match self.children.get(&child) {
+                // OTP: a supervisor that gives up exits with `shutdown`,
+                // which a transient entry treats as normal.
+                Some(Child::Supervisor(_)) => self.decide(&child, ChildExit::Shutdown).await,
+                // An actor whose children gave up has failed.
+                Some(Child::Actor(_)) => {
+                    self.halt(&child).await;
                     self.decide(&child, ChildExit::Failed(reason)).await;
                 }
-            }
+                None => {}
+            },
             SupervisorMessage::StopChild { child, reply } => {
                 let result = if self.children.contains_key(&child) {
                     self.stop_child(&child, Purpose::Final).await;
@@ -233,12 +270,13 @@ impl Process {
                 Run::Down(Some(body))
             }
         };
+        // (An ignored start is handled as a follow-up, once it is listed.)
         let config = spec.config();
         self.core.add_child(id.clone(), config.restart_type());
         self.children.insert(
             id.clone(),
             Child::Actor(Box::new(ActorChild {
-                shutdown_timeout: config.shutdown().timeout().unwrap_or(Duration::MAX),
+                shutdown: config.shutdown(),
                 capabilities: config.capabilities(),
                 behavior: Arc::clone(spec.behavior()),
                 cell,
@@ -260,6 +298,7 @@ impl Process {
         &mut self,
         id: ActorId,
         strategy: SupervisionStrategy,
+        restart: RestartType,
         reply: oneshot::Sender<Result<(), SpawnError>>,
     ) {
         let process = Process::new(
@@ -277,7 +316,7 @@ impl Process {
             system.supervisors.lock().insert(id.clone());
         }
         tokio::task::spawn_local(process.run());
-        self.core.add_child(id.clone(), RestartType::Permanent);
+        self.core.add_child(id.clone(), restart);
         self.children.insert(id.clone(), Child::Supervisor(queue));
         self.emit(SystemEvent::SupervisorStarted { supervisor: id });
         let _ = reply.send(Ok(()));
@@ -326,7 +365,126 @@ impl Process {
                 self.decide(&child, ChildExit::Normal { reason }).await;
             }
             ExitCause::Failed(error) => self.decide(&child, ChildExit::Failed(error)).await,
+            ExitCause::Ignored => self.ignored(&child),
         }
+    }
+
+    /// A child whose start returned `Effect::Ignore` (OTP's `ignore`): it
+    /// stays listed, not running, and is not restarted on its own.
+    fn ignored(&mut self, child: &ActorId) {
+        tracing::info!(target: "olivier::prospero", actor = %child, "the actor declined to start (ignore)");
+        self.core.child_stopped(child);
+        if let Some(Child::Actor(actor)) = self.children.get_mut(child) {
+            actor.run = Run::Down(None);
+            let cell = Arc::clone(&actor.cell);
+            if let Some(system) = self.system() {
+                self.close_down(&system, child, &cell);
+            }
+        }
+    }
+
+    // ----- requests from outside -----
+
+    /// Kills a child at once, without its hooks (OTP's `exit(Pid, kill)`),
+    /// then decides as after any exit with reason `killed`, a failure.
+    async fn kill(&mut self, child: &ActorId) {
+        match self.children.get_mut(child) {
+            Some(Child::Actor(actor)) => {
+                if let Run::Running { abort, .. } =
+                    std::mem::replace(&mut actor.run, Run::Down(None))
+                {
+                    abort.abort();
+                    actor.cell.mailbox.supersede();
+                } else {
+                    // Already down: there is nothing to kill.
+                    return;
+                }
+                tracing::warn!(target: "olivier::prospero", actor = %child, "killed");
+                self.emit(SystemEvent::Killed {
+                    actor: child.clone(),
+                });
+            }
+            Some(Child::Supervisor(_)) => {
+                // A killed supervisor's children go down with it.
+                self.stop_child(child, Purpose::Park).await;
+                self.emit(SystemEvent::Killed {
+                    actor: child.clone(),
+                });
+            }
+            None => return,
+        }
+        self.decide(child, ChildExit::Killed).await;
+    }
+
+    /// Stops a child (its hooks run, bounded as any stop) and keeps it
+    /// listed, not running, until `restart_child` or a stop.
+    async fn terminate_child(&mut self, child: &ActorId) -> Result<(), ChildError> {
+        let Some(info) = self.core.child(child) else {
+            return Err(ChildError::NotFound {
+                child: child.clone(),
+            });
+        };
+        if !info.running {
+            return Ok(());
+        }
+        match self.children.get(child) {
+            Some(Child::Supervisor(queue)) => {
+                let queue = Rc::clone(queue);
+                stop_all_of(&queue, false).await;
+            }
+            Some(Child::Actor(actor)) => {
+                let cell = Arc::clone(&actor.cell);
+                self.stop_child(child, Purpose::Park).await;
+                self.put_down(child, None);
+                if let Some(system) = self.system() {
+                    self.close_down(&system, child, &cell);
+                }
+            }
+            None => {}
+        }
+        self.core.child_stopped(child);
+        Ok(())
+    }
+
+    /// Starts a listed child that is not running: a fresh `init` (and the
+    /// stored state of a durable actor), then `PostRestart`.
+    async fn restart_child(&mut self, child: &ActorId) -> Result<(), ChildError> {
+        let Some(info) = self.core.child(child) else {
+            return Err(ChildError::NotFound {
+                child: child.clone(),
+            });
+        };
+        if info.running {
+            return Err(ChildError::Running {
+                child: child.clone(),
+            });
+        }
+        match self.start_again(child, RestartReason::Manual).await {
+            Ok(()) => {
+                self.core.child_started(child);
+                Ok(())
+            }
+            Err(error) => Err(ChildError::StartFailed {
+                child: child.clone(),
+                error,
+            }),
+        }
+    }
+
+    /// The children in start order, as the core lists them.
+    fn which_children(&self) -> Vec<ChildSummary> {
+        self.core
+            .children()
+            .map(|info| ChildSummary {
+                id: info.id.clone(),
+                kind: match self.children.get(&info.id) {
+                    Some(Child::Supervisor(_)) => ChildKind::Supervisor,
+                    _ => ChildKind::Worker,
+                },
+                restart: info.restart,
+                running: info.running,
+            })
+            .collect()
     }
 
     /// A restart the actor chose (its behavior or its error policy), not
@@ -337,18 +495,30 @@ impl Process {
             return;
         };
         if pre {
-            cleanup(
-                &system,
-                &mut body,
-                LifecycleEvent::PreRestart {
-                    reason: reason.clone(),
-                },
-            );
+            let deadline = self.hook_deadline(child);
+            let event = LifecycleEvent::PreRestart {
+                reason: reason.clone(),
+            };
+            match run_hook(&system, body, deadline, event, false).await {
+                Some(back) => body = back,
+                None => {
+                    self.hook_cut_off(child, deadline);
+                    self.stop_grandchildren(child, false).await;
+                    self.followups.push_back((
+                        child.clone(),
+                        ExitCause::Failed(ActorError::msg(
+                            "killed: its PreRestart hook ran past its shutdown timeout",
+                        )),
+                    ));
+                    return;
+                }
+            }
         }
         body.cancel_timers();
         self.stop_grandchildren(child, false).await;
         // A policy restart already installed the policy's state.
-        if let Err(error) = self.revive(&system, child, body, reason, pre) {
+        if let Err(error) = self.revive(&system, child, body, reason, pre).await {
+            self.restart_failed(child, &error);
             self.followups
                 .push_back((child.clone(), ExitCause::Failed(error)));
         }
@@ -371,6 +541,14 @@ impl Process {
                     self.bring_down(&origin, &exit, false).await;
                     if !self.in_core(&origin) {
                         self.stop_child(&origin, Purpose::Final).await;
+                    } else if let Some(Child::Actor(actor)) = self.children.get_mut(&origin) {
+                        // OTP keeps a transient child that ended normally
+                        // listed, not running: its body and mailbox go.
+                        actor.run = Run::Down(None);
+                        let cell = Arc::clone(&actor.cell);
+                        if let Some(system) = self.system() {
+                            self.close_down(&system, &origin, &cell);
+                        }
                     }
                     return;
                 }
@@ -407,6 +585,7 @@ impl Process {
                         match self.start_again(child, reason).await {
                             Ok(()) => self.core.child_started(child),
                             Err(error) => {
+                                self.restart_failed(child, &error);
                                 // OTP: a failed restart counts as another restart.
                                 let now = self.ctx.now();
                                 next = Some(self.core.start_failed(child, error.clone(), now));
@@ -437,12 +616,24 @@ impl Process {
         }
     }
 
+    /// Reports a restart attempt that failed (its `init` or `PostRestart`);
+    /// the next attempt follows as OTP's does, counted toward intensity.
+    fn restart_failed(&self, child: &ActorId, error: &ActorError) {
+        tracing::warn!(target: "olivier::prospero", actor = %child, %error, "restart failed");
+        self.emit(SystemEvent::RestartFailed {
+            actor: child.clone(),
+            error: error.clone(),
+        });
+    }
+
     fn in_core(&self, child: &ActorId) -> bool {
         self.core.contains(child)
     }
 
     /// Finishes the exit of a child that is down: `PreRestart` (when it
     /// failed and will restart) or `PostStop`, its own children stopped.
+    /// The hooks run off Prospero's thread, bounded by the child's shutdown
+    /// timeout; one that runs past it is cut off (the child is killed).
     async fn bring_down(&mut self, child: &ActorId, exit: &ChildExit, restarting: bool) {
         let Some(system) = self.system() else { return };
         let Some(mut body) = self.down_body(child) else {
@@ -451,21 +642,72 @@ impl Process {
             }
             return;
         };
+        let deadline = self.hook_deadline(child);
         if restarting && let ChildExit::Failed(error) = exit {
-            cleanup(
-                &system,
-                &mut body,
-                LifecycleEvent::PreRestart {
-                    reason: RestartReason::Failed(error.clone()),
-                },
-            );
+            let event = LifecycleEvent::PreRestart {
+                reason: RestartReason::Failed(error.clone()),
+            };
+            match run_hook(&system, body, deadline, event, false).await {
+                Some(back) => body = back,
+                None => {
+                    self.hook_cut_off(child, deadline);
+                    self.stop_grandchildren(child, false).await;
+                    return;
+                }
+            }
         }
         body.cancel_timers();
         self.stop_grandchildren(child, false).await;
         if !restarting || matches!(exit, ChildExit::Normal { .. }) {
-            post_stop(&system, &mut body);
+            // A normal stop's final state is committed; after a failure it
+            // is not (the recovery point stays the last committed state).
+            let normal = matches!(exit, ChildExit::Normal { .. });
+            match post_stop(&system, body, deadline, normal).await {
+                Some(back) => body = back,
+                None => {
+                    self.hook_cut_off(child, deadline);
+                    return;
+                }
+            }
         }
         self.put_down(child, Some(body));
+    }
+
+    /// When the hooks of `child` that start now must have ended: its
+    /// shutdown timeout from now; none for `Infinity`. A `BrutalKill`
+    /// child's own exit hooks (after it failed or stopped itself, which no
+    /// kill interrupts) get the default timeout.
+    fn hook_deadline(&self, child: &ActorId) -> Option<Instant> {
+        let shutdown = match self.children.get(child) {
+            Some(Child::Actor(actor)) => actor.shutdown,
+            _ => Shutdown::default(),
+        };
+        let timeout = match shutdown {
+            Shutdown::BrutalKill => Shutdown::default().timeout(),
+            other => other.timeout(),
+        };
+        timeout.map(|timeout| Instant::now() + timeout)
+    }
+
+    /// Reports a hook that ran past its deadline: the child was killed
+    /// (OTP's `shutdown_error` with reason `killed`); its body is gone.
+    fn hook_cut_off(&mut self, child: &ActorId, deadline: Option<Instant>) {
+        let timeout = match self.children.get(child) {
+            Some(Child::Actor(actor)) => actor.shutdown.timeout().unwrap_or_default(),
+            _ => Duration::ZERO,
+        };
+        let _ = deadline;
+        tracing::warn!(
+            target: "olivier::prospero",
+            actor = %child,
+            ?timeout,
+            "a lifecycle hook ran past the shutdown timeout: the actor was killed"
+        );
+        self.emit(SystemEvent::Aborted {
+            actor: child.clone(),
+            timeout,
+        });
+        self.put_down(child, None);
     }
 
     /// Takes the body of a child that is down.
@@ -485,26 +727,42 @@ impl Process {
         }
     }
 
-    /// Brings a running child's task to a halt and takes its body back:
-    /// a yield request that overtakes its messages, awaited for its shutdown
-    /// timeout; after that the task is aborted without its stop hook.
-    async fn take_body(&mut self, child: &ActorId) {
+    /// Brings a running child's task to a halt and takes its body back.
+    ///
+    /// `BrutalKill` aborts the task at once (no hook runs; OTP's reason
+    /// `killed`, not an error). Otherwise a yield request, which overtakes
+    /// its messages, is awaited until the child's shutdown deadline (for
+    /// ever with `Infinity`); past it the task is aborted (reported as
+    /// OTP's `shutdown_error`). Returns the deadline, which the hooks that
+    /// follow share.
+    async fn halt(&mut self, child: &ActorId) -> Option<Instant> {
+        let deadline = self.hook_deadline(child);
         let Some(Child::Actor(actor)) = self.children.get_mut(child) else {
-            return;
+            return deadline;
         };
         let run = std::mem::replace(&mut actor.run, Run::Down(None));
         let Run::Running { abort, incarnation } = run else {
             actor.run = run;
-            return;
+            return deadline;
         };
         let cell = Arc::clone(&actor.cell);
-        let timeout = actor.shutdown_timeout;
+        let shutdown = actor.shutdown;
+        if shutdown == Shutdown::BrutalKill {
+            abort.abort();
+            cell.mailbox.supersede();
+            tracing::debug!(target: "olivier::prospero", actor = %child, "killed (brutal_kill)");
+            self.emit(SystemEvent::Killed {
+                actor: child.clone(),
+            });
+            return deadline;
+        }
+        let deadline = shutdown.timeout().map(|timeout| Instant::now() + timeout);
         cell.mailbox.push_yield(incarnation);
         self.emit(SystemEvent::Stopping {
             actor: child.clone(),
         });
         let handed = match self.system() {
-            Some(system) => handed_back(&system, &cell, timeout).await,
+            Some(system) => handed_back(&system, &cell, deadline).await,
             // The system is gone, so is every task (each holds it): what
             // it handed back is there, if anything.
             None => Some(cell.mailbox.take_exit().and_then(|exit| exit.body)),
@@ -514,11 +772,12 @@ impl Process {
             None => {
                 abort.abort();
                 cell.mailbox.supersede();
+                let timeout = shutdown.timeout().unwrap_or_default();
                 tracing::warn!(
                     target: "olivier::prospero",
                     actor = %child,
                     ?timeout,
-                    "actor did not stop within its shutdown timeout: aborted without its stop hook"
+                    "actor did not stop within its shutdown timeout: killed without its stop hook"
                 );
                 self.emit(SystemEvent::Aborted {
                     actor: child.clone(),
@@ -528,6 +787,7 @@ impl Process {
             }
         };
         self.put_down(child, body);
+        deadline
     }
 
     /// Stops one child (and its subtree, depth first).
@@ -553,29 +813,32 @@ impl Process {
                 if matches!(purpose, Purpose::Final) {
                     cell.set_closing(true);
                 }
-                self.take_body(child).await;
+                let deadline = self.halt(child).await;
                 let mut body = self.down_body(child);
                 match &purpose {
                     Purpose::Restart { sibling } => {
-                        if let Some(body) = &mut body {
-                            cleanup(
-                                &system,
-                                body,
-                                LifecycleEvent::PreRestart {
-                                    reason: RestartReason::SiblingFailed {
-                                        sibling: sibling.clone(),
-                                    },
+                        if let Some(taken) = body.take() {
+                            let event = LifecycleEvent::PreRestart {
+                                reason: RestartReason::SiblingFailed {
+                                    sibling: sibling.clone(),
                                 },
-                            );
-                            body.cancel_timers();
+                            };
+                            body = run_hook(&system, taken, deadline, event, false).await;
+                            match &mut body {
+                                Some(body) => body.cancel_timers(),
+                                None => self.hook_cut_off(child, deadline),
+                            }
                         }
                         self.stop_grandchildren(child, false).await;
                     }
                     Purpose::Final | Purpose::Park => {
                         let last = matches!(purpose, Purpose::Final);
                         self.stop_grandchildren(child, last).await;
-                        if let Some(body) = &mut body {
-                            post_stop(&system, body);
+                        if let Some(taken) = body.take() {
+                            body = post_stop(&system, taken, deadline, true).await;
+                            if body.is_none() {
+                                self.hook_cut_off(child, deadline);
+                            }
                         }
                     }
                 }
@@ -583,16 +846,25 @@ impl Process {
                     drop(body);
                     self.children.remove(child);
                     self.core.remove_child(child);
-                    system.registry.remove(child);
-                    system.bury(child, cell.mailbox.close());
-                    system.events.emit(SystemEvent::Stopped {
-                        actor: child.clone(),
-                    });
+                    self.close_down(&system, child, &cell);
                 } else {
                     self.put_down(child, body);
                 }
             }
         }
+    }
+
+    /// Ends a stopped child's presence in the system: unregistered, what
+    /// its mailbox held counted as dead letters, `Stopped` emitted (once).
+    fn close_down(&self, system: &SystemInner, child: &ActorId, cell: &ActorCell) {
+        if cell.mailbox.is_closed() {
+            return;
+        }
+        system.registry.remove(child);
+        system.bury(child, cell.mailbox.close());
+        system.events.emit(SystemEvent::Stopped {
+            actor: child.clone(),
+        });
     }
 
     /// Stops the children of an actor child (its own supervisor process).
@@ -660,6 +932,15 @@ impl Process {
                 if matches!(actor.run, Run::Running { .. }) {
                     return Ok(());
                 }
+                if actor.cell.mailbox.is_closed() {
+                    // Listed but not running (a transient child that ended
+                    // normally, a terminated or ignored child): a new cell.
+                    let cell = Arc::new(actor.cell.renewed());
+                    system
+                        .registry
+                        .insert(child.clone(), Entry::Actor(Arc::clone(&cell)));
+                    actor.cell = cell;
+                }
                 let behavior = Arc::clone(&actor.behavior);
                 let capabilities = actor.capabilities;
                 let durable = actor.durable.as_deref().map(Durable::rebind);
@@ -675,14 +956,14 @@ impl Process {
                         &cell,
                     ),
                 };
-                self.revive(&system, child, body, reason, true)
+                self.revive(&system, child, body, reason, true).await
             }
         }
     }
 
     /// Gives a body a fresh state (unless `fresh` is false: the error
     /// policy installed one), delivers `PostRestart`, and starts its task.
-    fn revive(
+    async fn revive(
         &mut self,
         system: &Arc<SystemInner>,
         child: &ActorId,
@@ -690,31 +971,46 @@ impl Process {
         reason: RestartReason,
         fresh: bool,
     ) -> Result<(), ActorError> {
-        let Some(Child::Actor(actor)) = self.children.get_mut(child) else {
+        if !matches!(self.children.get(child), Some(Child::Actor(_))) {
             return Ok(());
-        };
+        }
         // A restarted actor starts with an empty arena (its failure may
         // have been this very budget).
         body.arena.reset_for_restart();
-        if fresh {
-            // A fresh state from `init`; a durable actor then goes back to
-            // its last committed state (its recovery point), unless its
-            // own behavior asked for the restart: that is the explicit reset.
-            let reset = body.actor.reset().map_err(|failure| failure.to_error());
-            let recovered = reset.and_then(|()| {
-                if matches!(reason, RestartReason::Requested) {
-                    Ok(())
-                } else {
-                    body.recover_committed()
+        let requested = matches!(reason, RestartReason::Requested);
+        // The fresh state and `PostRestart` run off Prospero's thread;
+        // the supervisor waits for them, as OTP's waits for a start.
+        let started = off_thread(system, body, None, move |system, body, cut| {
+            if fresh {
+                // A fresh state from `init`; a durable actor then goes back
+                // to its last committed state (its recovery point), unless
+                // its own behavior asked for the restart: the explicit reset.
+                body.actor.reset().map_err(|failure| failure.to_error())?;
+                if !requested {
+                    body.recover_committed()?;
                 }
-            });
-            if let Err(error) = recovered {
+            }
+            Ok(hook(system, body, LifecycleEvent::PostRestart, true, cut))
+        })
+        .await;
+        let Some(Child::Actor(actor)) = self.children.get_mut(child) else {
+            return Ok(());
+        };
+        let (body, settled) = match started {
+            Some((body, Ok(Some(settled)))) => (body, settled),
+            Some((body, Err(error))) => {
                 actor.run = Run::Down(Some(body));
                 return Err(error);
             }
-        }
+            Some((_, Ok(None))) | None => {
+                actor.run = Run::Down(None);
+                return Err(ActorError::msg(
+                    "the restart's hooks ended without handing the actor back",
+                ));
+            }
+        };
         actor.cell.set_closing(false);
-        match lifecycle(system, &mut body, LifecycleEvent::PostRestart) {
+        match settled {
             Settled::Running | Settled::Resumed(_) => {
                 actor.run = launch(system, &actor.cell, body);
             }
@@ -836,7 +1132,7 @@ impl Started {
     pub(crate) fn abandon(self: Box<Self>, system: &Arc<SystemInner>) {
         let Started { cell, mut body, .. } = *self;
         tracing::warn!(target: "olivier::prospero", actor = %cell.id, "a spawned actor was stopped: its supervisor could not adopt it");
-        post_stop(system, &mut body);
+        post_stop_here(system, &mut body);
         system.registry.remove(&cell.id);
         system.bury(&cell.id, cell.mailbox.close());
     }
@@ -873,16 +1169,20 @@ pub(crate) fn start_child(
     let from = (&**spec.behavior(), spec.config().capabilities());
     let mut body = instantiate(system, from, &id, parent, durable.clone(), &cell);
     let outcome = start(&mut body);
-    let ended = match settle(system, &mut body, outcome) {
-        Settled::Exit(ExitCause::Failed(error)) => {
-            // As OTP's start_child: a child whose start fails is not added.
-            body.cancel_timers();
-            system.registry.remove(&id);
-            system.bury(&id, cell.mailbox.close());
-            return Err(refused(id, error));
-        }
-        Settled::Exit(cause) => Some(cause),
-        Settled::Running | Settled::Resumed(_) => None,
+    let ended = match outcome {
+        // OTP's `ignore`: listed by its supervisor, never run.
+        Outcome::Ignore => Some(ExitCause::Ignored),
+        outcome => match settle(system, &mut body, outcome) {
+            Settled::Exit(ExitCause::Failed(error)) => {
+                // As OTP's start_child: a child whose start fails is not added.
+                body.cancel_timers();
+                system.registry.remove(&id);
+                system.bury(&id, cell.mailbox.close());
+                return Err(refused(id, error));
+            }
+            Settled::Exit(cause) => Some(cause),
+            Settled::Running | Settled::Resumed(_) => None,
+        },
     };
     Ok(Box::new(Started {
         spec,
@@ -955,9 +1255,8 @@ fn launch(system: &Arc<SystemInner>, cell: &Arc<ActorCell>, body: Box<Body>) -> 
 async fn handed_back(
     system: &SystemInner,
     cell: &ActorCell,
-    timeout: Duration,
+    deadline: Option<Instant>,
 ) -> Option<Option<Box<Body>>> {
-    let deadline = tokio::time::Instant::now() + timeout;
     loop {
         // Registered before the look, so a hand-back after it wakes us.
         let mut woken = std::pin::pin!(system.handed_back.notified());
@@ -965,6 +1264,10 @@ async fn handed_back(
         if let Some(exit) = cell.mailbox.take_exit() {
             return Some(exit.body);
         }
+        let Some(deadline) = deadline else {
+            woken.await;
+            continue;
+        };
         if tokio::time::timeout_at(deadline, woken).await.is_err() {
             // One last look: it may have come as the time ran out.
             return cell.mailbox.take_exit().map(|exit| exit.body);
@@ -996,8 +1299,81 @@ fn restart_reason(exit: &ChildExit) -> RestartReason {
     }
 }
 
-/// Delivers `PostStop` (once: the state is dropped after it) and cancels timers.
-fn post_stop(system: &Arc<SystemInner>, body: &mut Body) {
+/// Runs `work` on `body` off Prospero's thread (on the runtime's blocking
+/// pool: a hook is plain code that may block) and waits for it until
+/// `deadline`, or for ever with none. Past the deadline the work is cut
+/// off, as OTP kills a child that does not stop in time: the body is
+/// abandoned, whatever the hook returns later is neither committed nor
+/// performed (`body::hook` checks `cut`), and `None` comes back.
+async fn off_thread<T: Send + 'static>(
+    system: &Arc<SystemInner>,
+    body: Box<Body>,
+    deadline: Option<Instant>,
+    work: impl FnOnce(&Arc<SystemInner>, &mut Body, &AtomicBool) -> T + Send + 'static,
+) -> Option<(Box<Body>, T)> {
+    let cut = Arc::new(AtomicBool::new(false));
+    let task = {
+        let (owner, flag) = (Arc::clone(system), Arc::clone(&cut));
+        let mut body = body;
+        system.handle.spawn_blocking(move || {
+            let done = work(&owner, &mut body, &flag);
+            (body, done)
+        })
+    };
+    let joined = match deadline {
+        Some(deadline) => match tokio::time::timeout_at(deadline, task).await {
+            Ok(joined) => joined,
+            Err(_) => {
+                cut.store(true, Ordering::Release);
+                return None;
+            }
+        },
+        None => task.await,
+    };
+    joined.ok()
+}
+
+/// Delivers `event` off Prospero's thread until `deadline` (see
+/// [`off_thread`]); `None` when it was cut off.
+async fn run_hook(
+    system: &Arc<SystemInner>,
+    body: Box<Body>,
+    deadline: Option<Instant>,
+    event: LifecycleEvent,
+    commit: bool,
+) -> Option<Box<Body>> {
+    off_thread(system, body, deadline, move |system, body, cut| {
+        let _ = hook(system, body, event, commit, cut);
+    })
+    .await
+    .map(|(body, ())| body)
+}
+
+/// Delivers `PostStop` (once: the state is dropped after it) and cancels
+/// timers, off Prospero's thread until `deadline`; `None` when it was cut
+/// off. With `commit` the hook's state is committed (a normal stop).
+async fn post_stop(
+    system: &Arc<SystemInner>,
+    mut body: Box<Body>,
+    deadline: Option<Instant>,
+    commit: bool,
+) -> Option<Box<Body>> {
+    if !body.actor.has_state() {
+        body.cancel_timers();
+        return Some(body);
+    }
+    off_thread(system, body, deadline, move |system, body, cut| {
+        let _ = hook(system, body, LifecycleEvent::PostStop, commit, cut);
+        body.actor.discard();
+        body.cancel_timers();
+    })
+    .await
+    .map(|(body, ())| body)
+}
+
+/// Delivers `PostStop` on this thread (once: the state is dropped after
+/// it) and cancels timers: for a spawned actor that was never adopted.
+fn post_stop_here(system: &Arc<SystemInner>, body: &mut Body) {
     if body.actor.has_state() {
         let _ = lifecycle(system, body, LifecycleEvent::PostStop);
         body.actor.discard();
