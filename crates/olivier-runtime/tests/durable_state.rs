@@ -229,7 +229,9 @@ async fn a_durable_actor_needs_the_persist_capability_and_its_own_path() {
     assert_eq!(count, Count(1));
     assert_eq!(store.paths().expect("paths"), ["caps/counter"]);
     // Once stopped, the path is free again and the state is rehydrated.
-    system.stop(counter.id()).await.expect("stop");
+    support::within("the stop", system.stop(counter.id()))
+        .await
+        .expect("stop");
     let again = system
         .spawn(
             ActorSpec::new(Counter)
@@ -247,7 +249,9 @@ async fn a_durable_actor_needs_the_persist_capability_and_its_own_path() {
         .await
         .expect("ask");
     assert_eq!(count, Count(1));
-    system.shutdown().await.expect("shutdown");
+    support::within("the shutdown", system.shutdown())
+        .await
+        .expect("shutdown");
     drop((system, store));
     std::fs::remove_dir_all(&dir).expect("remove the test folder");
 }
@@ -257,7 +261,7 @@ async fn a_supervisor_restart_commits_the_fresh_state() {
     let dir = fresh_dir("restart");
     let store = StateStore::open(dir.join("state.redb")).expect("open the store");
     let system = durable_system("restart", &store, "restart/w").await;
-    let (journal, gate) = (Journal::new(), Gate::new());
+    let (journal, gate) = (Journal::new(), Gate::guarded());
     gate.open();
     let worker = system
         .spawn(
@@ -283,7 +287,9 @@ async fn a_supervisor_restart_commits_the_fresh_state() {
     .await;
     assert_eq!(count(&system, &worker).await, 0);
     assert_eq!(stored.load().await.expect("load"), Some(0));
-    system.shutdown().await.expect("shutdown");
+    support::within("the shutdown", system.shutdown())
+        .await
+        .expect("shutdown");
     drop((system, stored, store));
     std::fs::remove_dir_all(&dir).expect("remove the test folder");
 }

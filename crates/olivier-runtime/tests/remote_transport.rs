@@ -139,8 +139,12 @@ async fn tells_and_asks_cross_between_two_systems() {
     shop.tell(&back, CounterMsg::Increment).unwrap();
     assert_eq!(count_of(&shop, &back).await, 1);
 
-    till.shutdown().await.unwrap();
-    shop.shutdown().await.unwrap();
+    support::within("the shutdown", till.shutdown())
+        .await
+        .unwrap();
+    support::within("the shutdown", shop.shutdown())
+        .await
+        .unwrap();
 }
 
 /// A worker on `system` allowed to tell other systems' actors.
@@ -163,7 +167,7 @@ async fn relay(
 async fn an_actor_tells_an_actor_of_another_system() {
     let (shop, till) = pair().await;
     let journal = Journal::new();
-    let gate = Gate::new();
+    let gate = Gate::guarded();
     let sink = shop
         .spawn(Worker::new("sink", &journal, &gate).spec())
         .await
@@ -194,15 +198,19 @@ async fn an_actor_tells_an_actor_of_another_system() {
         .await
         .unwrap();
     assert_eq!(handled, 3);
-    till.shutdown().await.unwrap();
-    shop.shutdown().await.unwrap();
+    support::within("the shutdown", till.shutdown())
+        .await
+        .unwrap();
+    support::within("the shutdown", shop.shutdown())
+        .await
+        .unwrap();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_actor_without_the_remote_capability_fails_when_it_tells_another_system() {
     let (shop, till) = pair().await;
     let journal = Journal::new();
-    let gate = Gate::new();
+    let gate = Gate::guarded();
     let sink = shop
         .spawn(Worker::new("sink", &journal, &gate).spec())
         .await
@@ -242,8 +250,12 @@ async fn an_actor_without_the_remote_capability_fails_when_it_tells_another_syst
         .await
         .unwrap();
     assert_eq!(handled, 0);
-    till.shutdown().await.unwrap();
-    shop.shutdown().await.unwrap();
+    support::within("the shutdown", till.shutdown())
+        .await
+        .unwrap();
+    support::within("the shutdown", shop.shutdown())
+        .await
+        .unwrap();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -311,8 +323,12 @@ async fn an_unknown_remote_actor_is_a_dead_letter_on_both_sides() {
         other => panic!("expected Unreachable, got {other:?}"),
     }
     assert_eq!(till.dead_letter_count(), 3);
-    till.shutdown().await.unwrap();
-    shop.shutdown().await.unwrap();
+    support::within("the shutdown", till.shutdown())
+        .await
+        .unwrap();
+    support::within("the shutdown", shop.shutdown())
+        .await
+        .unwrap();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -370,8 +386,12 @@ async fn a_message_of_the_wrong_type_is_refused_by_the_receiving_system() {
     let there: ActorRef<CounterMsg> = ActorRef::new(counter.id().clone());
     till.tell(&there, CounterMsg::Increment).unwrap();
     assert_eq!(count_of(&till, &there).await, 1);
-    till.shutdown().await.unwrap();
-    shop.shutdown().await.unwrap();
+    support::within("the shutdown", till.shutdown())
+        .await
+        .unwrap();
+    support::within("the shutdown", shop.shutdown())
+        .await
+        .unwrap();
 }
 
 /// Reads one raw frame: `None` at the end of the stream.
@@ -580,8 +600,12 @@ async fn malformed_and_oversized_frames_from_raw_sockets_are_refused() {
     // The dead letters on shop: the payload that did not decode and the
     // message of the wrong type.
     assert_eq!(shop.dead_letter_count(), 2);
-    till.shutdown().await.unwrap();
-    shop.shutdown().await.unwrap();
+    support::within("the shutdown", till.shutdown())
+        .await
+        .unwrap();
+    support::within("the shutdown", shop.shutdown())
+        .await
+        .unwrap();
 }
 
 /// A framed hello envelope from a system named `system`.
@@ -600,7 +624,7 @@ fn hello_frame(system: &str, protocol: u32) -> Vec<u8> {
 async fn a_vanished_peer_fails_pending_asks_and_later_messages_are_dead_letters() {
     let (shop, till) = pair().await;
     let journal = Journal::new();
-    let gate = Gate::new();
+    let gate = Gate::guarded();
     let silent = shop
         .spawn(Worker::new("silent", &journal, &gate).spec())
         .await
@@ -628,7 +652,9 @@ async fn a_vanished_peer_fails_pending_asks_and_later_messages_are_dead_letters(
     support::until("the ask's reply slot", || till.registered() == 2).await;
     till.tell(&there, WorkerMsg::Work(1)).unwrap();
     journal.wait_for("silent:work:1").await;
-    shop.shutdown().await.unwrap();
+    support::within("the shutdown", shop.shutdown())
+        .await
+        .unwrap();
 
     let answer = tokio::time::timeout(PATIENCE, pending)
         .await
@@ -693,7 +719,9 @@ async fn a_vanished_peer_fails_pending_asks_and_later_messages_are_dead_letters(
         ),
         "{answer:?}"
     );
-    till.shutdown().await.unwrap();
+    support::within("the shutdown", till.shutdown())
+        .await
+        .unwrap();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -707,8 +735,12 @@ async fn a_system_refuses_a_peer_with_its_own_name() {
         }) => assert_eq!(code, ErrorCode::HandshakeFailed),
         other => panic!("expected a refused handshake, got {other:?}"),
     }
-    twin.shutdown().await.unwrap();
-    shop.shutdown().await.unwrap();
+    support::within("the shutdown", twin.shutdown())
+        .await
+        .unwrap();
+    support::within("the shutdown", shop.shutdown())
+        .await
+        .unwrap();
 }
 
 /// Forwards every counter message to another counter (wherever it is).
@@ -754,8 +786,12 @@ async fn a_local_ask_forwarded_to_another_system_gets_its_answer() {
     // The ask is local (to the proxy); its answer comes back over TCP.
     assert_eq!(count_of(&till, &proxy).await, 1);
     assert_eq!(till.dead_letter_count(), 0);
-    till.shutdown().await.unwrap();
-    shop.shutdown().await.unwrap();
+    support::within("the shutdown", till.shutdown())
+        .await
+        .unwrap();
+    support::within("the shutdown", shop.shutdown())
+        .await
+        .unwrap();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -829,7 +865,9 @@ async fn a_peer_that_stops_reading_fills_the_send_queue_then_vanishes() {
         }) => assert_eq!(system, "raw"),
         other => panic!("expected PeerDisconnected, got {other:?}"),
     }
-    till.shutdown().await.unwrap();
+    support::within("the shutdown", till.shutdown())
+        .await
+        .unwrap();
 }
 
 /// Set in the child process of [`two_processes_exchange_tells_and_asks`].
@@ -854,7 +892,9 @@ async fn remote_child_process() {
         std::io::Read::read_to_end(&mut std::io::stdin(), &mut Vec::new())
     });
     let _ = stdin.await;
-    shop.shutdown().await.expect("shut the shop down");
+    support::within("the shutdown", shop.shutdown())
+        .await
+        .expect("shut the shop down");
     std::process::exit(0);
 }
 
@@ -928,5 +968,7 @@ async fn two_processes_exchange_tells_and_asks() {
         .unwrap()
         .expect("wait for the child");
     assert!(status.success(), "the child failed: {status:?}");
-    till.shutdown().await.unwrap();
+    support::within("the shutdown", till.shutdown())
+        .await
+        .unwrap();
 }
