@@ -4,6 +4,8 @@
 //! input from raw sockets gets typed errors and dead letters, and the
 //! receiving system keeps serving.
 
+#[path = "support/child.rs"]
+mod child;
 #[path = "support/behaviors.rs"]
 mod support;
 
@@ -870,17 +872,14 @@ async fn a_peer_that_stops_reading_fills_the_send_queue_then_vanishes() {
         .unwrap();
 }
 
-/// Set in the child process of [`two_processes_exchange_tells_and_asks`].
-const CHILD: &str = "OLIVIER_REMOTE_CHILD";
+/// The two-process test; its child process runs it too, as
+/// [`remote_child`].
+const TWO_PROCESSES: &str = "two_processes_exchange_tells_and_asks";
 
 /// The child process's part: a `shop` listening on a free port with a
 /// counter; prints where, then serves until its stdin closes, and shuts
-/// down. Without the variable (a normal test run) it does nothing.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn remote_child_process() {
-    if std::env::var_os(CHILD).is_none() {
-        return;
-    }
+/// down.
+async fn remote_child() {
     let shop = listening("shop", RemoteOptions::default());
     let counter = shop
         .spawn(ActorSpec::new(Counter).name("counter"))
@@ -901,24 +900,21 @@ async fn remote_child_process() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_processes_exchange_tells_and_asks() {
     use std::io::BufRead;
-    use std::process::{Command, Stdio};
+    use std::process::Stdio;
 
-    let exe = std::env::current_exe().expect("the test binary's path");
-    let mut child = Command::new(exe)
-        .args([
-            "remote_child_process",
-            "--exact",
-            "--nocapture",
-            "--test-threads=1",
-        ])
-        .env(CHILD, "1")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .expect("start the child process");
+    if child::is_child(TWO_PROCESSES) {
+        return remote_child().await;
+    }
+    let mut child = child::KillOnDrop(
+        child::command(TWO_PROCESSES)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("start the child process"),
+    );
     let stdout = child.stdout.take().expect("the child's stdout");
-    let line = tokio::task::spawn_blocking(move || {
+    let reader = tokio::task::spawn_blocking(move || {
         std::io::BufReader::new(stdout)
             .lines()
             .map_while(Result::ok)
@@ -927,10 +923,11 @@ async fn two_processes_exchange_tells_and_asks() {
                 line.split_once("remote-shop ")
                     .map(|(_, rest)| rest.to_owned())
             })
-    })
-    .await
-    .unwrap()
-    .expect("the child printed where it listens");
+    });
+    let line = support::within("the child's address", reader)
+        .await
+        .unwrap()
+        .expect("the child printed where it listens");
     let field = |name: &str| -> String {
         line.split_whitespace()
             .find_map(|pair| pair.strip_prefix(name))
@@ -963,7 +960,8 @@ async fn two_processes_exchange_tells_and_asks() {
             ..
         })
     ));
-    let status = tokio::task::spawn_blocking(move || child.wait())
+    let status = tokio::task::spawn_blocking(move || child.wait());
+    let status = support::within("the child's exit", status)
         .await
         .unwrap()
         .expect("wait for the child");
