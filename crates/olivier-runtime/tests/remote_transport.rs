@@ -851,7 +851,7 @@ async fn a_peer_that_stops_reading_fills_the_send_queue_then_vanishes() {
 
     // The peer vanishes: the link is lost, later sends are typed errors.
     vanish.send(()).unwrap();
-    raw.await.unwrap();
+    support::within("the raw peer", raw).await.unwrap();
     let gone = peer_event(&mut events, "the raw peer's end", |event| {
         matches!(event, PeerEvent::Disconnected { .. })
     })

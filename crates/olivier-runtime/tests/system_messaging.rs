@@ -133,9 +133,9 @@ async fn asking_an_actor_that_stops_first_fails_with_actor_stopped() {
     })
     .await;
     gate.open();
-    stop.await.unwrap().unwrap();
+    support::within("the stop", stop).await.unwrap().unwrap();
     assert_eq!(
-        ask.await.unwrap(),
+        support::within("the answer", ask).await.unwrap(),
         Err(AskError::ActorStopped {
             target: worker.id().clone()
         })
@@ -283,7 +283,7 @@ async fn a_stop_overtakes_queued_messages_which_become_dead_letters() {
     })
     .await;
     gate.open();
-    stop.await.unwrap().unwrap();
+    support::within("the stop", stop).await.unwrap().unwrap();
     assert!(
         journal.with_prefix("w:work").is_empty(),
         "{:?}",
