@@ -2,13 +2,16 @@
 //!
 //! - every Rust file opens with a `//!` module doc;
 //! - no `dbg!`, `todo!` or `unimplemented!` left in code;
-//! - the dependency arrows point down only (as `docs/architecture.md` says).
+//! - the dependency arrows point down only (as `docs/architecture.md` says);
+//! - no new import cycle between the modules of a crate ([`cycles`]).
 
 use std::path::{Path, PathBuf};
 
 use anyhow::bail;
 
 use crate::shell;
+
+mod cycles;
 
 /// Folders whose Rust files are checked.
 const SOURCE_ROOTS: &[&str] = &["crates", "xtask", "benches", "tests-integration"];
@@ -75,7 +78,7 @@ const FORBIDDEN: &[(&str, &[&str])] = &[
 
 /// Runs every check and reports all problems at once.
 pub(crate) fn run() -> anyhow::Result<()> {
-    shell::step("tidy: module docs, leftover macros, dependency arrows");
+    shell::step("tidy: module docs, leftover macros, dependency arrows, import cycles");
     let root = shell::root();
     let mut problems = Vec::new();
     for folder in SOURCE_ROOTS {
@@ -88,6 +91,7 @@ pub(crate) fn run() -> anyhow::Result<()> {
     for (package, forbidden) in FORBIDDEN {
         check_arrows(package, forbidden, &mut problems)?;
     }
+    cycles::check(&root, &mut problems)?;
     if problems.is_empty() {
         eprintln!("    tidy: all clear");
         return Ok(());

@@ -19,7 +19,7 @@ fn root() -> SupervisionStrategy {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_panic_is_a_failure_that_the_supervisor_restarts() {
     let system = system("panic", root());
-    let (journal, gate) = (Journal::new(), Gate::new());
+    let (journal, gate) = (Journal::new(), Gate::guarded());
     let worker = system
         .spawn(Worker::new("w", &journal, &gate).spec())
         .await
@@ -56,13 +56,15 @@ async fn a_panic_is_a_failure_that_the_supervisor_restarts() {
         journal.with_prefix("w:pre_restart"),
         ["w:pre_restart:failed"]
     );
-    system.shutdown().await.unwrap();
+    support::within("the shutdown", system.shutdown())
+        .await
+        .unwrap();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn resume_keeps_the_state_from_before_the_failed_message() {
     let system = system("resume", root());
-    let (journal, gate) = (Journal::new(), Gate::new());
+    let (journal, gate) = (Journal::new(), Gate::guarded());
     let worker = system
         .spawn(
             Worker::new("w", &journal, &gate)
@@ -79,13 +81,15 @@ async fn resume_keeps_the_state_from_before_the_failed_message() {
     system.tell(&worker, WorkerMsg::Work(3)).unwrap();
     assert_eq!(count(&system, &worker).await, 4);
     assert!(journal.with_prefix("w:post_restart").is_empty());
-    system.shutdown().await.unwrap();
+    support::within("the shutdown", system.shutdown())
+        .await
+        .unwrap();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn restart_with_installs_the_policy_state_in_place() {
     let system = system("restart-with", root());
-    let (journal, gate) = (Journal::new(), Gate::new());
+    let (journal, gate) = (Journal::new(), Gate::guarded());
     let worker = system
         .spawn(
             Worker::new("w", &journal, &gate)
@@ -102,13 +106,15 @@ async fn restart_with_installs_the_policy_state_in_place() {
     })
     .await;
     assert_eq!(count(&system, &worker).await, 42);
-    system.shutdown().await.unwrap();
+    support::within("the shutdown", system.shutdown())
+        .await
+        .unwrap();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_stop_policy_stops_the_actor_as_failed() {
     let system = system("stop-policy", root());
-    let (journal, gate) = (Journal::new(), Gate::new());
+    let (journal, gate) = (Journal::new(), Gate::guarded());
     let worker = system
         .spawn(
             Worker::new("w", &journal, &gate)
@@ -131,13 +137,15 @@ async fn the_stop_policy_stops_the_actor_as_failed() {
         }
     );
     assert_eq!(journal.with_prefix("w:post_stop"), ["w:post_stop:0"]);
-    system.shutdown().await.unwrap();
+    support::within("the shutdown", system.shutdown())
+        .await
+        .unwrap();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_requested_restart_delivers_pre_and_post_restart_with_fresh_state() {
     let system = system("requested", root());
-    let (journal, gate) = (Journal::new(), Gate::new());
+    let (journal, gate) = (Journal::new(), Gate::guarded());
     let worker = system
         .spawn(Worker::new("w", &journal, &gate).spec())
         .await
@@ -154,13 +162,15 @@ async fn a_requested_restart_delivers_pre_and_post_restart_with_fresh_state() {
         .map(|e| e.split('@').next().unwrap_or_default().to_owned())
         .collect();
     assert_eq!(restarts, ["w:pre_restart:requested", "w:post_restart"]);
-    system.shutdown().await.unwrap();
+    support::within("the shutdown", system.shutdown())
+        .await
+        .unwrap();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_actor_without_the_spawn_capability_fails_when_it_spawns() {
     let system = system("caps", root());
-    let (journal, gate) = (Journal::new(), Gate::new());
+    let (journal, gate) = (Journal::new(), Gate::guarded());
     let locked = system
         .spawn(
             Worker::new("locked", &journal, &gate)
@@ -228,13 +238,15 @@ async fn an_actor_without_the_spawn_capability_fails_when_it_spawns() {
     journal.wait_for("open:spawned:kid").await;
     let kid = support::spawned(&journal, "open", "kid");
     assert!(system.is_alive(kid.id()));
-    system.shutdown().await.unwrap();
+    support::within("the shutdown", system.shutdown())
+        .await
+        .unwrap();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn timers_fire_once_and_keyed_timers_can_be_replaced_and_cancelled() {
     let system = system("timers", root());
-    let (journal, gate) = (Journal::new(), Gate::new());
+    let (journal, gate) = (Journal::new(), Gate::guarded());
     let worker = system
         .spawn(Worker::new("w", &journal, &gate).spec())
         .await
@@ -257,13 +269,15 @@ async fn timers_fire_once_and_keyed_timers_can_be_replaced_and_cancelled() {
         journal.with_prefix("w:work"),
         ["w:work:4", "w:work:2", "w:work:5"]
     );
-    system.shutdown().await.unwrap();
+    support::within("the shutdown", system.shutdown())
+        .await
+        .unwrap();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_spawned_child_is_supervised_by_its_parent_and_announced() {
     let system = system("spawn", root());
-    let (journal, gate) = (Journal::new(), Gate::new());
+    let (journal, gate) = (Journal::new(), Gate::guarded());
     let parent = system
         .spawn(Worker::new("parent", &journal, &gate).spec())
         .await
@@ -282,10 +296,14 @@ async fn a_spawned_child_is_supervised_by_its_parent_and_announced() {
     })
     .await;
     assert!(matches!(restarted, SystemEvent::Restarted { actor, .. } if &actor == kid.id()));
-    system.stop(parent.id()).await.unwrap();
+    support::within("the stop", system.stop(parent.id()))
+        .await
+        .unwrap();
     assert!(!system.is_alive(kid.id()));
     let stops =
         journal.with_prefix("kid:post_stop").len() + journal.with_prefix("parent:post_stop").len();
     assert_eq!(stops, 2);
-    system.shutdown().await.unwrap();
+    support::within("the shutdown", system.shutdown())
+        .await
+        .unwrap();
 }

@@ -3,11 +3,12 @@
 //! `ActorState`, the `Persist` capability, one live actor per path, and a
 //! supervisor restart resuming from the last committed state.
 
+#[path = "support/child.rs"]
+mod child;
 #[path = "support/behaviors.rs"]
 mod support;
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::time::Duration;
 
 use alloy_actors::{ActorSpec, ActorState, Capabilities, Capability, SupervisionStrategy};
@@ -15,6 +16,9 @@ use alloy_counter::{Count, Counter, CounterMsg};
 use olivier_runtime::{ActorSystem, Persistence, SpawnError, StateStore, SystemEvent};
 use support::{Gate, Journal, Worker, WorkerMsg, count, event};
 
+/// The test that restarts the process; its child process runs it too, as
+/// [`durable_child`].
+const REHYDRATED: &str = "state_is_rehydrated_after_a_process_restart";
 /// Set in the child process: the folder of the store.
 const CHILD_DIR: &str = "OLIVIER_DURABLE_CHILD_DIR";
 /// Set in the child process: how many increments it sends.
@@ -49,14 +53,10 @@ async fn durable_system(name: &str, store: &StateStore, path: &str) -> ActorSyst
 /// The child process's part: opens the store, spawns the durable counter
 /// (rehydrating it), increments it, prints the count it answers, and ends
 /// the process abruptly, with no shutdown: what the reply reflects must
-/// already be on disk. Without the variables (a normal test run) it does
-/// nothing.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn durable_child_process() {
-    let (Ok(dir), Ok(increments)) = (std::env::var(CHILD_DIR), std::env::var(CHILD_INCREMENTS))
-    else {
-        return;
-    };
+/// already be on disk.
+async fn durable_child() {
+    let dir = std::env::var(CHILD_DIR).expect("the store's folder");
+    let increments = std::env::var(CHILD_INCREMENTS).expect("a number of increments");
     let increments: u32 = increments.parse().expect("a number of increments");
     let store = StateStore::open(Path::new(&dir).join("state.redb")).expect("open the store");
     let system = durable_system("durable", &store, "durable/counter").await;
@@ -93,16 +93,9 @@ async fn durable_child_process() {
     std::process::exit(0);
 }
 
-/// Runs this test binary as a child process in the child's part.
+/// Runs the child's part in a child process: the counts it answered.
 fn run_child(dir: &Path, increments: u32) -> (i64, i64) {
-    let exe = std::env::current_exe().expect("the test binary's path");
-    let output = Command::new(exe)
-        .args([
-            "durable_child_process",
-            "--exact",
-            "--nocapture",
-            "--test-threads=1",
-        ])
+    let output = child::command(REHYDRATED)
         .env(CHILD_DIR, dir)
         .env(CHILD_INCREMENTS, increments.to_string())
         .output()
@@ -130,6 +123,9 @@ fn run_child(dir: &Path, increments: u32) -> (i64, i64) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn state_is_rehydrated_after_a_process_restart() {
+    if child::is_child(REHYDRATED) {
+        return durable_child().await;
+    }
     let dir = fresh_dir("process");
     assert_eq!(run_child(&dir, 3), (0, 3), "a fresh store starts at init");
     assert_eq!(
@@ -229,7 +225,9 @@ async fn a_durable_actor_needs_the_persist_capability_and_its_own_path() {
     assert_eq!(count, Count(1));
     assert_eq!(store.paths().expect("paths"), ["caps/counter"]);
     // Once stopped, the path is free again and the state is rehydrated.
-    system.stop(counter.id()).await.expect("stop");
+    support::within("the stop", system.stop(counter.id()))
+        .await
+        .expect("stop");
     let again = system
         .spawn(
             ActorSpec::new(Counter)
@@ -247,7 +245,9 @@ async fn a_durable_actor_needs_the_persist_capability_and_its_own_path() {
         .await
         .expect("ask");
     assert_eq!(count, Count(1));
-    system.shutdown().await.expect("shutdown");
+    support::within("the shutdown", system.shutdown())
+        .await
+        .expect("shutdown");
     drop((system, store));
     std::fs::remove_dir_all(&dir).expect("remove the test folder");
 }
@@ -257,7 +257,7 @@ async fn a_supervisor_restart_resumes_from_the_last_committed_state() {
     let dir = fresh_dir("restart");
     let store = StateStore::open(dir.join("state.redb")).expect("open the store");
     let system = durable_system("restart", &store, "restart/w").await;
-    let (journal, gate) = (Journal::new(), Gate::new());
+    let (journal, gate) = (Journal::new(), Gate::guarded());
     gate.open();
     let worker = system
         .spawn(
@@ -284,7 +284,9 @@ async fn a_supervisor_restart_resumes_from_the_last_committed_state() {
     // The recovery point is the last committed state, not init's 0.
     assert_eq!(count(&system, &worker).await, 4);
     assert_eq!(stored.load().await.expect("load"), Some(4));
-    system.shutdown().await.expect("shutdown");
+    support::within("the shutdown", system.shutdown())
+        .await
+        .expect("shutdown");
     drop((system, stored, store));
     std::fs::remove_dir_all(&dir).expect("remove the test folder");
 }

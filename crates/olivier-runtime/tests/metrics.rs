@@ -34,7 +34,7 @@ fn of(system: &ActorSystem, actor_type: &str) -> TypeSnapshot {
 /// (an error and a restart) and one `Get`; a counter is stopped and then
 /// told (one dead letter).
 async fn known_sequence(system: &ActorSystem) {
-    let (journal, gate) = (Journal::new(), Gate::new());
+    let (journal, gate) = (Journal::new(), Gate::guarded());
     gate.open();
     let worker = system
         .spawn(Worker::new("w", &journal, &gate).spec())
@@ -56,7 +56,9 @@ async fn known_sequence(system: &ActorSystem) {
         .spawn(ActorSpec::new(Counter).name("c"))
         .await
         .expect("spawn the counter");
-    system.stop(counter.id()).await.expect("stop the counter");
+    support::within("the stop", system.stop(counter.id()))
+        .await
+        .expect("stop the counter");
     let refused = system.tell(&counter, CounterMsg::Increment);
     assert!(matches!(refused, Err(TellError::UnknownActor { .. })));
     // The reply to `Get` leaves while the message is handled; its
@@ -93,19 +95,21 @@ async fn counts_after_a_known_sequence() {
         "{counter:?}"
     );
     assert_eq!(system.dead_letter_count(), 1);
-    system.shutdown().await.expect("shutdown");
+    support::within("the shutdown", system.shutdown())
+        .await
+        .expect("shutdown");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn mailbox_depth_counts_waiting_messages() {
     let system = support::system("depth", root());
-    let (journal, gate) = (Journal::new(), Gate::new());
+    let (journal, gate) = (Journal::new(), Gate::guarded());
     let worker = system
         .spawn(Worker::new("held", &journal, &gate).spec())
         .await
         .expect("spawn");
     system.tell(&worker, WorkerMsg::Block).expect("tell");
-    until("the worker waits at its gate", || gate.waiting() == 1).await;
+    gate.held(1).await;
     for n in 0..4 {
         system.tell(&worker, WorkerMsg::Work(n)).expect("tell");
     }
@@ -118,7 +122,9 @@ async fn mailbox_depth_counts_waiting_messages() {
     gate.open();
     assert_eq!(count(&system, &worker).await, 4);
     assert_eq!(of(&system, WORKER).mailbox_depth, 0);
-    system.shutdown().await.expect("shutdown");
+    support::within("the shutdown", system.shutdown())
+        .await
+        .expect("shutdown");
 }
 
 /// Checks that `text` is a Prometheus text exposition: `# HELP` and
@@ -217,7 +223,9 @@ async fn the_text_is_a_prometheus_exposition() {
         .collect();
     assert_eq!(buckets.len(), 13, "{text}");
     assert!(buckets.windows(2).all(|pair| pair[0] <= pair[1]), "{text}");
-    system.shutdown().await.expect("shutdown");
+    support::within("the shutdown", system.shutdown())
+        .await
+        .expect("shutdown");
 }
 
 async fn http_get(addr: SocketAddr, path: &str) -> String {
@@ -266,7 +274,9 @@ async fn the_endpoint_serves_metrics_on_loopback() {
         missing.starts_with("HTTP/1.1 404 Not Found\r\n"),
         "{missing}"
     );
-    system.shutdown().await.expect("shutdown");
+    support::within("the shutdown", system.shutdown())
+        .await
+        .expect("shutdown");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

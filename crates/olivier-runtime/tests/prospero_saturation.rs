@@ -80,16 +80,6 @@ impl Behavior for Fragile {
     }
 }
 
-/// Opens the gate however the test ends, so spinning workers let the
-/// runtime shut down.
-struct OpenOnDrop(Arc<Gate>);
-
-impl Drop for OpenOnDrop {
-    fn drop(&mut self) {
-        self.0.open();
-    }
-}
-
 fn wait(what: &str, done: impl Fn() -> bool) {
     let deadline = Instant::now() + PATIENCE;
     while !done() {
@@ -105,8 +95,9 @@ fn a_failed_child_is_restarted_while_every_worker_is_busy() {
         .enable_all()
         .build()
         .unwrap();
-    let (journal, gate) = (Journal::new(), Gate::new());
-    let _release = OpenOnDrop(Arc::clone(&gate));
+    // The guard opens the gate however the test ends, so spinning workers
+    // let the runtime shut down.
+    let (journal, gate) = (Journal::new(), Gate::guarded());
     let third_queued = Arc::new(AtomicBool::new(false));
     let system = ActorSystem::builder()
         .name("saturated")

@@ -4,6 +4,8 @@
 //! input from raw sockets gets typed errors and dead letters, and the
 //! receiving system keeps serving.
 
+#[path = "support/child.rs"]
+mod child;
 #[path = "support/behaviors.rs"]
 mod support;
 
@@ -139,8 +141,12 @@ async fn tells_and_asks_cross_between_two_systems() {
     shop.tell(&back, CounterMsg::Increment).unwrap();
     assert_eq!(count_of(&shop, &back).await, 1);
 
-    till.shutdown().await.unwrap();
-    shop.shutdown().await.unwrap();
+    support::within("the shutdown", till.shutdown())
+        .await
+        .unwrap();
+    support::within("the shutdown", shop.shutdown())
+        .await
+        .unwrap();
 }
 
 /// A worker on `system` allowed to tell other systems' actors.
@@ -163,7 +169,7 @@ async fn relay(
 async fn an_actor_tells_an_actor_of_another_system() {
     let (shop, till) = pair().await;
     let journal = Journal::new();
-    let gate = Gate::new();
+    let gate = Gate::guarded();
     let sink = shop
         .spawn(Worker::new("sink", &journal, &gate).spec())
         .await
@@ -194,15 +200,19 @@ async fn an_actor_tells_an_actor_of_another_system() {
         .await
         .unwrap();
     assert_eq!(handled, 3);
-    till.shutdown().await.unwrap();
-    shop.shutdown().await.unwrap();
+    support::within("the shutdown", till.shutdown())
+        .await
+        .unwrap();
+    support::within("the shutdown", shop.shutdown())
+        .await
+        .unwrap();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_actor_without_the_remote_capability_fails_when_it_tells_another_system() {
     let (shop, till) = pair().await;
     let journal = Journal::new();
-    let gate = Gate::new();
+    let gate = Gate::guarded();
     let sink = shop
         .spawn(Worker::new("sink", &journal, &gate).spec())
         .await
@@ -242,8 +252,12 @@ async fn an_actor_without_the_remote_capability_fails_when_it_tells_another_syst
         .await
         .unwrap();
     assert_eq!(handled, 0);
-    till.shutdown().await.unwrap();
-    shop.shutdown().await.unwrap();
+    support::within("the shutdown", till.shutdown())
+        .await
+        .unwrap();
+    support::within("the shutdown", shop.shutdown())
+        .await
+        .unwrap();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -311,8 +325,12 @@ async fn an_unknown_remote_actor_is_a_dead_letter_on_both_sides() {
         other => panic!("expected Unreachable, got {other:?}"),
     }
     assert_eq!(till.dead_letter_count(), 3);
-    till.shutdown().await.unwrap();
-    shop.shutdown().await.unwrap();
+    support::within("the shutdown", till.shutdown())
+        .await
+        .unwrap();
+    support::within("the shutdown", shop.shutdown())
+        .await
+        .unwrap();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -370,8 +388,12 @@ async fn a_message_of_the_wrong_type_is_refused_by_the_receiving_system() {
     let there: ActorRef<CounterMsg> = ActorRef::new(counter.id().clone());
     till.tell(&there, CounterMsg::Increment).unwrap();
     assert_eq!(count_of(&till, &there).await, 1);
-    till.shutdown().await.unwrap();
-    shop.shutdown().await.unwrap();
+    support::within("the shutdown", till.shutdown())
+        .await
+        .unwrap();
+    support::within("the shutdown", shop.shutdown())
+        .await
+        .unwrap();
 }
 
 /// Reads one raw frame: `None` at the end of the stream.
@@ -580,8 +602,12 @@ async fn malformed_and_oversized_frames_from_raw_sockets_are_refused() {
     // The dead letters on shop: the payload that did not decode and the
     // message of the wrong type.
     assert_eq!(shop.dead_letter_count(), 2);
-    till.shutdown().await.unwrap();
-    shop.shutdown().await.unwrap();
+    support::within("the shutdown", till.shutdown())
+        .await
+        .unwrap();
+    support::within("the shutdown", shop.shutdown())
+        .await
+        .unwrap();
 }
 
 /// A framed hello envelope from a system named `system`.
@@ -600,7 +626,7 @@ fn hello_frame(system: &str, protocol: u32) -> Vec<u8> {
 async fn a_vanished_peer_fails_pending_asks_and_later_messages_are_dead_letters() {
     let (shop, till) = pair().await;
     let journal = Journal::new();
-    let gate = Gate::new();
+    let gate = Gate::guarded();
     let silent = shop
         .spawn(Worker::new("silent", &journal, &gate).spec())
         .await
@@ -628,7 +654,9 @@ async fn a_vanished_peer_fails_pending_asks_and_later_messages_are_dead_letters(
     support::until("the ask's reply slot", || till.registered() == 2).await;
     till.tell(&there, WorkerMsg::Work(1)).unwrap();
     journal.wait_for("silent:work:1").await;
-    shop.shutdown().await.unwrap();
+    support::within("the shutdown", shop.shutdown())
+        .await
+        .unwrap();
 
     let answer = tokio::time::timeout(PATIENCE, pending)
         .await
@@ -693,7 +721,9 @@ async fn a_vanished_peer_fails_pending_asks_and_later_messages_are_dead_letters(
         ),
         "{answer:?}"
     );
-    till.shutdown().await.unwrap();
+    support::within("the shutdown", till.shutdown())
+        .await
+        .unwrap();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -707,8 +737,12 @@ async fn a_system_refuses_a_peer_with_its_own_name() {
         }) => assert_eq!(code, ErrorCode::HandshakeFailed),
         other => panic!("expected a refused handshake, got {other:?}"),
     }
-    twin.shutdown().await.unwrap();
-    shop.shutdown().await.unwrap();
+    support::within("the shutdown", twin.shutdown())
+        .await
+        .unwrap();
+    support::within("the shutdown", shop.shutdown())
+        .await
+        .unwrap();
 }
 
 /// Forwards every counter message to another counter (wherever it is).
@@ -754,8 +788,12 @@ async fn a_local_ask_forwarded_to_another_system_gets_its_answer() {
     // The ask is local (to the proxy); its answer comes back over TCP.
     assert_eq!(count_of(&till, &proxy).await, 1);
     assert_eq!(till.dead_letter_count(), 0);
-    till.shutdown().await.unwrap();
-    shop.shutdown().await.unwrap();
+    support::within("the shutdown", till.shutdown())
+        .await
+        .unwrap();
+    support::within("the shutdown", shop.shutdown())
+        .await
+        .unwrap();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -813,7 +851,7 @@ async fn a_peer_that_stops_reading_fills_the_send_queue_then_vanishes() {
 
     // The peer vanishes: the link is lost, later sends are typed errors.
     vanish.send(()).unwrap();
-    raw.await.unwrap();
+    support::within("the raw peer", raw).await.unwrap();
     let gone = peer_event(&mut events, "the raw peer's end", |event| {
         matches!(event, PeerEvent::Disconnected { .. })
     })
@@ -829,20 +867,19 @@ async fn a_peer_that_stops_reading_fills_the_send_queue_then_vanishes() {
         }) => assert_eq!(system, "raw"),
         other => panic!("expected PeerDisconnected, got {other:?}"),
     }
-    till.shutdown().await.unwrap();
+    support::within("the shutdown", till.shutdown())
+        .await
+        .unwrap();
 }
 
-/// Set in the child process of [`two_processes_exchange_tells_and_asks`].
-const CHILD: &str = "OLIVIER_REMOTE_CHILD";
+/// The two-process test; its child process runs it too, as
+/// [`remote_child`].
+const TWO_PROCESSES: &str = "two_processes_exchange_tells_and_asks";
 
 /// The child process's part: a `shop` listening on a free port with a
 /// counter; prints where, then serves until its stdin closes, and shuts
-/// down. Without the variable (a normal test run) it does nothing.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn remote_child_process() {
-    if std::env::var_os(CHILD).is_none() {
-        return;
-    }
+/// down.
+async fn remote_child() {
     let shop = listening("shop", RemoteOptions::default());
     let counter = shop
         .spawn(ActorSpec::new(Counter).name("counter"))
@@ -854,31 +891,30 @@ async fn remote_child_process() {
         std::io::Read::read_to_end(&mut std::io::stdin(), &mut Vec::new())
     });
     let _ = stdin.await;
-    shop.shutdown().await.expect("shut the shop down");
+    support::within("the shutdown", shop.shutdown())
+        .await
+        .expect("shut the shop down");
     std::process::exit(0);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_processes_exchange_tells_and_asks() {
     use std::io::BufRead;
-    use std::process::{Command, Stdio};
+    use std::process::Stdio;
 
-    let exe = std::env::current_exe().expect("the test binary's path");
-    let mut child = Command::new(exe)
-        .args([
-            "remote_child_process",
-            "--exact",
-            "--nocapture",
-            "--test-threads=1",
-        ])
-        .env(CHILD, "1")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .expect("start the child process");
+    if child::is_child(TWO_PROCESSES) {
+        return remote_child().await;
+    }
+    let mut child = child::KillOnDrop(
+        child::command(TWO_PROCESSES)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("start the child process"),
+    );
     let stdout = child.stdout.take().expect("the child's stdout");
-    let line = tokio::task::spawn_blocking(move || {
+    let reader = tokio::task::spawn_blocking(move || {
         std::io::BufReader::new(stdout)
             .lines()
             .map_while(Result::ok)
@@ -887,10 +923,11 @@ async fn two_processes_exchange_tells_and_asks() {
                 line.split_once("remote-shop ")
                     .map(|(_, rest)| rest.to_owned())
             })
-    })
-    .await
-    .unwrap()
-    .expect("the child printed where it listens");
+    });
+    let line = support::within("the child's address", reader)
+        .await
+        .unwrap()
+        .expect("the child printed where it listens");
     let field = |name: &str| -> String {
         line.split_whitespace()
             .find_map(|pair| pair.strip_prefix(name))
@@ -923,10 +960,13 @@ async fn two_processes_exchange_tells_and_asks() {
             ..
         })
     ));
-    let status = tokio::task::spawn_blocking(move || child.wait())
+    let status = tokio::task::spawn_blocking(move || child.wait());
+    let status = support::within("the child's exit", status)
         .await
         .unwrap()
         .expect("wait for the child");
     assert!(status.success(), "the child failed: {status:?}");
-    till.shutdown().await.unwrap();
+    support::within("the shutdown", till.shutdown())
+        .await
+        .unwrap();
 }

@@ -33,7 +33,7 @@ async fn three_workers(
     [ActorRef<WorkerMsg>; 3],
 ) {
     let system = system(name, SupervisionStrategy::one_for_one(10, MINUTE));
-    let (journal, gate) = (Journal::new(), Gate::new());
+    let (journal, gate) = (Journal::new(), Gate::guarded());
     let sup = system.supervisor(strategy).await.unwrap();
     let mut refs = Vec::new();
     for name in ["a", "b", "c"] {
@@ -81,7 +81,9 @@ async fn one_for_one_restarts_only_the_failed_child() {
     assert_eq!(count(&system, &b).await, 0, "fresh state after the restart");
     assert_eq!(count(&system, &a).await, 1);
     assert_eq!(count(&system, &c).await, 1);
-    system.shutdown().await.unwrap();
+    support::within("the shutdown", system.shutdown())
+        .await
+        .unwrap();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -106,7 +108,9 @@ async fn all_for_one_stops_the_others_in_reverse_order_then_restarts_all_in_orde
     for worker in [&a, &b, &c] {
         assert_eq!(count(&system, worker).await, 0);
     }
-    system.shutdown().await.unwrap();
+    support::within("the shutdown", system.shutdown())
+        .await
+        .unwrap();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -130,13 +134,15 @@ async fn rest_for_one_restarts_the_failed_child_and_those_started_after_it() {
     );
     assert_eq!(count(&system, &a).await, 1);
     assert_eq!(count(&system, &c).await, 0);
-    system.shutdown().await.unwrap();
+    support::within("the shutdown", system.shutdown())
+        .await
+        .unwrap();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn restart_types_decide_who_comes_back() {
     let system = system("types", SupervisionStrategy::one_for_one(10, MINUTE));
-    let (journal, gate) = (Journal::new(), Gate::new());
+    let (journal, gate) = (Journal::new(), Gate::guarded());
     let sup = system
         .supervisor(SupervisionStrategy::one_for_one(10, MINUTE))
         .await
@@ -192,13 +198,15 @@ async fn restart_types_decide_who_comes_back() {
     );
     assert!(!system.is_alive(temporary.id()));
     assert_eq!(count(&system, &permanent).await, 0);
-    system.shutdown().await.unwrap();
+    support::within("the shutdown", system.shutdown())
+        .await
+        .unwrap();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn exceeding_the_intensity_escalates_up_the_chain_and_ends_the_system_at_the_root() {
     let system = system("chain", SupervisionStrategy::one_for_one(1, MINUTE));
-    let (journal, gate) = (Journal::new(), Gate::new());
+    let (journal, gate) = (Journal::new(), Gate::guarded());
     let sup = system
         .supervisor(SupervisionStrategy::one_for_one(1, MINUTE))
         .await
@@ -277,7 +285,7 @@ async fn exceeding_the_intensity_escalates_up_the_chain_and_ends_the_system_at_t
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_actor_that_gives_up_on_its_children_fails_to_its_own_supervisor() {
     let system = system("actor-sup", SupervisionStrategy::one_for_one(5, MINUTE));
-    let (journal, gate) = (Journal::new(), Gate::new());
+    let (journal, gate) = (Journal::new(), Gate::guarded());
     let parent = system
         .spawn(
             Worker::new("parent", &journal, &gate)
@@ -320,13 +328,15 @@ async fn an_actor_that_gives_up_on_its_children_fails_to_its_own_supervisor() {
         .tell(&parent, WorkerMsg::SpawnChild("kid2".into()))
         .unwrap();
     journal.wait_for("parent:spawned:kid2").await;
-    system.shutdown().await.unwrap();
+    support::within("the shutdown", system.shutdown())
+        .await
+        .unwrap();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn stopping_a_subtree_stops_children_first_in_reverse_start_order_depth_first() {
     let system = system("order", SupervisionStrategy::one_for_one(5, MINUTE));
-    let (journal, gate) = (Journal::new(), Gate::new());
+    let (journal, gate) = (Journal::new(), Gate::guarded());
     let sup = system
         .supervisor(SupervisionStrategy::one_for_one(5, MINUTE))
         .await
@@ -347,7 +357,7 @@ async fn stopping_a_subtree_stops_children_first_in_reverse_start_order_depth_fi
     journal.wait_for("b:spawned:b1").await;
     system.tell(&b, WorkerMsg::SpawnChild("b2".into())).unwrap();
     journal.wait_for("b:spawned:b2").await;
-    sup.stop().await.unwrap();
+    support::within("the stop", sup.stop()).await.unwrap();
     assert_eq!(
         lifecycle(&journal),
         [
@@ -359,13 +369,15 @@ async fn stopping_a_subtree_stops_children_first_in_reverse_start_order_depth_fi
         ]
     );
     assert!(!system.is_alive(b.id()));
-    system.shutdown().await.unwrap();
+    support::within("the shutdown", system.shutdown())
+        .await
+        .unwrap();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_child_that_outlives_its_shutdown_timeout_is_aborted_without_its_stop_hook() {
     let system = system("abort", SupervisionStrategy::one_for_one(5, MINUTE));
-    let (journal, gate) = (Journal::new(), Gate::new());
+    let (journal, gate) = (Journal::new(), Gate::guarded());
     let stuck = system
         .spawn(
             Worker::new("stuck", &journal, &gate)
@@ -380,18 +392,22 @@ async fn a_child_that_outlives_its_shutdown_timeout_is_aborted_without_its_stop_
         .unwrap();
     // The handler outlives the timeout, then returns a tell: an aborted
     // task's late outcome must not be performed.
+    let (token, told_message_gone) = support::DropToken::new();
     system
         .tell(
             &stuck,
             WorkerMsg::BlockThenTell {
                 to: polite.clone(),
                 n: 7,
+                token,
             },
         )
         .unwrap();
-    support::until("the handler to block", || gate.waiting() == 1).await;
+    gate.held(1).await;
     let mut events = system.events();
-    system.stop(stuck.id()).await.unwrap();
+    support::within("the stop", system.stop(stuck.id()))
+        .await
+        .unwrap();
     let aborted = event(&mut events, "the abort", |e| {
         matches!(e, SystemEvent::Aborted { .. })
     })
@@ -405,21 +421,28 @@ async fn a_child_that_outlives_its_shutdown_timeout_is_aborted_without_its_stop_
     );
     assert!(!system.is_alive(stuck.id()));
     gate.open();
-    journal.wait_for("stuck:passed").await;
-    // Without the incarnation check the tell lands microseconds after
-    // `passed`; this grace only keeps a slow machine from passing wrongly.
-    tokio::time::sleep(Duration::from_millis(200)).await;
+    // The outcome's tell goes either way: dropped with the aborted outcome,
+    // or (were it performed) handled by `polite` first.
+    told_message_gone
+        .wait("the aborted handler's tell to be dropped")
+        .await;
+    assert!(journal.contains("stuck:passed"));
     assert!(
         !journal.contains("polite:work:7"),
         "the aborted handler's tell was performed"
     );
-    system.stop(polite.id()).await.unwrap();
+    assert_eq!(count(&system, &polite).await, 0);
+    support::within("the stop", system.stop(polite.id()))
+        .await
+        .unwrap();
     assert_eq!(
         lifecycle(&journal),
         ["polite:post_stop:0"],
         "no stop hook for the aborted actor"
     );
-    system.shutdown().await.unwrap();
+    support::within("the shutdown", system.shutdown())
+        .await
+        .unwrap();
 }
 
 /// Fails on the message its own `PreStart` sends it. A spawn starts the
@@ -514,13 +537,15 @@ async fn a_child_that_fails_on_its_first_message_is_restarted() {
             .unwrap();
         assert_eq!(answer, support::Reply(0));
     }
-    system.shutdown().await.unwrap();
+    support::within("the shutdown", system.shutdown())
+        .await
+        .unwrap();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_spawn_under_a_stopped_supervisor_is_refused() {
     let system = system("gone", SupervisionStrategy::one_for_one(5, MINUTE));
-    let (journal, gate) = (Journal::new(), Gate::new());
+    let (journal, gate) = (Journal::new(), Gate::guarded());
     let sup = system
         .supervisor(SupervisionStrategy::one_for_one(5, MINUTE))
         .await
@@ -528,7 +553,7 @@ async fn a_spawn_under_a_stopped_supervisor_is_refused() {
     sup.spawn(Worker::new("before", &journal, &gate).spec())
         .await
         .unwrap();
-    sup.stop().await.unwrap();
+    support::within("the stop", sup.stop()).await.unwrap();
     let refused = sup
         .spawn(Worker::new("after", &journal, &gate).spec())
         .await
@@ -541,5 +566,7 @@ async fn a_spawn_under_a_stopped_supervisor_is_refused() {
         !journal.contains("after:pre_start"),
         "the refused actor never started"
     );
-    system.shutdown().await.unwrap();
+    support::within("the shutdown", system.shutdown())
+        .await
+        .unwrap();
 }

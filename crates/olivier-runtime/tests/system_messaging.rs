@@ -32,13 +32,15 @@ async fn tell_then_ask_sees_every_told_message() {
         .unwrap();
     assert_eq!(count, Count(99));
     assert_eq!(system.dead_letter_count(), 0);
-    system.shutdown().await.unwrap();
+    support::within("the shutdown", system.shutdown())
+        .await
+        .unwrap();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn actors_tell_each_other_locally() {
     let system = system("forward", root());
-    let (journal, gate) = (Journal::new(), Gate::new());
+    let (journal, gate) = (Journal::new(), Gate::guarded());
     let a = system
         .spawn(Worker::new("a", &journal, &gate).spec())
         .await
@@ -59,13 +61,15 @@ async fn actors_tell_each_other_locally() {
     journal.wait_for("b:work:7").await;
     assert_eq!(count(&system, &b).await, 1);
     assert_eq!(count(&system, &a).await, 0);
-    system.shutdown().await.unwrap();
+    support::within("the shutdown", system.shutdown())
+        .await
+        .unwrap();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_unanswered_ask_times_out_and_leaves_nothing_registered() {
     let system = system("timeout", root());
-    let (journal, gate) = (Journal::new(), Gate::new());
+    let (journal, gate) = (Journal::new(), Gate::guarded());
     let worker = system
         .spawn(Worker::new("w", &journal, &gate).spec())
         .await
@@ -86,19 +90,21 @@ async fn an_unanswered_ask_times_out_and_leaves_nothing_registered() {
         })
     );
     assert_eq!(system.registered(), registered);
-    system.shutdown().await.unwrap();
+    support::within("the shutdown", system.shutdown())
+        .await
+        .unwrap();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn asking_an_actor_that_stops_first_fails_with_actor_stopped() {
     let system = system("stopped", root());
-    let (journal, gate) = (Journal::new(), Gate::new());
+    let (journal, gate) = (Journal::new(), Gate::guarded());
     let worker = system
         .spawn(Worker::new("w", &journal, &gate).spec())
         .await
         .unwrap();
     system.tell(&worker, WorkerMsg::Block).unwrap();
-    until("the worker to block", || gate.waiting() == 1).await;
+    gate.held(1).await;
     let ask = {
         let system = system.clone();
         let worker = worker.clone();
@@ -127,14 +133,16 @@ async fn asking_an_actor_that_stops_first_fails_with_actor_stopped() {
     })
     .await;
     gate.open();
-    stop.await.unwrap().unwrap();
+    support::within("the stop", stop).await.unwrap().unwrap();
     assert_eq!(
-        ask.await.unwrap(),
+        support::within("the answer", ask).await.unwrap(),
         Err(AskError::ActorStopped {
             target: worker.id().clone()
         })
     );
-    system.shutdown().await.unwrap();
+    support::within("the shutdown", system.shutdown())
+        .await
+        .unwrap();
 }
 
 use support::until;
@@ -153,7 +161,9 @@ async fn unknown_actors_and_wrong_types_are_typed_errors_and_dead_letters() {
         }
         other => panic!("expected UnknownActor, got {other:?}"),
     }
-    let letter = letters.recv().await.unwrap();
+    let letter = support::within("a dead letter", letters.recv())
+        .await
+        .unwrap();
     assert_eq!(letter.reason, DeadLetterReason::UnknownActor);
     assert_eq!(
         letter.message.downcast_ref::<CounterMsg>(),
@@ -206,19 +216,21 @@ async fn unknown_actors_and_wrong_types_are_typed_errors_and_dead_letters() {
         .await
         .unwrap();
     assert_eq!(count, Count(1));
-    system.shutdown().await.unwrap();
+    support::within("the shutdown", system.shutdown())
+        .await
+        .unwrap();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_mailbox_serves_urgent_priorities_first() {
     let system = system("priority", root());
-    let (journal, gate) = (Journal::new(), Gate::new());
+    let (journal, gate) = (Journal::new(), Gate::guarded());
     let worker = system
         .spawn(Worker::new("w", &journal, &gate).spec())
         .await
         .unwrap();
     system.tell(&worker, WorkerMsg::Block).unwrap();
-    until("the worker to block", || gate.waiting() == 1).await;
+    gate.held(1).await;
     for (n, priority) in [
         (1, ActorPriority::Background),
         (2, ActorPriority::Normal),
@@ -241,19 +253,21 @@ async fn the_mailbox_serves_urgent_priorities_first() {
             "w:work:6", "w:work:4", "w:work:2", "w:work:5", "w:work:3", "w:work:1"
         ]
     );
-    system.shutdown().await.unwrap();
+    support::within("the shutdown", system.shutdown())
+        .await
+        .unwrap();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_stop_overtakes_queued_messages_which_become_dead_letters() {
     let system = system("overtake", root());
-    let (journal, gate) = (Journal::new(), Gate::new());
+    let (journal, gate) = (Journal::new(), Gate::guarded());
     let worker = system
         .spawn(Worker::new("w", &journal, &gate).spec())
         .await
         .unwrap();
     system.tell(&worker, WorkerMsg::Block).unwrap();
-    until("the worker to block", || gate.waiting() == 1).await;
+    gate.held(1).await;
     for n in 0..10 {
         system.tell(&worker, WorkerMsg::Work(n)).unwrap();
     }
@@ -269,7 +283,7 @@ async fn a_stop_overtakes_queued_messages_which_become_dead_letters() {
     })
     .await;
     gate.open();
-    stop.await.unwrap().unwrap();
+    support::within("the stop", stop).await.unwrap().unwrap();
     assert!(
         journal.with_prefix("w:work").is_empty(),
         "{:?}",
@@ -282,5 +296,7 @@ async fn a_stop_overtakes_queued_messages_which_become_dead_letters() {
         system.tell(&worker, WorkerMsg::Work(99)),
         Err(TellError::UnknownActor { .. })
     ));
-    system.shutdown().await.unwrap();
+    support::within("the shutdown", system.shutdown())
+        .await
+        .unwrap();
 }

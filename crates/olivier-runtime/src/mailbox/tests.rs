@@ -1,5 +1,10 @@
 //! Unit tests of the mailbox's ordering and policies.
 
+use std::future::Future;
+use std::sync::Arc;
+use std::sync::atomic::AtomicUsize;
+use std::task::Wake;
+
 use super::*;
 use alloy_actors::Message;
 
@@ -102,24 +107,67 @@ fn drop_newest_and_reject_keep_the_queue_and_refuse_the_newcomer() {
     assert_eq!(reject.depth(), 1);
 }
 
-#[tokio::test]
-async fn an_awaiting_sender_waits_for_room() {
-    let mailbox = std::sync::Arc::new(Mailbox::new(BackpressurePolicy::Reject(1)));
-    let incarnation = mailbox.supersede();
-    let _ = mailbox.push(envelope(1), ActorPriority::Normal);
-    let sender = {
-        let mailbox = mailbox.clone();
-        tokio::spawn(async move {
-            mailbox
-                .push_waiting(envelope(2), ActorPriority::Normal)
-                .await
-                .is_ok()
-        })
-    };
-    tokio::task::yield_now().await;
-    assert_eq!(take(&mailbox, incarnation).await, Some(1));
-    assert!(sender.await.unwrap());
-    assert_eq!(take(&mailbox, incarnation).await, Some(2));
+/// Counts its wake-ups.
+#[derive(Debug, Default)]
+struct Wakes(AtomicUsize);
+
+impl Wake for Wakes {
+    fn wake(self: Arc<Self>) {
+        self.0.fetch_add(1, Ordering::SeqCst);
+    }
+}
+
+impl Wakes {
+    fn count(&self) -> usize {
+        self.0.load(Ordering::SeqCst)
+    }
+}
+
+/// Polled by hand: pending while the mailbox is full (whatever the
+/// policy: nothing evicted, dropped or refused), woken by the consumer that
+/// makes room, then queued behind what was there.
+#[test]
+fn an_awaiting_sender_waits_for_room() {
+    for policy in [
+        BackpressurePolicy::Reject(2),
+        BackpressurePolicy::DropOldest(2),
+        BackpressurePolicy::DropNewest(2),
+    ] {
+        let mailbox = Mailbox::new(policy);
+        let incarnation = mailbox.supersede();
+        for n in 1..=2 {
+            assert!(matches!(
+                mailbox.push(envelope(n), ActorPriority::Normal),
+                Ok(Pushed::Queued)
+            ));
+        }
+        let wakes = Arc::new(Wakes::default());
+        let waker = Waker::from(Arc::clone(&wakes));
+        let mut cx = Context::from_waker(&waker);
+        let mut sending = pin!(mailbox.push_waiting(envelope(3), ActorPriority::Normal));
+        for _ in 0..2 {
+            assert!(
+                sending.as_mut().poll(&mut cx).is_pending(),
+                "{policy:?}: the sender did not wait for room"
+            );
+        }
+        assert_eq!(mailbox.depth(), 2, "{policy:?}");
+        assert_eq!(wakes.count(), 0, "{policy:?}: woken without room");
+
+        let consumer = Waker::noop();
+        let first = mailbox.poll_next(incarnation, &mut Context::from_waker(consumer));
+        assert!(matches!(first, Poll::Ready(Next::User(e)) if number(&e) == 1));
+        assert_eq!(wakes.count(), 1, "{policy:?}: room made, sender not woken");
+        assert!(
+            matches!(
+                sending.as_mut().poll(&mut cx),
+                Poll::Ready(Ok(Pushed::Queued))
+            ),
+            "{policy:?}: the sender did not take the room"
+        );
+        let rest: Vec<u32> = mailbox.close().iter().map(number).collect();
+        assert_eq!(rest, [2, 3], "{policy:?}");
+    }
 }
 
 #[tokio::test]

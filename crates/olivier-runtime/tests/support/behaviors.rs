@@ -3,8 +3,11 @@
 //! behavior that does what its messages say.
 #![allow(dead_code, unreachable_pub)]
 
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::task::Poll;
 use std::time::Duration;
 
 use alloy_actors::{
@@ -81,19 +84,33 @@ impl Journal {
 }
 
 /// A gate that holds handlers until it opens.
+///
+/// A test holds it through the [`GateGuard`] of [`Gate::guarded`], which
+/// opens it when dropped: a test that fails (panics) before it opens the
+/// gate releases the handlers it holds, so the runtime's shutdown does not
+/// wait for them forever and the test fails instead of hanging.
 #[derive(Debug, Default)]
 pub struct Gate {
     open: AtomicBool,
     waiting: AtomicUsize,
+    /// A handler held past [`HELD_AT_MOST`]: the guard fails the test.
+    overdue: AtomicBool,
+    changed: Notify,
 }
 
+/// How long a handler waits at a gate before it gives up (panics), the last
+/// resort for a test stuck elsewhere while it holds its guard.
+const HELD_AT_MOST: Duration = Duration::from_secs(3 * PATIENCE.as_secs());
+
 impl Gate {
-    pub fn new() -> Arc<Self> {
-        Arc::new(Self::default())
+    /// A closed gate, open again once the guard is dropped.
+    pub fn guarded() -> GateGuard {
+        GateGuard(Arc::new(Self::default()))
     }
 
     pub fn open(&self) {
         self.open.store(true, Ordering::SeqCst);
+        self.changed.notify_waiters();
     }
 
     pub fn is_open(&self) -> bool {
@@ -105,22 +122,120 @@ impl Gate {
         self.waiting.load(Ordering::SeqCst)
     }
 
+    /// Waits until exactly `count` handlers are held; panics after
+    /// [`PATIENCE`].
+    pub async fn held(&self, count: usize) {
+        let waited = tokio::time::timeout(PATIENCE, async {
+            loop {
+                let changed = self.changed.notified();
+                tokio::pin!(changed);
+                changed.as_mut().enable();
+                if self.waiting() == count {
+                    return;
+                }
+                changed.await;
+            }
+        })
+        .await;
+        assert!(
+            waited.is_ok(),
+            "timed out waiting for {count} handler(s) at the gate ({} held)",
+            self.waiting()
+        );
+    }
+
     /// Blocks the calling thread (politely) until the gate opens.
     pub fn pass(&self) {
-        self.waiting.fetch_add(1, Ordering::SeqCst);
-        while !self.is_open() {
-            std::thread::sleep(Duration::from_millis(1));
-        }
-        self.waiting.fetch_sub(1, Ordering::SeqCst);
+        self.hold(|| std::thread::sleep(Duration::from_millis(1)));
     }
 
     /// Burns CPU until the gate opens: a worker thread is fully taken.
     pub fn spin(&self) {
+        self.hold(std::hint::spin_loop);
+    }
+
+    fn hold(&self, pause: impl Fn()) {
         self.waiting.fetch_add(1, Ordering::SeqCst);
+        self.changed.notify_waiters();
+        let deadline = std::time::Instant::now() + HELD_AT_MOST;
         while !self.is_open() {
-            std::hint::spin_loop();
+            if std::time::Instant::now() > deadline {
+                self.overdue.store(true, Ordering::SeqCst);
+                self.waiting.fetch_sub(1, Ordering::SeqCst);
+                panic!("a handler was held {HELD_AT_MOST:?} at a gate nobody opened");
+            }
+            pause();
         }
         self.waiting.fetch_sub(1, Ordering::SeqCst);
+        self.changed.notify_waiters();
+    }
+}
+
+/// A test's hold on a [`Gate`]: derefs to the gate and opens it when
+/// dropped (also while a failing test unwinds).
+#[derive(Debug)]
+pub struct GateGuard(Arc<Gate>);
+
+impl std::ops::Deref for GateGuard {
+    type Target = Arc<Gate>;
+
+    fn deref(&self) -> &Arc<Gate> {
+        &self.0
+    }
+}
+
+impl Drop for GateGuard {
+    fn drop(&mut self) {
+        self.0.open();
+        let overdue = self.0.overdue.load(Ordering::SeqCst);
+        if overdue && !std::thread::panicking() {
+            panic!("a handler gave up at a gate the test never opened");
+        }
+    }
+}
+
+/// Awaits `future`; panics after [`PATIENCE`], so a test fails rather
+/// than hangs.
+pub async fn within<T>(what: &str, future: impl Future<Output = T>) -> T {
+    match tokio::time::timeout(PATIENCE, future).await {
+        Ok(output) => output,
+        Err(_) => panic!("timed out waiting for {what}"),
+    }
+}
+
+/// Polls `future` once without waiting: whether it is ready now.
+pub async fn poll_once<F: Future + Unpin>(future: &mut F) -> Poll<F::Output> {
+    std::future::poll_fn(|cx| Poll::Ready(Pin::new(&mut *future).poll(cx))).await
+}
+
+/// Rides in a message: [`Dropped::wait`] returns once every copy of the
+/// token is gone (the message was handled and dropped, or discarded).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct DropToken {
+    #[serde(skip)]
+    alive: Option<Arc<tokio::sync::oneshot::Sender<()>>>,
+}
+
+/// The other end of a [`DropToken`].
+#[derive(Debug)]
+pub struct Dropped(tokio::sync::oneshot::Receiver<()>);
+
+impl DropToken {
+    pub fn new() -> (Self, Dropped) {
+        let (sender, receiver) = tokio::sync::oneshot::channel();
+        let token = Self {
+            alive: Some(Arc::new(sender)),
+        };
+        (token, Dropped(receiver))
+    }
+}
+
+impl Dropped {
+    /// Waits until every copy of the token was dropped; panics after
+    /// [`PATIENCE`].
+    pub async fn wait(self, what: &str) {
+        // The sender is never used: the channel only reports its drop.
+        let _closed = within(what, self.0).await;
     }
 }
 
@@ -167,8 +282,14 @@ pub enum WorkerMsg {
     Restart,
     /// Wait at the behavior's gate (politely), then note `passed`.
     Block,
-    /// As `Block`, then tell `Work(n)` to `to`.
-    BlockThenTell { to: ActorRef<WorkerMsg>, n: u32 },
+    /// As `Block`, then tell `Tracked { n, token }` to `to`.
+    BlockThenTell {
+        to: ActorRef<WorkerMsg>,
+        n: u32,
+        token: DropToken,
+    },
+    /// As `Work(n)`; the token goes when the message does.
+    Tracked { n: u32, token: DropToken },
     /// Burn CPU until the behavior's gate opens, then note `spun`.
     Spin,
     /// Spawn a child worker with this name (sharing journal and gate),
@@ -258,10 +379,14 @@ impl Behavior for Worker {
                 self.note("passed");
                 Effect::from(count)
             }
-            WorkerMsg::BlockThenTell { to, n } => {
+            WorkerMsg::BlockThenTell { to, n, token } => {
                 self.gate.pass();
                 self.note("passed");
-                Effect::from(count).tell(&to, WorkerMsg::Work(n))
+                Effect::from(count).tell(&to, WorkerMsg::Tracked { n, token })
+            }
+            WorkerMsg::Tracked { n, .. } => {
+                self.note(format_args!("work:{n}"));
+                Effect::from(count + 1)
             }
             WorkerMsg::Spin => {
                 self.gate.spin();
