@@ -8,8 +8,9 @@ use alloy_actors::ActorError;
 use alloy_actors::runtime::{Failure, MessageSlot, Outcome};
 
 use crate::arena::ChargeScope;
-use crate::body::{Body, ExitCause, Settled, settle};
+use crate::body::{Body, ExitCause, Settled, TaskExit};
 use crate::dead_letters::{DeadLetter, DeadLetterReason};
+use crate::incarnation::settle;
 use crate::mailbox::{Envelope, Next};
 use crate::prospero::{Command, SupervisorMessage};
 use crate::registry::{ActorCell, AskFailure};
@@ -18,13 +19,9 @@ use crate::system::SystemInner;
 /// How many messages a task handles before it lets other tasks run.
 const FAIR_SHARE: u32 = 64;
 
-/// The body and cause an actor's task ends with, handed back through its
-/// mailbox; no body when the task ended without handing it back (it
-/// panicked outside the behavior, or its runtime shut down).
-#[derive(Debug)]
-pub(crate) struct TaskExit {
-    pub(crate) body: Option<Box<Body>>,
-    pub(crate) cause: ExitCause,
+/// Takes what the current task of `cell` handed back, if it has.
+pub(crate) fn take_exit(cell: &ActorCell) -> Option<TaskExit> {
+    cell.mailbox.take_exit().map(|exit| *exit)
 }
 
 /// What an actor's task holds besides the body. Dropped without having

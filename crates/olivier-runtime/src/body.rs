@@ -1,28 +1,20 @@
-//! The body of an actor: its erased behavior instance with its timers and
-//! capabilities, and the interpretation of what it returns.
+//! The body of an actor, as data: its erased behavior instance with its
+//! timers, capabilities, durable binding and arena, and why its task ended.
 //!
 //! A body has one owner at a time: the actor's task while it takes
-//! messages, Prospero while it starts, restarts or stops. Whoever holds it
-//! settles its outcomes with [`settle`], which performs side effects from
-//! any thread.
+//! messages, its supervisor while it starts, restarts or stops. What the
+//! body's outcomes do is `incarnation`'s job, a layer above.
 
 use std::collections::HashMap;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 
-use alloy_actors::runtime::{DynActor, Failure, Outcome, Recovery};
-use alloy_actors::{
-    ActorError, ActorId, ActorPriority, Capabilities, LifecycleEvent, LogLevel, SideEffect,
-    TimerKey,
-};
+use alloy_actors::runtime::{DynActor, Failure};
+use alloy_actors::{ActorError, Capabilities, TimerKey};
 use tokio::task::AbortHandle;
 
-use crate::SystemEvent;
 use crate::arena::{ActorArena, ArenaBudget};
 use crate::metrics::TypeStats;
 use crate::persistence::Durable;
-use crate::prospero;
-use crate::system::SystemInner;
 
 /// An actor instance and what the runtime keeps beside it.
 pub(crate) struct Body {
@@ -76,7 +68,7 @@ impl Body {
 
     /// Commits a durable actor's state (a no-op for others), encoding it
     /// in the arena's scratch buffer.
-    fn commit(&mut self) -> Result<(), Failure> {
+    pub(crate) fn commit(&mut self) -> Result<(), Failure> {
         match &mut self.durable {
             Some(durable) => durable
                 .commit(self.actor.as_mut(), &self.arena)
@@ -94,6 +86,41 @@ impl Body {
                 .map(drop)
                 .map_err(ActorError::new),
             None => Ok(()),
+        }
+    }
+
+    /// Keeps a pending timer's handle, under its key if it has one (a
+    /// timer under the same key is replaced: aborted).
+    pub(crate) fn keep_timer(&mut self, key: Option<TimerKey>, handle: AbortHandle) {
+        let timers = self.timers.get_or_insert_with(Box::default);
+        match key {
+            Some(key) => {
+                // Fired keyed timers stay in the map until their key is
+                // reused; prune them each time the map doubles, so an
+                // actor keying timers by fresh ids does not grow forever.
+                let len = timers.keyed.len();
+                if len >= 64 && len.is_power_of_two() {
+                    timers.keyed.retain(|_, pending| !pending.is_finished());
+                }
+                if let Some(replaced) = timers.keyed.insert(key, handle) {
+                    replaced.abort();
+                }
+            }
+            None => {
+                timers.unkeyed.retain(|timer| !timer.is_finished());
+                timers.unkeyed.push(handle);
+            }
+        }
+    }
+
+    /// Cancels the pending timer under `key`, if any.
+    pub(crate) fn cancel_timer(&mut self, key: &TimerKey) {
+        if let Some(pending) = self
+            .timers
+            .as_mut()
+            .and_then(|timers| timers.keyed.remove(key))
+        {
+            pending.abort();
         }
     }
 
@@ -170,206 +197,11 @@ impl Settled {
     }
 }
 
-/// Delivers a lifecycle event and settles its outcome.
-pub(crate) fn lifecycle(
-    system: &Arc<SystemInner>,
-    body: &mut Body,
-    event: LifecycleEvent,
-) -> Settled {
-    let outcome = body.actor.lifecycle(event);
-    let settled = settle(system, body, outcome);
-    body.arena.reset();
-    settled
-}
-
-/// Delivers a hook run by a supervisor (off Prospero's thread, see
-/// `prospero::process`), unless it was cut off meanwhile: a hook that
-/// returns after its deadline has nothing of its outcome committed or
-/// performed, as its actor was killed (`None` then).
-///
-/// With `commit` false the hook ends an incarnation (`PreRestart`, or
-/// `PostStop` after a failure): its side effects are performed, but its
-/// state is not committed, as that state is discarded: a durable actor's
-/// recovery point stays the state its last handled message committed.
-pub(crate) fn hook(
-    system: &Arc<SystemInner>,
-    body: &mut Body,
-    event: LifecycleEvent,
-    commit: bool,
-    cut: &AtomicBool,
-) -> Option<Settled> {
-    let outcome = body.actor.lifecycle(event);
-    if cut.load(Ordering::Acquire) {
-        body.arena.reset();
-        return None;
-    }
-    let settled = if matches!(outcome, Outcome::Ignore) && commit {
-        // A start hook declined to run.
-        Settled::Exit(ExitCause::Ignored)
-    } else if commit {
-        settle(system, body, outcome)
-    } else {
-        if let Outcome::Continue(effects) | Outcome::Stop { effects, .. } = outcome {
-            match allowed(body, &effects) {
-                Ok(()) => perform(system, body, effects),
-                Err(failure) => {
-                    let actor = body.actor.id().clone();
-                    tracing::warn!(target: "olivier::actor", actor = %actor, %failure, "cleanup hook refused");
-                }
-            }
-        }
-        Settled::Running
-    };
-    body.arena.reset();
-    Some(settled)
-}
-
-/// Checks capabilities, commits a durable actor's state, performs side
-/// effects, and applies the error policy after a failure.
-///
-/// The state is committed before any side effect: a reply never leaves
-/// before the state it reflects is stored. A failed commit puts the last
-/// committed state back and fails the actor, its side effects dropped.
-pub(crate) fn settle(system: &Arc<SystemInner>, body: &mut Body, outcome: Outcome) -> Settled {
-    match outcome {
-        Outcome::Continue(effects) => match allowed(body, &effects).and_then(|()| body.commit()) {
-            Ok(()) => {
-                perform(system, body, effects);
-                Settled::Running
-            }
-            Err(failure) => fail(system, body, failure),
-        },
-        Outcome::Stop { reason, effects } => {
-            match allowed(body, &effects).and_then(|()| body.commit()) {
-                Ok(()) => {
-                    perform(system, body, effects);
-                    Settled::Exit(ExitCause::Stopped { reason })
-                }
-                Err(failure) => fail(system, body, failure),
-            }
-        }
-        Outcome::Restart => Settled::Exit(ExitCause::RestartRequested),
-        Outcome::Failed(failure) => fail(system, body, failure),
-        Outcome::Ignore => Settled::Exit(ExitCause::Stopped {
-            reason: "ignored".to_owned(),
-        }),
-        other => fail(
-            system,
-            body,
-            Failure::Escalated(ActorError::msg(format!(
-                "olivier does not know the outcome {other:?}"
-            ))),
-        ),
-    }
-}
-
-fn allowed(body: &Body, effects: &[SideEffect]) -> Result<(), Failure> {
-    body.capabilities
-        .check(body.actor.id(), effects)
-        .map_err(|denied| Failure::Escalated(ActorError::new(denied)))
-}
-
-fn fail(system: &Arc<SystemInner>, body: &mut Body, failure: Failure) -> Settled {
-    let error = failure.to_error();
-    body.stats.error();
-    let actor = body.actor.id().clone();
-    tracing::warn!(target: "olivier::actor", actor = %actor, %failure, "actor failed");
-    system.events.emit(SystemEvent::Failed {
-        actor,
-        error: error.clone(),
-    });
-    match body.actor.recover() {
-        // A resumed state may differ from the committed one (a handler
-        // that escalated chose it): commit it; no side effects wait.
-        Recovery::Resumed => match body.commit() {
-            Ok(()) => Settled::Resumed(error),
-            Err(failure) => Settled::Exit(ExitCause::Failed(failure.to_error())),
-        },
-        Recovery::Restarted => Settled::Exit(ExitCause::RestartedByPolicy(error)),
-        Recovery::Escalate | Recovery::Stop | _ => Settled::Exit(ExitCause::Failed(error)),
-    }
-}
-
-/// Performs side effects in order.
-fn perform(system: &Arc<SystemInner>, body: &mut Body, effects: Vec<SideEffect>) {
-    for effect in effects {
-        let me = body.actor.id();
-        match effect {
-            SideEffect::Tell {
-                target,
-                message,
-                priority,
-            } => system.tell_erased(&target, message, priority, Some(me)),
-            SideEffect::Spawn { spec, reply_to } => match system.child_id(me, &spec) {
-                // Started here; its failure to start is logged as a warning.
-                Ok(child) => {
-                    if let Ok(started) = prospero::start_child(system, me, spec, child)
-                        && !system.adopt(me, started, reply_to, None)
-                    {
-                        tracing::warn!(target: "olivier::actor", actor = %me, "spawn after shutdown ignored");
-                    }
-                }
-                Err(error) => {
-                    tracing::warn!(target: "olivier::actor", actor = %me, %error, "spawn refused");
-                }
-            },
-            SideEffect::Schedule {
-                timer,
-                delay,
-                target,
-                message,
-            } => {
-                let sender = me.clone();
-                let owner = Arc::clone(system);
-                let task = system.handle.spawn(async move {
-                    tokio::time::sleep(delay).await;
-                    owner.tell_erased(&target, message, ActorPriority::Normal, Some(&sender));
-                });
-                let handle = task.abort_handle();
-                match timer {
-                    Some(key) => {
-                        let timers = body.timers.get_or_insert_with(Box::default);
-                        // Fired keyed timers stay in the map until their key is
-                        // reused; prune them each time the map doubles, so an
-                        // actor keying timers by fresh ids does not grow forever.
-                        let len = timers.keyed.len();
-                        if len >= 64 && len.is_power_of_two() {
-                            timers.keyed.retain(|_, pending| !pending.is_finished());
-                        }
-                        if let Some(replaced) = timers.keyed.insert(key, handle) {
-                            replaced.abort();
-                        }
-                    }
-                    None => {
-                        let timers = body.timers.get_or_insert_with(Box::default);
-                        timers.unkeyed.retain(|timer| !timer.is_finished());
-                        timers.unkeyed.push(handle);
-                    }
-                }
-            }
-            SideEffect::CancelTimer { timer } => {
-                if let Some(pending) = body
-                    .timers
-                    .as_mut()
-                    .and_then(|timers| timers.keyed.remove(&timer))
-                {
-                    pending.abort();
-                }
-            }
-            SideEffect::Log { level, text } => log(me, level, &text),
-            other => {
-                tracing::warn!(target: "olivier::actor", actor = %me, ?other, "side effect not supported");
-            }
-        }
-    }
-}
-
-fn log(actor: &ActorId, level: LogLevel, text: &str) {
-    match level {
-        LogLevel::Error => tracing::error!(target: "olivier::actor", actor = %actor, "{text}"),
-        LogLevel::Warn => tracing::warn!(target: "olivier::actor", actor = %actor, "{text}"),
-        LogLevel::Info => tracing::info!(target: "olivier::actor", actor = %actor, "{text}"),
-        LogLevel::Debug => tracing::debug!(target: "olivier::actor", actor = %actor, "{text}"),
-        LogLevel::Trace => tracing::trace!(target: "olivier::actor", actor = %actor, "{text}"),
-    }
+/// The body and cause an actor's task ends with, handed back through its
+/// mailbox; no body when the task ended without handing it back (it
+/// panicked outside the behavior, or its runtime shut down).
+#[derive(Debug)]
+pub(crate) struct TaskExit {
+    pub(crate) body: Option<Box<Body>>,
+    pub(crate) cause: ExitCause,
 }

@@ -55,14 +55,14 @@ pub enum DeadLetterReason {
     /// The target is on another system that could not be sent to (the
     /// message was sent after the connection was lost, or was still queued
     /// when it was).
-    Unreachable(crate::remote::RemoteSendError),
+    Unreachable(crate::remote::error::RemoteSendError),
     /// The target's system refused the message with an error frame; the
     /// letter holds the message as it travelled (a `WireMessage`).
     RefusedByPeer {
         /// The refusing system.
         system: String,
         /// Why, for programs.
-        code: crate::remote::ErrorCode,
+        code: crate::remote::wire::ErrorCode,
         /// Why, for people.
         detail: String,
     },

@@ -51,7 +51,7 @@ pub enum TellError<M> {
         /// The intended receiver.
         target: ActorId,
         /// Why.
-        error: crate::remote::RemoteSendError,
+        error: crate::remote::error::RemoteSendError,
         /// The message, handed back.
         message: M,
     },
@@ -214,7 +214,7 @@ pub enum AskError {
         /// The actor asked.
         target: ActorId,
         /// Why.
-        error: crate::remote::RemoteSendError,
+        error: crate::remote::error::RemoteSendError,
     },
     /// The actor's system refused the request (unknown actor, wrong type,
     /// full mailbox, ...) with an error frame.
@@ -223,7 +223,7 @@ pub enum AskError {
         /// The actor asked.
         target: ActorId,
         /// Why, for programs.
-        code: crate::remote::ErrorCode,
+        code: crate::remote::wire::ErrorCode,
         /// Why, for people.
         detail: String,
     },

@@ -73,6 +73,7 @@ mod body;
 mod dead_letters;
 mod error;
 mod events;
+mod incarnation;
 mod mailbox;
 mod metrics;
 mod persistence;

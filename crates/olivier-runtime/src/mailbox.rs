@@ -18,7 +18,10 @@ use alloy_actors::{ActorId, ActorPriority, AnyMessage, BackpressurePolicy};
 use parking_lot::Mutex;
 use tokio::sync::Notify;
 
-use crate::actor_loop::TaskExit;
+use crate::body::TaskExit;
+
+/// What a task hands back when it ends.
+pub(crate) type Exit = Box<TaskExit>;
 
 /// A user message on its way to an actor.
 #[derive(Debug)]
@@ -71,7 +74,7 @@ struct Queues {
     waiting: Option<Waker>,
     /// What the current incarnation's task handed back when it ended,
     /// until Prospero takes it (a new incarnation drops what is left).
-    exit: Option<Box<TaskExit>>,
+    exit: Option<Exit>,
     closed: bool,
     /// The current incarnation was asked to yield. A request is for one
     /// incarnation and a task yields once, so a flag that a new
@@ -263,11 +266,7 @@ impl Mailbox {
     /// Hands back what the task of `incarnation` ended with, for Prospero
     /// to take; refused (and returned) once that incarnation is superseded
     /// or the mailbox closed, as nobody will take it.
-    pub(crate) fn hand_back(
-        &self,
-        incarnation: u64,
-        exit: Box<TaskExit>,
-    ) -> Result<(), Box<TaskExit>> {
+    pub(crate) fn hand_back(&self, incarnation: u64, exit: Exit) -> Result<(), Exit> {
         let mut queues = self.queues.lock();
         if queues.incarnation != incarnation || queues.closed {
             return Err(exit);
@@ -279,7 +278,7 @@ impl Mailbox {
     }
 
     /// Takes what the current incarnation's task handed back, if it did.
-    pub(crate) fn take_exit(&self) -> Option<Box<TaskExit>> {
+    pub(crate) fn take_exit(&self) -> Option<Exit> {
         self.queues.lock().exit.take()
     }
 

@@ -8,8 +8,8 @@
 //! always writes the same shard. Mailbox depth and live actors are read
 //! from the registry when metrics are rendered.
 
-mod endpoint;
-mod export;
+pub(crate) mod endpoint;
+pub(crate) mod export;
 
 use std::cell::Cell;
 use std::collections::HashMap;
@@ -18,9 +18,6 @@ use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::time::Duration;
 
 use parking_lot::RwLock;
-
-pub(crate) use endpoint::serve;
-pub(crate) use export::{render, snapshots};
 
 /// How many shards each type's hot counters are striped over.
 const SHARDS: usize = 8;

@@ -86,13 +86,13 @@
 mod ask;
 mod channel;
 mod connection;
-mod error;
+pub(crate) mod error;
 mod events;
 mod inbound;
 mod peer;
 #[cfg(test)]
 mod tests;
-mod wire;
+pub(crate) mod wire;
 
 use std::any::TypeId;
 use std::collections::HashMap;

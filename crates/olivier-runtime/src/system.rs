@@ -356,7 +356,7 @@ impl SystemInner {
 
     /// Every actor type's metrics as Prometheus text.
     pub(crate) fn metrics_text(&self) -> String {
-        metrics::render(&self.metrics, &self.registry)
+        metrics::export::render(&self.metrics, &self.registry)
     }
 
     pub(crate) fn reply_id(&self) -> ActorId {
@@ -883,7 +883,7 @@ impl ActorSystem {
     /// dead letters, mailbox depth, live actors, processing time), by type
     /// name.
     pub fn metrics(&self) -> Vec<TypeSnapshot> {
-        metrics::snapshots(&self.inner.metrics, &self.inner.registry)
+        metrics::export::snapshots(&self.inner.metrics, &self.inner.registry)
     }
 
     /// The metrics in the Prometheus text exposition format (0.0.4), as the

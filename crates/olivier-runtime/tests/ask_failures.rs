@@ -10,7 +10,7 @@ use alloy_actors::{
     ActorError, ActorId, ActorRef, ActorSpec, BackpressurePolicy, Behavior, Context, Effect,
     ErrorPolicy, Message, SupervisionStrategy,
 };
-use olivier_runtime::{ActorSystem, AskError, DeadLetterReason};
+use olivier_runtime::{ActorSystem, AskError, DeadLetterReason, SystemEvent};
 use serde::{Deserialize, Serialize};
 
 /// Long enough that no ask here may legitimately reach it.
@@ -249,13 +249,25 @@ async fn an_ask_to_an_actor_that_stops_or_never_was_ends_at_once() {
     while system.mailbox_depth(clerk.id()) != Some(1) {
         tokio::task::yield_now().await;
     }
-    // Stop the clerk with the request still queued; the stall ends so the
-    // stop can proceed.
+    // Stop the clerk with the request still queued: once the stop request
+    // is in its mailbox (it overtakes the queued ask), the stall ends.
+    let mut events = system.events();
     let stopping = {
         let system = system.clone();
         let id = clerk.id().clone();
         tokio::spawn(async move { system.stop(&id).await })
     };
+    let asked_to_stop = tokio::time::timeout(
+        Duration::from_secs(20),
+        events.wait_for(
+            |event| matches!(event, SystemEvent::Stopping { actor } if actor == clerk.id()),
+        ),
+    )
+    .await;
+    assert!(
+        matches!(asked_to_stop, Ok(Some(_))),
+        "the clerk was not asked to stop"
+    );
     latch.open();
     let answer = tokio::time::timeout(Duration::from_secs(20), asked)
         .await

@@ -2,34 +2,39 @@
 //! address, served by a small tokio listener (HTTP/1.1, one request per
 //! connection).
 
-use std::sync::Weak;
+use std::future::Future;
+use std::sync::Arc;
 use std::time::Duration;
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 
-use crate::system::SystemInner;
+/// What the endpoint serves: the metrics text, or `None` once the system
+/// is gone. A function, so the endpoint needs nothing of the system.
+pub(crate) type Render = Arc<dyn Fn() -> Option<String> + Send + Sync>;
 
 /// The largest request head read.
 const MAX_HEAD: usize = 8 * 1024;
 /// How long a client may take to send its request.
 const READ_TIMEOUT: Duration = Duration::from_secs(10);
 
-/// Accepts connections until the system is gone or has shut down.
-pub(crate) async fn serve(listener: TcpListener, system: Weak<SystemInner>) {
-    let Some(mut ended) = system.upgrade().map(|inner| inner.exit_watch()) else {
-        return;
-    };
+/// Accepts connections until `ended` resolves (the system has shut down).
+pub(crate) async fn serve(
+    listener: TcpListener,
+    render: Render,
+    ended: impl Future<Output = ()> + Send,
+) {
+    let mut ended = std::pin::pin!(ended);
     loop {
         let accepted = tokio::select! {
             accepted = listener.accept() => accepted,
-            _ = ended.wait_for(Option::is_some) => return,
+            () = &mut ended => return,
         };
         match accepted {
             Ok((stream, _)) => {
-                let system = Weak::clone(&system);
+                let render = Arc::clone(&render);
                 tokio::spawn(async move {
-                    if let Err(error) = answer(stream, system).await {
+                    if let Err(error) = answer(stream, render).await {
                         tracing::debug!(target: "olivier::metrics", %error, "metrics request failed");
                     }
                 });
@@ -42,7 +47,7 @@ pub(crate) async fn serve(listener: TcpListener, system: Weak<SystemInner>) {
     }
 }
 
-async fn answer(mut stream: TcpStream, system: Weak<SystemInner>) -> std::io::Result<()> {
+async fn answer(mut stream: TcpStream, render: Render) -> std::io::Result<()> {
     let mut head = Vec::with_capacity(512);
     let complete = tokio::time::timeout(READ_TIMEOUT, async {
         let mut chunk = [0u8; 1024];
@@ -67,12 +72,8 @@ async fn answer(mut stream: TcpStream, system: Weak<SystemInner>) -> std::io::Re
     let mut parts = line.split_whitespace();
     let (method, target) = (parts.next(), parts.next());
     let (status, content_type, body) = match (method, target) {
-        (Some("GET"), Some("/metrics")) => match system.upgrade() {
-            Some(system) => (
-                "200 OK",
-                "text/plain; version=0.0.4; charset=utf-8",
-                system.metrics_text(),
-            ),
+        (Some("GET"), Some("/metrics")) => match render() {
+            Some(text) => ("200 OK", "text/plain; version=0.0.4; charset=utf-8", text),
             None => (
                 "503 Service Unavailable",
                 "text/plain; charset=utf-8",

@@ -19,7 +19,8 @@ use tokio::time::Instant;
 use super::queue::LocalQueue;
 use super::{Ctx, SupervisorMessage};
 use crate::actor_loop;
-use crate::body::{Body, ExitCause, Settled, hook, lifecycle, settle};
+use crate::body::{Body, ExitCause, Settled};
+use crate::incarnation::{hook, lifecycle, settle};
 use crate::persistence::Durable;
 use crate::registry::{ActorCell, Entry};
 use crate::supervisor::{ChildError, ChildKind, ChildSummary};
@@ -107,6 +108,8 @@ pub(super) struct Process {
     children: HashMap<ActorId, Child>,
     queue: Rc<LocalQueue>,
     followups: VecDeque<(ActorId, ExitCause)>,
+    /// Spawns waiting for their adoption to be answered.
+    adopted: Vec<oneshot::Sender<()>>,
     finished: bool,
 }
 
@@ -126,6 +129,7 @@ impl Process {
             children: HashMap::new(),
             queue: Rc::new(LocalQueue::default()),
             followups: VecDeque::new(),
+            adopted: Vec::new(),
             finished: false,
         }
     }
@@ -141,6 +145,9 @@ impl Process {
             self.handle(message).await;
             while let Some((child, cause)) = self.followups.pop_front() {
                 self.child_down(child, cause).await;
+            }
+            for adopted in self.adopted.drain(..) {
+                let _ = adopted.send(());
             }
         }
         if self
@@ -168,9 +175,8 @@ impl Process {
                 adopted,
             } => {
                 self.adopt(started, notify);
-                if let Some(adopted) = adopted {
-                    let _ = adopted.send(());
-                }
+                // Answered once its follow-ups (an ignored start) are done.
+                self.adopted.extend(adopted);
             }
             SupervisorMessage::SpawnSupervisor {
                 id,
@@ -337,7 +343,7 @@ impl Process {
         let Run::Running { .. } = std::mem::replace(&mut actor.run, Run::Down(None)) else {
             return;
         };
-        let (body, cause) = match actor.cell.mailbox.take_exit() {
+        let (body, cause) = match actor_loop::take_exit(&actor.cell) {
             Some(exit) => (exit.body, exit.cause),
             None => (
                 None,
@@ -765,7 +771,7 @@ impl Process {
             Some(system) => handed_back(&system, &cell, deadline).await,
             // The system is gone, so is every task (each holds it): what
             // it handed back is there, if anything.
-            None => Some(cell.mailbox.take_exit().and_then(|exit| exit.body)),
+            None => Some(actor_loop::take_exit(&cell).and_then(|exit| exit.body)),
         };
         let body = match handed {
             Some(body) => body,
@@ -1261,7 +1267,7 @@ async fn handed_back(
         // Registered before the look, so a hand-back after it wakes us.
         let mut woken = std::pin::pin!(system.handed_back.notified());
         woken.as_mut().enable();
-        if let Some(exit) = cell.mailbox.take_exit() {
+        if let Some(exit) = actor_loop::take_exit(cell) {
             return Some(exit.body);
         }
         let Some(deadline) = deadline else {
@@ -1270,7 +1276,7 @@ async fn handed_back(
         };
         if tokio::time::timeout_at(deadline, woken).await.is_err() {
             // One last look: it may have come as the time ran out.
-            return cell.mailbox.take_exit().map(|exit| exit.body);
+            return actor_loop::take_exit(cell).map(|exit| exit.body);
         }
     }
 }

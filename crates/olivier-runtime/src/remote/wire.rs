@@ -15,7 +15,7 @@ use alloy_actors::{ActorPriority, AnyMessage, Message};
 use barewire::{CorrelationId, Envelope, Kind, Priority};
 use serde::{Deserialize, Serialize};
 
-use super::RemoteSendError;
+use super::error::RemoteSendError;
 
 /// The remote protocol version a [`Hello`] announces; peers must agree.
 pub const REMOTE_PROTOCOL: u32 = 1;

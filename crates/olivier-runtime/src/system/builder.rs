@@ -223,9 +223,16 @@ impl ActorSystemBuilder {
         if let Some((listener, addr)) = listener {
             let _ = inner.metrics_addr.set(addr);
             tracing::info!(target: "olivier::metrics", %addr, "metrics endpoint listening");
+            let system = Arc::downgrade(&inner);
+            let render: metrics::endpoint::Render =
+                Arc::new(move || system.upgrade().map(|inner| inner.metrics_text()));
+            let mut exit = inner.exit_watch();
+            let ended = async move {
+                let _ = exit.wait_for(Option::is_some).await;
+            };
             inner
                 .handle
-                .spawn(metrics::serve(listener, Arc::downgrade(&inner)));
+                .spawn(metrics::endpoint::serve(listener, render, ended));
         }
         if let Some((listener, addr)) = remote_listener {
             remote::serve(&inner, listener, addr);
