@@ -28,9 +28,12 @@ pub use charge::{ArenaAlloc, ChargeScope};
 pub use scratch::ScratchBytes;
 pub use vec::{ArenaVec, PushError};
 
-/// How many bytes an actor may hold for one message: the peak of what its
-/// behavior allocates while handling it (with [`ArenaAlloc`] installed),
-/// what the runtime draws from its arena, and its encoded durable state.
+/// The limit on what one message may use, in bytes. Three figures are
+/// checked against it, each on its own (see [`ActorArena`]'s "Budget"):
+/// the most the behavior held at once while handling the message (with
+/// [`ArenaAlloc`] installed), the bytes the runtime drew from the arena's
+/// chunks, and the actor's encoded durable state (each of the last two with
+/// the chunks' bytes in use).
 ///
 /// # Examples
 ///

@@ -207,7 +207,7 @@ unsafe impl<A: GlobalAlloc> GlobalAlloc for ArenaAlloc<A> {
 /// scope entered after this one has been dropped, in reverse order of
 /// entry, which is how the actor loop uses them (one scope per handler,
 /// nothing awaited inside); read while a later scope is still alive, it
-/// counts only from that scope's entry.
+/// misses any higher point reached before that scope was entered.
 ///
 /// A scope is tied to its thread (it is neither `Send` nor `Sync`), so it
 /// cannot be held across an `.await` in a task that may move.

@@ -76,6 +76,24 @@ fn an_outer_scope_keeps_the_peak_of_an_inner_one() {
 }
 
 #[test]
+fn an_outer_scope_read_while_an_inner_one_lives_misses_its_earlier_peak() {
+    // The documented limit of the peak: it is exact once the inner scope ends.
+    let outer = ChargeScope::enter();
+    allocated(1000);
+    freed(1000);
+    let inner = ChargeScope::enter();
+    allocated(10);
+    assert_eq!(
+        outer.charged(),
+        10,
+        "the 1000 before the inner scope is missed"
+    );
+    assert_eq!(outer.net(), 10, "the net is exact");
+    drop(inner);
+    assert_eq!(outer.exit(), 1000);
+}
+
+#[test]
 fn an_outer_scope_ended_first_leaves_the_inner_one_exact() {
     let outer = ChargeScope::enter();
     allocated(5000);
