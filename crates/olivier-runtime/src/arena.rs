@@ -264,8 +264,8 @@ pub struct ArenaStats {
 ///   scratch buffer (a durable actor's first commit) allocates the
 ///   bookkeeping.
 /// - After every turn: [`Self::reset`] forgets every allocation and
-///   keeps the current (largest) chunk when it is within the budget, so a
-///   busy actor stops allocating after its first messages.
+///   keeps the current (largest) chunk when it is within the budget, so
+///   turns that draw alike stop allocating after the first ones.
 /// - Restart: [`Self::reset_for_restart`] frees every chunk and the
 ///   scratch buffer; the statistics stay.
 /// - Stop: dropping the arena frees every chunk as one unit.

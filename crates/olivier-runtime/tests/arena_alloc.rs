@@ -68,9 +68,11 @@ fn an_idle_arena_allocates_nothing() {
     assert!(arena.is_idle());
     assert_eq!(arena.stats().reserved, 0);
     arena.charge(0).expect("nothing to charge");
+    arena.charge(1000).expect("within the budget");
+    assert!(arena.charge(2 << 20).is_err());
     arena.reset();
     arena.reset_for_restart();
-    assert_eq!(live(), before, "not one heap byte");
+    assert_eq!(live(), before, "not one heap byte, charges included");
     // The first use allocates the bookkeeping only: no chunk yet.
     let batch = arena.vec::<u64>();
     assert_eq!(batch.capacity(), 0);
