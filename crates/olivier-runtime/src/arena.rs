@@ -1,9 +1,18 @@
-//! The per-actor arena: one bump arena per actor that the runtime draws the
-//! actor's per-message scratch memory from, under a budget.
+//! The per-actor arena: each actor's memory budget, the byte buffer its
+//! durable state is encoded into, and a bump allocator under the same
+//! budget.
 //!
-//! See [`ActorArena`] for the whole picture; its vectors are in `vec.rs`,
-//! its scratch buffer in `scratch.rs`, and the charging of a behavior's own
-//! allocations in `charge.rs`.
+//! What the runtime does with it today, exactly (see [`ActorArena`]):
+//! the actor loop checks the peak bytes a behavior held while it handled a
+//! message ([`ChargeScope`], counted by [`ArenaAlloc`]) against the budget
+//! when the handler returns, and a durable actor's state is encoded into the
+//! scratch buffer, a heap `Vec<u8>` the arena keeps, and checked against the
+//! budget. Nothing in the runtime draws from the bump chunks yet: the loop
+//! takes envelopes from the mailbox one at a time, not into an
+//! [`ArenaVec`].
+//!
+//! The vectors are in `vec.rs`, the scratch buffer in `scratch.rs`, and the
+//! counting of a behavior's own allocations in `charge.rs`.
 
 mod charge;
 mod scratch;
@@ -19,7 +28,12 @@ pub use charge::{ArenaAlloc, ChargeScope};
 pub use scratch::ScratchBytes;
 pub use vec::{ArenaVec, PushError};
 
-/// How many bytes one turn may draw from an actor's arena.
+/// The limit on what one message may use, in bytes. Three figures are
+/// checked against it, each on its own (see [`ActorArena`]'s "Budget"):
+/// the most the behavior held at once while handling the message (with
+/// [`ArenaAlloc`] installed), the bytes the runtime drew from the arena's
+/// chunks, and the actor's encoded durable state (each of the last two with
+/// the chunks' bytes in use).
 ///
 /// # Examples
 ///
@@ -79,14 +93,16 @@ impl Default for ArenaBudget {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum ArenaError {
-    /// Serving the request would take the turn past its budget.
+    /// Serving the request would take the turn past its budget (for
+    /// [`ActorArena::charge`], the behavior's peak was over it).
     #[error(
         "arena budget of {budget} bytes exhausted: {requested} bytes requested with {in_use} in use"
     )]
     Exhausted {
         /// The arena's budget, in bytes.
         budget: usize,
-        /// The bytes the request asked for.
+        /// The bytes the request asked for (for a charge, the behavior's
+        /// peak; for a scratch buffer, its length).
         requested: usize,
         /// The bytes the turn had drawn before the request, with those the
         /// request could not use: its alignment padding, and the free tail
@@ -125,20 +141,22 @@ pub struct ArenaStats {
     pub budget: usize,
     /// Heap bytes the arena holds now: its chunks with their footers, the
     /// scratch buffer's capacity and the arena's own bookkeeping (0 for an
-    /// arena that was never used).
+    /// arena that was never drawn from).
     pub reserved: usize,
     /// Bytes the current turn has drawn from the chunks.
     pub in_use: usize,
     /// The most bytes one turn has drawn (chunks, plus a scratch buffer's
     /// length when it was checked or returned), over the arena's life.
     pub high_water: usize,
-    /// The largest count passed to [`ActorArena::charge`] (bytes a behavior
-    /// allocated during one message), over the arena's life.
+    /// The largest peak passed to [`ActorArena::charge`] (the most bytes a
+    /// behavior held at once while handling one message) since the arena
+    /// allocated its bookkeeping; a charge never allocates it, so an arena
+    /// that was only charged records none.
     pub charged_peak: usize,
 }
 
-/// An actor's arena: a bump allocator that the runtime draws the actor's
-/// per-message scratch memory from, under a budget.
+/// An actor's arena: its budget, the scratch buffer its durable state is
+/// encoded into, and a bump allocator under the budget.
 ///
 /// # Examples
 ///
@@ -148,17 +166,21 @@ pub struct ArenaStats {
 /// let mut arena = ActorArena::new(ArenaBudget::kib(4));
 /// assert_eq!(arena.stats().reserved, 0); // idle: no heap memory at all
 ///
-/// // A batch of values, dropped with the vector.
-/// let mut batch = arena.vec::<String>();
-/// batch.try_push("first".to_owned()).map_err(|full| full.error)?;
-/// assert_eq!(batch.len(), 1);
-/// drop(batch);
+/// // What a behavior held at its peak while it handled a message.
+/// arena.charge(1000)?;
+/// assert!(arena.charge(5000).is_err());
 ///
 /// // A byte buffer an encoder can write into (a `Vec<u8>`).
 /// let mut scratch = arena.scratch_bytes();
 /// scratch.extend_from_slice(b"encoded state");
 /// scratch.check()?;
 /// drop(scratch);
+///
+/// // A batch of values in the bump chunks, dropped with the vector.
+/// let mut batch = arena.vec::<String>();
+/// batch.try_push("first".to_owned()).map_err(|full| full.error)?;
+/// assert_eq!(batch.len(), 1);
+/// drop(batch);
 ///
 /// // Over the budget is an error, never a panic or an abort.
 /// let Err(ArenaError::Exhausted { budget, requested, .. }) = arena.try_vec_with_capacity::<u8>(5000)
@@ -174,50 +196,76 @@ pub struct ArenaStats {
 /// # Ok::<(), ArenaError>(())
 /// ```
 ///
-/// # What it holds
+/// # What the runtime uses it for
 ///
-/// - [`Self::vec`]: an [`ArenaVec`], a vector whose buffer is bump
-///   allocated and whose elements are dropped with it (for example the
-///   envelopes the actor loop drains from its mailbox in one lock
-///   acquisition). Growth is fallible: [`ArenaVec::try_push`] hands the value
-///   back when the budget is exhausted.
-/// - [`Self::scratch_bytes`]: a [`ScratchBytes`] guard over a byte
-///   buffer the arena keeps from message to message, for encoding durable
-///   state. It is a plain `Vec<u8>` because `barewire::Serializer` writes into
-///   a `&mut Vec<u8>` and stable Rust has no allocator parameter on `Vec`; its
-///   length counts against the budget when [`ScratchBytes::check`] is called.
-/// - [`Self::try_alloc_slice_copy`]: a copy of a slice of `Copy` values.
+/// - **The budget of a behavior's own allocations.** A behavior allocates
+///   through the global allocator, not from the arena (a behavior is a pure
+///   function and never sees its arena). With [`ArenaAlloc`] installed as
+///   the `#[global_allocator]`, the actor loop enters a [`ChargeScope`]
+///   around the behavior's `receive` and passes the scope's peak to
+///   [`Self::charge`] when `receive` returns.
+/// - **The durable-state encode.** A durable actor's state is encoded into
+///   [`Self::scratch_bytes`], a [`ScratchBytes`] guard over a `Vec<u8>`.
+///   That buffer is on the global heap, not in the bump chunks:
+///   `barewire::Serializer` appends to a `&mut Vec<u8>`, and stable Rust
+///   has no allocator parameter on `Vec`. The arena keeps it (cleared) from
+///   message to message, counts its capacity in [`ArenaStats::reserved`],
+///   and checks its length against the budget with [`ScratchBytes::check`]
+///   once the encode is done.
 ///
-/// Nothing else is allocated in the arena, so nothing in it needs a `Drop`
-/// that a reset would skip.
+/// # What nothing in the runtime uses yet
+///
+/// The bump chunks: [`Self::vec`] (an [`ArenaVec`], a vector whose buffer
+/// is bump allocated and whose elements are dropped with it, with fallible
+/// growth: [`ArenaVec::try_push`] hands the value back when the budget is
+/// exhausted) and [`Self::try_alloc_slice_copy`] (a copy of a slice of
+/// `Copy` values). They work and are tested, but the actor loop takes each
+/// envelope from the mailbox on its own and never collects them in an
+/// `ArenaVec`, so for a running actor [`Self::in_use`] is 0 outside these
+/// calls. Nothing with a `Drop` is left in the chunks (an `ArenaVec` drops
+/// its elements itself), so a reset skips no destructor.
 ///
 /// # Budget
 ///
-/// An [`ArenaBudget`] bounds the bytes one *turn* (the work between two
-/// [`Self::reset`]s) draws from the arena: every request is checked
-/// first, and a request that would take the bytes in use past the budget is
-/// an [`ArenaError::Exhausted`], which the runtime turns into an actor
-/// failure. Bytes in use count what was handed out, alignment padding, and
-/// the free tail of a chunk that was left behind for a new one, so they
-/// never exceed the budget.
+/// One [`ArenaBudget`] bounds three things, each checked where it can be:
 ///
-/// The memory an arena holds is bounded too: during a turn its chunks never
+/// - **A behavior's peak.** The most heap bytes the behavior held at once
+///   while it handled the message, over what its thread held when the
+///   handler started (allocations minus frees, so a temporary that was
+///   dropped still counts while it lived; a reallocation counts as its
+///   change in size). It is checked when the handler returns, not while it
+///   runs: a global allocator must not unwind, and refusing an allocation
+///   aborts the process, so nothing can stop the handler half-way. A
+///   handler can therefore go past its budget for as long as it runs; when
+///   it returns, the actor loop refuses its outcome as the actor's failure
+///   (nothing committed or performed; the error policy decides the rest).
+///   The budget limits what one message may use, after the fact; it is not
+///   a cap on memory.
+/// - **Draws from the chunks** ([`Self::vec`], [`Self::try_alloc_slice_copy`]),
+///   per *turn* (the work between two [`Self::reset`]s): every request is
+///   checked first, and one that would take the bytes in use past the
+///   budget is an [`ArenaError::Exhausted`]. Bytes in use count what was
+///   handed out, alignment padding, and the free tail of a chunk that was
+///   left behind for a new one, so they never exceed the budget.
+/// - **The scratch buffer's length**, with the bytes in use, when
+///   [`ScratchBytes::check`] is called, and before it grows through
+///   [`ScratchBytes::try_reserve`] or its `io::Write`.
+///
+/// The memory the chunks hold is bounded too: during a turn they never
 /// total more than twice the budget plus 16 KiB (the bump allocator's chunk
-/// doubling and page rounding), and between turns it keeps at most one chunk
-/// and one scratch buffer, each no larger than the budget.
-///
-/// A behavior's own allocations go through the global allocator. With
-/// [`ArenaAlloc`] installed as the `#[global_allocator]`, a [`ChargeScope`]
-/// entered around the behavior's `receive` counts them, and
-/// [`Self::charge`] checks the count against the same budget.
+/// doubling and page rounding), and between turns the arena keeps at most
+/// one chunk and one scratch buffer, each no larger than the budget.
 ///
 /// # Lifecycle
 ///
 /// - New: [`Self::new`] allocates nothing; an idle actor pays
-///   [`Self::IDLE_SIZE`] bytes (16 on 64-bit targets) inline.
+///   [`Self::IDLE_SIZE`] bytes (16 on 64-bit targets) inline. Charging
+///   allocates nothing either, so only the first draw or the first
+///   scratch buffer (a durable actor's first commit) allocates the
+///   bookkeeping.
 /// - After every turn: [`Self::reset`] forgets every allocation and
-///   keeps the current (largest) chunk when it is within the budget, so a
-///   busy actor stops allocating after its first messages.
+///   keeps the current (largest) chunk when it is within the budget, so
+///   turns that draw alike stop allocating after the first ones.
 /// - Restart: [`Self::reset_for_restart`] frees every chunk and the
 ///   scratch buffer; the statistics stay.
 /// - Stop: dropping the arena frees every chunk as one unit.
@@ -309,7 +357,9 @@ impl ActorArena {
         self.inner.get().map_or(0, |inner| inner.in_use())
     }
 
-    /// Whether the arena was never used, so it holds no heap memory at all.
+    /// Whether the arena was never drawn from and never lent its scratch
+    /// buffer (a [charge](Self::charge) does not count), so it holds no
+    /// heap memory at all.
     pub fn is_idle(&self) -> bool {
         self.inner.get().is_none()
     }
@@ -381,7 +431,8 @@ impl ActorArena {
         }
     }
 
-    /// An empty vector in the arena; allocates no chunk until it grows.
+    /// An empty vector in the arena's bump chunks; allocates no chunk until
+    /// it grows. (The runtime itself does not use one yet.)
     ///
     /// # Examples
     ///
@@ -454,7 +505,8 @@ impl ActorArena {
             })
     }
 
-    /// Lends the arena's scratch byte buffer, empty; it is kept (cleared)
+    /// Lends the scratch byte buffer the arena keeps (a heap `Vec<u8>`,
+    /// not bump memory: see [`ScratchBytes`]), empty; it is kept (cleared)
     /// for the next message when the guard drops, unless it grew past the
     /// budget.
     ///
@@ -474,9 +526,14 @@ impl ActorArena {
         ScratchBytes::new(self, self.inner())
     }
 
-    /// Checks `bytes` a behavior allocated while handling one message
-    /// (counted by a [`ChargeScope`]) against the budget, together with the
-    /// bytes the turn drew from the arena; records the largest charge.
+    /// Checks `peak`, the most heap bytes a behavior held at once while it
+    /// handled one message (its [`ChargeScope`]'s [`exit`](ChargeScope::exit)),
+    /// against the budget, together with the bytes the turn drew from the
+    /// arena's chunks; records the largest peak in
+    /// [`ArenaStats::charged_peak`] once the arena has its bookkeeping.
+    ///
+    /// It allocates nothing: an actor whose arena the runtime never drew
+    /// from stays [idle](Self::is_idle), however many messages it handled.
     ///
     /// # Errors
     ///
@@ -493,19 +550,26 @@ impl ActorArena {
     ///     arena.charge(2000),
     ///     Err(ArenaError::Exhausted { budget: 1024, requested: 2000, in_use: 0 })
     /// );
-    /// assert_eq!(arena.stats().charged_peak, 2000);
+    /// assert!(arena.is_idle(), "a charge allocates nothing");
     /// # Ok::<(), ArenaError>(())
     /// ```
-    pub fn charge(&self, bytes: usize) -> Result<(), ArenaError> {
-        if bytes == 0 && self.inner.get().is_none() {
+    pub fn charge(&self, peak: usize) -> Result<(), ArenaError> {
+        let budget = self.budget.get();
+        let Some(inner) = self.inner.get() else {
+            if peak > budget {
+                return Err(ArenaError::Exhausted {
+                    budget,
+                    requested: peak,
+                    in_use: 0,
+                });
+            }
             return Ok(());
+        };
+        if peak > inner.charged_peak.get() {
+            inner.charged_peak.set(peak);
         }
-        let inner = self.inner();
-        if bytes > inner.charged_peak.get() {
-            inner.charged_peak.set(bytes);
-        }
-        if inner.in_use().saturating_add(bytes) > self.budget.get() {
-            return Err(self.exhausted(inner, bytes));
+        if inner.in_use().saturating_add(peak) > budget {
+            return Err(self.exhausted(inner, peak));
         }
         Ok(())
     }

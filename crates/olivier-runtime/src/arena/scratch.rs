@@ -1,4 +1,5 @@
-//! The arena's scratch byte buffer, lent for one encode at a time.
+//! The scratch byte buffer an arena keeps for the durable-state encode: a
+//! heap `Vec<u8>`, not bump memory, lent for one encode at a time.
 
 use std::fmt;
 use std::io;
@@ -6,19 +7,25 @@ use std::ops::{Deref, DerefMut};
 
 use super::{ActorArena, ArenaError, Inner};
 
-/// The arena's scratch byte buffer, lent empty by
-/// [`ActorArena::scratch_bytes`] and given back, cleared, when dropped.
+/// The scratch byte buffer an [`ActorArena`] keeps, lent empty by
+/// [`ActorArena::scratch_bytes`] and given back, cleared, when dropped; the
+/// runtime encodes a durable actor's state into it.
 ///
-/// It dereferences to a `Vec<u8>`, which is what `barewire::Serializer`
-/// appends to, so the durable-state encoder can write into it directly; its
-/// capacity survives from message to message, so a steady actor encodes
-/// without allocating. As a `Vec` it grows through the global allocator
-/// without asking the budget; [`check`](Self::check) compares its length,
-/// together with what the turn drew from the arena's chunks, with the budget
-/// once the encode is done. [`try_reserve`](Self::try_reserve) and the
-/// [`io::Write`] implementation check before they grow.
+/// It is a plain `Vec<u8>` on the global heap, not memory from the arena's
+/// bump chunks: `barewire::Serializer` appends to a `&mut Vec<u8>`, and
+/// stable Rust has no allocator parameter on `Vec`. What the arena adds is
+/// keeping it and checking it. It dereferences to the `Vec<u8>`, so an
+/// encoder writes into it directly; its capacity survives from message to
+/// message (and counts in [`ArenaStats::reserved`]), so a steady actor
+/// encodes without allocating. As a `Vec` it grows through the global
+/// allocator without asking the budget: [`check`](Self::check) compares its
+/// length, together with what the turn drew from the arena's chunks, with
+/// the budget once the encode is done. [`try_reserve`](Self::try_reserve)
+/// and the [`io::Write`] implementation check before they grow.
 ///
 /// A buffer whose capacity went past the budget is freed rather than kept.
+///
+/// [`ArenaStats::reserved`]: crate::ArenaStats::reserved
 ///
 /// # Examples
 ///

@@ -321,10 +321,20 @@ fn barewire_encodes_into_the_scratch_buffer() {
 #[test]
 fn a_charge_counts_with_the_bytes_in_use() {
     let arena = ActorArena::new(ArenaBudget::bytes(1000));
-    arena.charge(1000).expect("exactly the budget");
     arena.try_alloc_slice_copy(&[0u8; 600][..]).expect("fits");
+    arena.charge(400).expect("600 + 400 fit 1000");
     assert_eq!(exhausted(&arena.charge(401).unwrap_err()), (1000, 401, 600));
-    assert_eq!(arena.stats().charged_peak, 1000);
+    arena.charge(10).expect("fits");
+    assert_eq!(arena.stats().charged_peak, 401);
+}
+
+#[test]
+fn a_charge_allocates_nothing() {
+    let arena = ActorArena::new(ArenaBudget::bytes(1000));
+    arena.charge(1000).expect("exactly the budget");
+    assert_eq!(exhausted(&arena.charge(1001).unwrap_err()), (1000, 1001, 0));
+    assert!(arena.is_idle(), "a charged arena has no bookkeeping");
+    assert_eq!(arena.stats().charged_peak, 0, "and so records no peak");
 }
 
 #[test]

@@ -1,5 +1,7 @@
 //! A vector in an actor's arena: its buffer is bump allocated under the
-//! arena's budget, and its elements are dropped with it.
+//! arena's budget, and its elements are dropped with it. Nothing in the
+//! runtime collects values in one yet (the actor loop takes envelopes from
+//! the mailbox one at a time).
 
 use std::alloc::Layout;
 use std::fmt;
@@ -13,7 +15,11 @@ use super::{ActorArena, ArenaError};
 /// small elements.
 const MIN_CAPACITY: usize = 4;
 
-/// A vector whose buffer lives in an [`ActorArena`].
+/// A vector whose buffer lives in an [`ActorArena`]'s bump chunks.
+///
+/// The runtime does not use it yet: the actor loop takes each envelope from
+/// the mailbox on its own, and a behavior never sees its arena. It is there
+/// for runtime code that needs per-message scratch under the budget.
 ///
 /// Growth is fallible and checked against the arena's budget first: a full
 /// vector hands the value back in a [`PushError`] instead of panicking. The
