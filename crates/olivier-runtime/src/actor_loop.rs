@@ -183,8 +183,9 @@ fn handle(
     let _entered = span.enter();
     let Envelope { message, sender } = envelope;
     let mut slot = MessageSlot::erased(message);
-    // What the behavior allocates while it handles the message is charged
-    // to the actor's arena budget (counted when `ArenaAlloc` is installed).
+    // The most the behavior holds at once while it handles the message
+    // (frees subtracted; counted when `ArenaAlloc` is installed) is checked
+    // against the actor's arena budget when it returns.
     let charge = ChargeScope::enter();
     let received = body.actor.receive(&mut slot);
     let charged = charge.exit();

@@ -25,8 +25,9 @@ pub(crate) struct Body {
     pub(crate) durable: Option<Box<Durable>>,
     /// The counters of the actor's type.
     pub(crate) stats: Arc<TypeStats>,
-    /// Per-message scratch memory under the actor's budget; reset after
-    /// every message and on restart, released with the body.
+    /// The actor's budget and the heap buffer its durable state is encoded
+    /// into; reset after every message and on restart, released with the
+    /// body.
     pub(crate) arena: ActorArena,
     /// Allocated on the first timer: most actors never schedule one.
     timers: Option<Box<Timers>>,

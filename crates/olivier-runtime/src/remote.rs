@@ -77,8 +77,11 @@
 //! # Capabilities
 //!
 //! An actor's tell (or timer) to another system's actor needs
-//! [`Capability::Remote`]; without it the actor fails with a
-//! [`CapabilityError`], as for a spawn without `Spawn`.
+//! [`Capability::Remote`](alloy_actors::Capability::Remote); without it the
+//! actor fails with a [`CapabilityError`](alloy_actors::CapabilityError), as
+//! for a spawn without `Spawn`: the check is alloy-actors' own
+//! ([`Capabilities::check`](alloy_actors::Capabilities::check)), shared with
+//! the test kit and Conclave.
 //! Answering an ask (a tell to a `$ask` id) needs no capability: the asker
 //! chose to reach the actor. Sends from outside any actor
 //! ([`ActorSystem::tell`], [`ActorSystem::ask`]) are not checked.

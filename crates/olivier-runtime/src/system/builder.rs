@@ -111,10 +111,12 @@ impl ActorSystemBuilder {
     }
 
     /// The arena budget of every actor without one of its own
-    /// ([`ArenaBudget::DEFAULT`], 1 MiB, unless set): how many bytes one
-    /// message may draw from the actor's arena, counting what its behavior
-    /// allocates when the binary installs [`ArenaAlloc`](crate::ArenaAlloc).
-    /// Going over it fails the message; the error policy and supervisor apply.
+    /// ([`ArenaBudget::DEFAULT`], 1 MiB, unless set): the limit on what one
+    /// message may use: the most its behavior holds at once (frees
+    /// subtracted, counted when the binary installs
+    /// [`ArenaAlloc`](crate::ArenaAlloc), checked when the handler returns),
+    /// and its encoded durable state. Going over it fails the message; the
+    /// error policy and supervisor apply.
     pub fn arena_budget(mut self, budget: ArenaBudget) -> Self {
         self.arena.default = budget;
         self
