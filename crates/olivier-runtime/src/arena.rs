@@ -14,146 +14,22 @@
 //! The vectors are in `vec.rs`, the scratch buffer in `scratch.rs`, and the
 //! counting of a behavior's own allocations in `charge.rs`.
 
+mod budget;
 mod charge;
+mod chunks;
 mod scratch;
 mod vec;
 
 use std::alloc::Layout;
-use std::cell::{Cell, OnceCell};
+use std::cell::OnceCell;
 use std::fmt;
 
-use bumpalo::Bump;
+use chunks::{Inner, bump_for};
 
+pub use budget::{ArenaBudget, ArenaError, ArenaStats};
 pub use charge::{ArenaAlloc, ChargeScope};
 pub use scratch::ScratchBytes;
 pub use vec::{ArenaVec, PushError};
-
-/// The limit on what one message may use, in bytes. Three figures are
-/// checked against it, each on its own (see [`ActorArena`]'s "Budget"):
-/// the most the behavior held at once while handling the message (with
-/// [`ArenaAlloc`] installed), the bytes the runtime drew from the arena's
-/// chunks, and the actor's encoded durable state (each of the last two with
-/// the chunks' bytes in use).
-///
-/// # Examples
-///
-/// ```
-/// use olivier_runtime::ArenaBudget;
-///
-/// assert_eq!(ArenaBudget::default(), ArenaBudget::mib(1));
-/// assert_eq!(ArenaBudget::kib(64).get(), 65_536);
-/// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct ArenaBudget(usize);
-
-impl ArenaBudget {
-    /// The default budget: 1 MiB per turn.
-    pub const DEFAULT: Self = Self(1 << 20);
-
-    /// No budget at all (every request is served while memory lasts).
-    pub const UNLIMITED: Self = Self(usize::MAX);
-
-    /// A budget of `bytes` bytes.
-    pub const fn bytes(bytes: usize) -> Self {
-        Self(bytes)
-    }
-
-    /// A budget of `kib` KiB (saturating).
-    pub const fn kib(kib: usize) -> Self {
-        Self(kib.saturating_mul(1 << 10))
-    }
-
-    /// A budget of `mib` MiB (saturating).
-    pub const fn mib(mib: usize) -> Self {
-        Self(mib.saturating_mul(1 << 20))
-    }
-
-    /// The budget in bytes.
-    pub const fn get(self) -> usize {
-        self.0
-    }
-
-    /// The most bytes the bump allocator may hold in chunks during a turn:
-    /// twice the budget plus 16 KiB. A request that passed the budget check
-    /// then always finds room under this limit (a new chunk is at most about
-    /// twice the request, plus page rounding), so only a real
-    /// out-of-memory makes the bump allocator refuse.
-    const fn chunk_limit(self) -> usize {
-        self.0.saturating_mul(2).saturating_add(16 << 10)
-    }
-}
-
-impl Default for ArenaBudget {
-    fn default() -> Self {
-        Self::DEFAULT
-    }
-}
-
-/// Why an arena could not serve a request.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[non_exhaustive]
-pub enum ArenaError {
-    /// Serving the request would take the turn past its budget (for
-    /// [`ActorArena::charge`], the behavior's peak was over it).
-    #[error(
-        "arena budget of {budget} bytes exhausted: {requested} bytes requested with {in_use} in use"
-    )]
-    Exhausted {
-        /// The arena's budget, in bytes.
-        budget: usize,
-        /// The bytes the request asked for (for a charge, the behavior's
-        /// peak; for a scratch buffer, its length).
-        requested: usize,
-        /// The bytes the turn had drawn before the request, with those the
-        /// request could not use: its alignment padding, and the free tail
-        /// of the current chunk when the request does not fit in it (a new
-        /// chunk leaves it behind). `in_use + requested > budget`.
-        in_use: usize,
-    },
-    /// The global allocator refused a chunk for a request within the budget.
-    #[error("the allocator refused a chunk for {requested} bytes")]
-    Refused {
-        /// The bytes the request asked for.
-        requested: usize,
-    },
-}
-
-/// What an arena holds and has held, for metrics.
-///
-/// # Examples
-///
-/// ```
-/// use olivier_runtime::{ActorArena, ArenaBudget};
-///
-/// let mut arena = ActorArena::new(ArenaBudget::kib(64));
-/// arena.try_alloc_slice_copy(&[0u8; 1000])?;
-/// let stats = arena.stats();
-/// assert!(stats.in_use >= 1000 && stats.reserved >= stats.in_use);
-/// arena.reset();
-/// assert_eq!(arena.stats().in_use, 0);
-/// assert!(arena.stats().high_water >= 1000);
-/// # Ok::<(), olivier_runtime::ArenaError>(())
-/// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-#[non_exhaustive]
-pub struct ArenaStats {
-    /// The budget, in bytes.
-    pub budget: usize,
-    /// Heap bytes the arena holds now: its chunks with their footers, the
-    /// scratch buffer's capacity and the arena's own bookkeeping (0 for an
-    /// arena that was never drawn from).
-    pub reserved: usize,
-    /// Bytes the current turn has drawn from the chunks.
-    pub in_use: usize,
-    /// The most bytes one turn has drawn (chunks, plus a scratch buffer's
-    /// length when it was checked or returned), over the arena's life.
-    pub high_water: usize,
-    /// The largest peak passed to [`ActorArena::charge`] (the most bytes a
-    /// behavior held at once while handling one message) since the arena
-    /// allocated its bookkeeping; a charge never allocates it, so an arena
-    /// that was only charged records none.
-    pub charged_peak: usize,
-}
 
 /// An actor's arena: its budget, the scratch buffer its durable state is
 /// encoded into, and a bump allocator under the budget.
@@ -280,48 +156,6 @@ pub struct ActorArena {
     budget: ArenaBudget,
 }
 
-/// What an arena allocates on first use.
-struct Inner {
-    bump: Bump,
-    /// The scratch byte buffer while no [`ScratchBytes`] holds it.
-    scratch: Cell<Vec<u8>>,
-    high_water: Cell<usize>,
-    charged_peak: Cell<usize>,
-}
-
-impl Inner {
-    fn new(budget: ArenaBudget) -> Self {
-        Self {
-            bump: bump_for(budget),
-            scratch: Cell::new(Vec::new()),
-            high_water: Cell::new(0),
-            charged_peak: Cell::new(0),
-        }
-    }
-
-    /// Bytes drawn from the chunks this turn: every earlier chunk whole (a
-    /// chunk is left only when a request does not fit its tail) and the
-    /// used part of the current one.
-    fn in_use(&self) -> usize {
-        self.bump
-            .allocated_bytes()
-            .saturating_sub(self.bump.chunk_capacity())
-    }
-
-    fn note_high_water(&self, bytes: usize) {
-        if bytes > self.high_water.get() {
-            self.high_water.set(bytes);
-        }
-    }
-}
-
-/// A bump allocator that allocates nothing yet, limited for `budget`.
-fn bump_for(budget: ArenaBudget) -> Bump {
-    let bump = Bump::new();
-    bump.set_allocation_limit(Some(budget.chunk_limit()));
-    bump
-}
-
 impl ActorArena {
     /// The bytes an idle arena takes inline (16 on 64-bit targets); it holds
     /// no heap memory until its first use.
@@ -389,48 +223,6 @@ impl ActorArena {
         }
     }
 
-    /// Checks that a request for `layout` fits the budget: the bytes in use,
-    /// plus the request with its alignment padding, plus the current chunk's
-    /// free tail when the request does not fit in it (that tail is left
-    /// behind for a new chunk).
-    fn admit(&self, inner: &Inner, layout: Layout) -> Result<(), ArenaError> {
-        let in_use = inner.in_use();
-        let free = inner.bump.chunk_capacity();
-        let (size, align) = (layout.size(), layout.align());
-        // bumpalo bumps downwards from the top of a chunk, and chunks start
-        // and end on 16-byte boundaries: for an alignment up to 16 and a size
-        // that is a multiple of it (every array is), the padding in the
-        // current chunk is the free bytes modulo the alignment, and a new
-        // chunk needs none. Otherwise assume the worst.
-        let (pad_here, pad_new) = if align <= 16 && size % align == 0 {
-            (free % align, 0)
-        } else {
-            (align - 1, align - 1)
-        };
-        let cost = match size.checked_add(pad_here) {
-            Some(here) if here <= free => here,
-            _ => size.saturating_add(pad_new).saturating_add(free),
-        };
-        if in_use.saturating_add(cost) > self.budget.get() {
-            return Err(ArenaError::Exhausted {
-                budget: self.budget.get(),
-                requested: size,
-                // What the request cannot use: the bytes drawn, the padding
-                // and any free tail it would leave behind.
-                in_use: in_use.saturating_add(cost - size),
-            });
-        }
-        Ok(())
-    }
-
-    fn exhausted(&self, inner: &Inner, requested: usize) -> ArenaError {
-        ArenaError::Exhausted {
-            budget: self.budget.get(),
-            requested,
-            in_use: inner.in_use(),
-        }
-    }
-
     /// An empty vector in the arena's bump chunks; allocates no chunk until
     /// it grows. (The runtime itself does not use one yet.)
     ///
@@ -446,7 +238,7 @@ impl ActorArena {
     /// # Ok::<(), olivier_runtime::ArenaError>(())
     /// ```
     pub fn vec<T>(&self) -> ArenaVec<'_, T> {
-        ArenaVec::new(self, &self.inner().bump)
+        ArenaVec::new(self.budget, self.inner())
     }
 
     /// A vector in the arena with room for `capacity` values.
@@ -496,7 +288,7 @@ impl ActorArena {
     pub fn try_alloc_slice_copy<T: Copy>(&self, src: &[T]) -> Result<&mut [T], ArenaError> {
         let inner = self.inner();
         let layout = Layout::for_value(src);
-        self.admit(inner, layout)?;
+        inner.admit(self.budget, layout)?;
         inner
             .bump
             .try_alloc_slice_copy(src)
@@ -523,7 +315,7 @@ impl ActorArena {
     /// # Ok::<(), olivier_runtime::ArenaError>(())
     /// ```
     pub fn scratch_bytes(&self) -> ScratchBytes<'_> {
-        ScratchBytes::new(self, self.inner())
+        ScratchBytes::new(self.budget, self.inner())
     }
 
     /// Checks `peak`, the most heap bytes a behavior held at once while it
@@ -569,7 +361,7 @@ impl ActorArena {
             inner.charged_peak.set(peak);
         }
         if inner.in_use().saturating_add(peak) > budget {
-            return Err(self.exhausted(inner, peak));
+            return Err(inner.exhausted(self.budget, peak));
         }
         Ok(())
     }

@@ -88,6 +88,7 @@
 
 mod ask;
 mod channel;
+mod code;
 mod connection;
 pub(crate) mod error;
 mod events;

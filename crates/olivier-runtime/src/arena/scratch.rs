@@ -5,9 +5,10 @@ use std::fmt;
 use std::io;
 use std::ops::{Deref, DerefMut};
 
-use super::{ActorArena, ArenaError, Inner};
+use super::budget::{ArenaBudget, ArenaError};
+use super::chunks::Inner;
 
-/// The scratch byte buffer an [`ActorArena`] keeps, lent empty by
+/// The scratch byte buffer an [`ActorArena`](crate::ActorArena) keeps, lent empty by
 /// [`ActorArena::scratch_bytes`] and given back, cleared, when dropped; the
 /// runtime encodes a durable actor's state into it.
 ///
@@ -16,7 +17,7 @@ use super::{ActorArena, ArenaError, Inner};
 /// stable Rust has no allocator parameter on `Vec`. What the arena adds is
 /// keeping it and checking it. It dereferences to the `Vec<u8>`, so an
 /// encoder writes into it directly; its capacity survives from message to
-/// message (and counts in [`ArenaStats::reserved`]), so a steady actor
+/// message (and counts in [`ArenaStats::reserved`](crate::ArenaStats::reserved)), so a steady actor
 /// encodes without allocating. As a `Vec` it grows through the global
 /// allocator without asking the budget: [`check`](Self::check) compares its
 /// length, together with what the turn drew from the arena's chunks, with
@@ -47,15 +48,15 @@ use super::{ActorArena, ArenaError, Inner};
 /// assert!(scratch.write_all(b"8").is_err());
 /// ```
 pub struct ScratchBytes<'a> {
-    arena: &'a ActorArena,
+    budget: ArenaBudget,
     inner: &'a Inner,
     bytes: Vec<u8>,
 }
 
 impl<'a> ScratchBytes<'a> {
-    pub(super) fn new(arena: &'a ActorArena, inner: &'a Inner) -> Self {
+    pub(super) fn new(budget: ArenaBudget, inner: &'a Inner) -> Self {
         Self {
-            arena,
+            budget,
             inner,
             bytes: inner.scratch.take(),
         }
@@ -66,9 +67,9 @@ impl<'a> ScratchBytes<'a> {
     fn admit(&self, len: usize) -> Result<(), ArenaError> {
         let in_use = self.inner.in_use();
         let total = in_use.saturating_add(len);
-        if total > self.arena.budget.get() {
+        if total > self.budget.get() {
             return Err(ArenaError::Exhausted {
-                budget: self.arena.budget.get(),
+                budget: self.budget.get(),
                 requested: len,
                 in_use,
             });
@@ -140,7 +141,7 @@ impl Drop for ScratchBytes<'_> {
     fn drop(&mut self) {
         self.inner
             .note_high_water(self.inner.in_use().saturating_add(self.bytes.len()));
-        if self.bytes.capacity() <= self.arena.budget.get() {
+        if self.bytes.capacity() <= self.budget.get() {
             let mut bytes = std::mem::take(&mut self.bytes);
             bytes.clear();
             // A second guard lent at the same time gets a fresh buffer; the

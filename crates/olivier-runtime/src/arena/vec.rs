@@ -7,15 +7,14 @@ use std::alloc::Layout;
 use std::fmt;
 use std::ops::{Deref, DerefMut};
 
-use bumpalo::Bump;
-
-use super::{ActorArena, ArenaError};
+use super::budget::{ArenaBudget, ArenaError};
+use super::chunks::Inner;
 
 /// The smallest capacity a growing vector takes, as std's `Vec` does for
 /// small elements.
 const MIN_CAPACITY: usize = 4;
 
-/// A vector whose buffer lives in an [`ActorArena`]'s bump chunks.
+/// A vector whose buffer lives in an [`ActorArena`](crate::ActorArena)'s bump chunks.
 ///
 /// The runtime does not use it yet: the actor loop takes each envelope from
 /// the mailbox on its own, and a behavior never sees its arena. It is there
@@ -45,15 +44,17 @@ const MIN_CAPACITY: usize = 4;
 /// assert!(batch.len() * 8 <= 64);
 /// ```
 pub struct ArenaVec<'a, T> {
-    arena: &'a ActorArena,
+    budget: ArenaBudget,
+    inner: &'a Inner,
     vec: bumpalo::collections::Vec<'a, T>,
 }
 
 impl<'a, T> ArenaVec<'a, T> {
-    pub(super) fn new(arena: &'a ActorArena, bump: &'a Bump) -> Self {
+    pub(super) fn new(budget: ArenaBudget, inner: &'a Inner) -> Self {
         Self {
-            arena,
-            vec: bumpalo::collections::Vec::new_in(bump),
+            budget,
+            inner,
+            vec: bumpalo::collections::Vec::new_in(&inner.bump),
         }
     }
 
@@ -142,13 +143,12 @@ impl<'a, T> ArenaVec<'a, T> {
 
     /// Grows the buffer to `capacity` elements (more than it has).
     fn grow_to(&mut self, capacity: usize) -> Result<(), ArenaError> {
-        let inner = self.arena.inner();
         let Ok(layout) = Layout::array::<T>(capacity) else {
             return Err(self
-                .arena
-                .exhausted(inner, capacity.saturating_mul(size_of::<T>())));
+                .inner
+                .exhausted(self.budget, capacity.saturating_mul(size_of::<T>())));
         };
-        self.arena.admit(inner, layout)?;
+        self.inner.admit(self.budget, layout)?;
         self.vec
             .try_reserve_exact(capacity - self.vec.len())
             .map_err(|_| ArenaError::Refused {

@@ -159,7 +159,7 @@ async fn handshake(
                 message_type: String::new(),
                 payload: Vec::new(),
             };
-            let refusal = wire::control_frame(error_route(root, ""), ERROR_TYPE, &body);
+            let refusal = wire::control_frame(wire::error_route(root, ""), ERROR_TYPE, &body);
             // Best effort: the peer may be gone already.
             let _ = channel.write_framed(&refusal).await;
             return Err(error);
@@ -237,17 +237,6 @@ fn hello_route(root: &str) -> Route<'_> {
         priority: Priority::Control,
         source: root,
         target: "",
-        correlation: None,
-    }
-}
-
-/// The route of an error frame from `source` back to `target`.
-pub(crate) fn error_route<'a>(source: &'a str, target: &'a str) -> Route<'a> {
-    Route {
-        kind: Kind::Error,
-        priority: Priority::Control,
-        source,
-        target,
         correlation: None,
     }
 }

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use barewire::{DecodeError, FrameError, Kind};
 
-use super::wire::ErrorCode;
+use super::code::ErrorCode;
 
 /// A message for an actor of another system that could not be sent there.
 ///

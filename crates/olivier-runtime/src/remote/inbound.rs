@@ -241,7 +241,7 @@ fn answer(
             target: envelope.source,
             correlation: envelope.correlation,
         },
-        None => super::connection::error_route(&root, ""),
+        None => wire::error_route(&root, ""),
     };
     let message_type = refused
         .map(|e| e.message_type.to_owned())

@@ -41,6 +41,13 @@ impl Graph {
     /// The strongly connected components with more than one module (the
     /// import cycles), each sorted, in a stable order.
     pub(crate) fn cycles(&self) -> Vec<BTreeSet<String>> {
+        if std::env::var_os("TIDY_EDGES").is_some() {
+            for (from, tos) in &self.edges {
+                for (to, ev) in tos {
+                    eprintln!("EDGE {from} -> {to}  {ev}");
+                }
+            }
+        }
         let mut tarjan = Tarjan {
             graph: self,
             index: BTreeMap::new(),
