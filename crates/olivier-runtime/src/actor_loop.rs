@@ -11,10 +11,10 @@ use crate::arena::ChargeScope;
 use crate::body::{Body, ExitCause, Settled, TaskExit};
 use crate::dead_letters::{DeadLetter, DeadLetterReason};
 use crate::incarnation::settle;
+use crate::kernel::SystemInner;
 use crate::mailbox::{Envelope, Next};
-use crate::prospero::{Command, SupervisorMessage};
+use crate::protocol::{Command, SupervisorMessage};
 use crate::registry::{ActorCell, AskFailure};
-use crate::system::SystemInner;
 
 /// How many messages a task handles before it lets other tasks run.
 const FAIR_SHARE: u32 = 64;

@@ -7,13 +7,20 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use alloy_actors::runtime::{Failure, Outcome, Recovery};
-use alloy_actors::{ActorError, ActorId, ActorPriority, LifecycleEvent, LogLevel, SideEffect};
+use alloy_actors::runtime::{DynBehavior, Failure, Outcome, Recovery};
+use alloy_actors::{
+    ActorError, ActorId, ActorPriority, AnySpec, Capabilities, LifecycleEvent, LogLevel,
+    SideEffect, SpawnReply,
+};
+use tokio::sync::{mpsc, oneshot};
 
-use crate::SystemEvent;
 use crate::body::{Body, ExitCause, Settled};
-use crate::prospero;
-use crate::system::SystemInner;
+use crate::error::SpawnError;
+use crate::events::SystemEvent;
+use crate::kernel::SystemInner;
+use crate::persistence::Durable;
+use crate::protocol::{Command, Started, SupervisorMessage};
+use crate::registry::{ActorCell, Entry};
 
 /// Delivers a lifecycle event and settles its outcome.
 pub(crate) fn lifecycle(
@@ -148,8 +155,8 @@ fn perform(system: &Arc<SystemInner>, body: &mut Body, effects: Vec<SideEffect>)
             SideEffect::Spawn { spec, reply_to } => match system.child_id(me, &spec) {
                 // Started here; its failure to start is logged as a warning.
                 Ok(child) => {
-                    if let Ok(started) = prospero::start_child(system, me, spec, child)
-                        && !system.adopt(me, started, reply_to, None)
+                    if let Ok(started) = start_child(system, me, spec, child)
+                        && !adopt(system, me, started, reply_to, None)
                     {
                         tracing::warn!(target: "olivier::actor", actor = %me, "spawn after shutdown ignored");
                     }
@@ -189,4 +196,153 @@ fn log(actor: &ActorId, level: LogLevel, text: &str) {
         LogLevel::Debug => tracing::debug!(target: "olivier::actor", actor = %actor, "{text}"),
         LogLevel::Trace => tracing::trace!(target: "olivier::actor", actor = %actor, "{text}"),
     }
+}
+
+/// Starts the actor `id` from `spec` under `parent` on the calling thread
+/// (`init`, the stored state of a durable actor, `PreStart`; registered, so
+/// its mailbox takes messages); its supervisor adopts it from the returned
+/// [`Started`] and starts its task.
+///
+/// # Errors
+///
+/// [`SpawnError::StartFailed`] when it does not start: the actor is not added.
+pub(crate) fn start_child(
+    system: &Arc<SystemInner>,
+    parent: &ActorId,
+    spec: AnySpec,
+    id: ActorId,
+) -> Result<Box<Started>, SpawnError> {
+    let durable = system
+        .persistence
+        .bind(&id, spec.config().capabilities())
+        .map_err(|error| refused(id.clone(), error))?;
+    let cell = Arc::new(ActorCell::new(
+        id.clone(),
+        parent.clone(),
+        &spec,
+        system.metrics.of(spec.message_type_name()),
+    ));
+    system.remote.learn(&spec);
+    system
+        .registry
+        .insert(id.clone(), Entry::Actor(Arc::clone(&cell)));
+    let from = (&**spec.behavior(), spec.config().capabilities());
+    let mut body = instantiate(system, from, &id, parent, durable.clone(), &cell);
+    let outcome = start(&mut body);
+    let ended = match outcome {
+        // OTP's `ignore`: listed by its supervisor, never run.
+        Outcome::Ignore => Some(ExitCause::Ignored),
+        outcome => match settle(system, &mut body, outcome) {
+            Settled::Exit(ExitCause::Failed(error)) => {
+                // As OTP's start_child: a child whose start fails is not added.
+                body.cancel_timers();
+                system.registry.remove(&id);
+                system.bury(&id, cell.mailbox.close());
+                return Err(refused(id, error));
+            }
+            Settled::Exit(cause) => Some(cause),
+            Settled::Running | Settled::Resumed(_) => None,
+        },
+    };
+    Ok(Box::new(Started {
+        spec,
+        cell,
+        body,
+        durable,
+        ended,
+    }))
+}
+
+/// A fresh body for the actor `id` from its spec's behavior and
+/// capabilities (boxed: it moves between Prospero and the actor's task, and
+/// an idle task's future stays small).
+pub(crate) fn instantiate(
+    system: &SystemInner,
+    (behavior, capabilities): (&dyn DynBehavior, Capabilities),
+    id: &ActorId,
+    parent: &ActorId,
+    durable: Option<Durable>,
+    cell: &ActorCell,
+) -> Box<Body> {
+    Box::new(Body::new(
+        behavior.instantiate(id.clone(), Some(parent.clone())),
+        capabilities,
+        durable,
+        Arc::clone(&cell.stats),
+        system.arena.of(id),
+    ))
+}
+
+/// A new actor's first state: `init`, then the stored state for a durable
+/// actor that has one, then `PreStart` (as `DynActor::start`, with the
+/// rehydration in between).
+fn start(body: &mut Body) -> Outcome {
+    if let Err(failure) = body.actor.reset() {
+        return Outcome::Failed(failure);
+    }
+    if let Some(durable) = &mut body.durable
+        && let Err(error) = durable.rehydrate(body.actor.as_mut())
+    {
+        return Outcome::Failed(Failure::Escalated(ActorError::new(error)));
+    }
+    body.actor.lifecycle(LifecycleEvent::PreStart)
+}
+
+/// The error of a spawn whose actor did not start (logged).
+fn refused(actor: ActorId, error: ActorError) -> SpawnError {
+    tracing::warn!(target: "olivier::prospero", %actor, %error, "actor failed to start");
+    SpawnError::StartFailed { actor, error }
+}
+
+/// Hands a child started elsewhere to its supervisor process; false
+/// (the child stopped) once Prospero has ended.
+pub(crate) fn adopt(
+    system: &Arc<SystemInner>,
+    supervisor: &ActorId,
+    started: Box<Started>,
+    notify: Option<SpawnReply>,
+    adopted: Option<oneshot::Sender<()>>,
+) -> bool {
+    let command = Command::Supervisor {
+        supervisor: supervisor.clone(),
+        message: SupervisorMessage::Adopt {
+            started,
+            notify,
+            adopted,
+        },
+    };
+    match system.prospero.send(command) {
+        Ok(()) => true,
+        Err(mpsc::error::SendError(command)) => {
+            if let Command::Supervisor {
+                message: SupervisorMessage::Adopt { started, .. },
+                ..
+            } = command
+            {
+                abandon(started, system);
+            }
+            false
+        }
+    }
+}
+
+/// Stops a child whose supervisor cannot adopt it (it has stopped, or
+/// the system shuts down): it gets `PostStop`, and what its mailbox
+/// held becomes dead letters.
+pub(crate) fn abandon(started: Box<Started>, system: &Arc<SystemInner>) {
+    let Started { cell, mut body, .. } = *started;
+    tracing::warn!(target: "olivier::prospero", actor = %cell.id, "a spawned actor was stopped: its supervisor could not adopt it");
+    post_stop_here(system, &mut body);
+    system.registry.remove(&cell.id);
+    system.bury(&cell.id, cell.mailbox.close());
+}
+
+/// Delivers `PostStop` on this thread (once: the state is dropped after
+/// it) and cancels timers: for a spawned actor that was never adopted.
+fn post_stop_here(system: &Arc<SystemInner>, body: &mut Body) {
+    if body.actor.has_state() {
+        let _ = lifecycle(system, body, LifecycleEvent::PostStop);
+        body.actor.discard();
+    }
+    body.cancel_timers();
 }

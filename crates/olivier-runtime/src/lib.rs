@@ -69,16 +69,21 @@
 
 mod actor_loop;
 mod arena;
+mod ask;
 mod body;
+mod builder;
+mod children;
 mod dead_letters;
 mod error;
 mod events;
 mod incarnation;
+mod kernel;
 mod mailbox;
 mod metrics;
 mod persistence;
 mod platform;
 mod prospero;
+mod protocol;
 mod registry;
 pub mod remote;
 mod supervisor;
@@ -88,6 +93,8 @@ pub use arena::{
     ActorArena, ArenaAlloc, ArenaBudget, ArenaError, ArenaStats, ArenaVec, ChargeScope, PushError,
     ScratchBytes,
 };
+pub use builder::ActorSystemBuilder;
+pub use children::{ChildError, ChildKind, ChildSummary};
 pub use dead_letters::{DeadLetter, DeadLetterReason, DeadLetters};
 pub use error::{
     AskError, BuildError, SpawnError, StateError, StopError, SystemFailure, TellError,
@@ -96,5 +103,5 @@ pub use events::{Events, SystemEvent};
 pub use metrics::TypeSnapshot;
 pub use persistence::{Persistence, StateStore, StoredState};
 pub use platform::ProsperoPriority;
-pub use supervisor::{ChildError, ChildKind, ChildSummary, Supervisor, SupervisorSpec};
-pub use system::{ActorSystem, ActorSystemBuilder};
+pub use supervisor::{Supervisor, SupervisorSpec};
+pub use system::ActorSystem;

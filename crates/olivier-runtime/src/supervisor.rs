@@ -1,12 +1,16 @@
 //! Explicit supervisors: supervision subtrees built from the outside.
 
+use std::sync::atomic::Ordering;
+
 use alloy_actors::{
-    ActorError, ActorId, ActorRef, ActorSpec, AnySpec, Behavior, RestartType, SupervisionStrategy,
+    ActorId, ActorRef, ActorSpec, AnySpec, Behavior, RestartType, SupervisionStrategy,
 };
 use tokio::sync::oneshot;
 
-use crate::prospero::{Command, SupervisorMessage};
-use crate::{ActorSystem, SpawnError, StopError};
+use crate::children::{ChildError, ChildSummary};
+use crate::error::{SpawnError, StopError};
+use crate::protocol::{Command, SupervisorMessage};
+use crate::system::ActorSystem;
 
 /// What starts an explicit supervisor: its strategy, how its own
 /// supervisor restarts it, and the children it starts with.
@@ -76,62 +80,6 @@ impl SupervisorSpec {
     pub(crate) fn into_parts(self) -> (SupervisionStrategy, RestartType, Vec<AnySpec>) {
         (self.strategy, self.restart, self.children)
     }
-}
-
-/// A supervisor's child as [`Supervisor::which_children`] lists it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ChildSummary {
-    /// The child's id (kept across restarts).
-    pub id: ActorId,
-    /// An actor or a supervisor.
-    pub kind: ChildKind,
-    /// When it is restarted.
-    pub restart: RestartType,
-    /// Whether it runs now (a transient child that ended normally, a
-    /// terminated or an ignored child is listed, not running).
-    pub running: bool,
-}
-
-/// What a supervisor's child is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ChildKind {
-    /// An actor (OTP's `worker`).
-    Worker,
-    /// An explicit supervisor.
-    Supervisor,
-}
-
-/// Why a request about one child of a supervisor failed.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[non_exhaustive]
-pub enum ChildError {
-    /// The supervisor has no such child.
-    #[error("the supervisor has no child `{child}`")]
-    NotFound {
-        /// The child asked for.
-        child: ActorId,
-    },
-    /// The child is running (OTP's `{error, running}`).
-    #[error("child `{child}` is running")]
-    Running {
-        /// The child.
-        child: ActorId,
-    },
-    /// Its start failed; it stays listed, not running.
-    #[error("child `{child}` failed to start: {error}")]
-    StartFailed {
-        /// The child.
-        child: ActorId,
-        /// Why.
-        error: ActorError,
-    },
-    /// The supervisor has stopped, or the system shut down.
-    #[error("supervisor `{supervisor}` has stopped")]
-    SupervisorGone {
-        /// The supervisor.
-        supervisor: ActorId,
-    },
 }
 
 /// A handle to an explicit supervisor, from [`ActorSystem::supervisor`].
@@ -293,5 +241,105 @@ impl Supervisor {
     /// As [`ActorSystem::stop`].
     pub async fn stop(&self) -> Result<(), StopError> {
         self.system.stop(&self.id).await
+    }
+}
+
+impl ActorSystem {
+    /// Starts an explicit supervisor under the root: a supervision subtree
+    /// with its own strategy, whose children are spawned through it.
+    ///
+    /// # Errors
+    ///
+    /// [`SpawnError::ShutDown`].
+    pub async fn supervisor(
+        &self,
+        strategy: SupervisionStrategy,
+    ) -> Result<Supervisor, SpawnError> {
+        let root = self.inner().root.clone();
+        self.supervisor_under(&root, strategy).await
+    }
+
+    /// Starts an explicit supervisor under the root from `spec`: its
+    /// restart type, then its children one at a time in order, all or
+    /// nothing as OTP's `start_link`: when a child fails to start, the
+    /// children already started are stopped in reverse order, the
+    /// supervisor is stopped, and the start fails.
+    ///
+    /// # Errors
+    ///
+    /// [`SpawnError::StartFailed`] naming the child that did not start,
+    /// [`SpawnError::InvalidName`], [`SpawnError::ShutDown`].
+    pub async fn start_supervisor(&self, spec: SupervisorSpec) -> Result<Supervisor, SpawnError> {
+        let root = self.inner().root.clone();
+        self.start_supervisor_under(&root, spec).await
+    }
+
+    pub(crate) async fn start_supervisor_under(
+        &self,
+        parent: &ActorId,
+        spec: SupervisorSpec,
+    ) -> Result<Supervisor, SpawnError> {
+        let (strategy, restart, children) = spec.into_parts();
+        let supervisor = self.supervisor_with(parent, strategy, restart).await?;
+        for child in children {
+            if let Err(error) = self.spawn_under(supervisor.id(), child).await {
+                // Roll back: the started children stop in reverse order.
+                let _ = self.stop(supervisor.id()).await;
+                return Err(error);
+            }
+        }
+        Ok(supervisor)
+    }
+
+    /// The root's children in start order, running or not (OTP's
+    /// `which_children` on the top supervisor).
+    ///
+    /// # Errors
+    ///
+    /// [`ChildError::SupervisorGone`] once the system has shut down.
+    pub async fn which_children(&self) -> Result<Vec<ChildSummary>, ChildError> {
+        Supervisor::new(self.clone(), self.inner().root.clone())
+            .which_children()
+            .await
+    }
+
+    pub(crate) async fn supervisor_under(
+        &self,
+        parent: &ActorId,
+        strategy: SupervisionStrategy,
+    ) -> Result<Supervisor, SpawnError> {
+        self.supervisor_with(parent, strategy, RestartType::Permanent)
+            .await
+    }
+
+    async fn supervisor_with(
+        &self,
+        parent: &ActorId,
+        strategy: SupervisionStrategy,
+        restart: RestartType,
+    ) -> Result<Supervisor, SpawnError> {
+        let instance = self.inner().next_instance.fetch_add(1, Ordering::Relaxed);
+        let id =
+            parent
+                .child("supervisor", instance)
+                .map_err(|source| SpawnError::InvalidName {
+                    name: "supervisor".to_owned(),
+                    source,
+                })?;
+        let (reply, answer) = oneshot::channel();
+        let command = Command::Supervisor {
+            supervisor: parent.clone(),
+            message: SupervisorMessage::SpawnSupervisor {
+                id: id.clone(),
+                strategy,
+                restart,
+                reply,
+            },
+        };
+        if !self.inner().command(command) {
+            return Err(SpawnError::ShutDown);
+        }
+        answer.await.map_err(|_| SpawnError::ShutDown)??;
+        Ok(Supervisor::new(self.clone(), id))
     }
 }

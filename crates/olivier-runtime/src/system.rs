@@ -1,33 +1,25 @@
 //! The actor system: spawn, tell, send, ask, stop, and what it observes.
 
-mod builder;
-
 use std::any::TypeId;
 use std::fmt;
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::Duration;
 
 use alloy_actors::{
     ActorId, ActorPriority, ActorRef, ActorSpec, AnyMessage, AnySpec, Behavior, Message,
-    RestartType, SpawnReply, SupervisionStrategy,
 };
-use tokio::runtime::Handle;
-use tokio::sync::{mpsc, oneshot, watch};
+use tokio::sync::oneshot;
 
-pub use builder::ActorSystemBuilder;
-
-use crate::dead_letters::{DeadLetter, DeadLetterHub, DeadLetterReason, DeadLetters};
-use crate::events::{EventHub, Events};
-use crate::mailbox::{Envelope, Pushed, Refused};
-use crate::metrics::{self, Metrics, TypeSnapshot};
-use crate::persistence::Persistence;
+use crate::dead_letters::{DeadLetterReason, DeadLetters};
+use crate::error::{SpawnError, StopError, SystemFailure, TellError};
+use crate::events::Events;
+use crate::incarnation::{adopt, start_child};
+use crate::kernel::{SystemInner, Undelivered};
+use crate::mailbox::{Envelope, Refused};
+use crate::metrics::{self, TypeSnapshot};
 use crate::platform::ProsperoPriority;
-use crate::prospero::{self, Command, SupervisorMessage};
-use crate::registry::{self, ActorCell, Answer, AskFailure, Entry, Registry, ReplySlot};
-use crate::supervisor::{ChildError, ChildSummary, SupervisorSpec};
-use crate::{AskError, SpawnError, StopError, Supervisor, SystemEvent, SystemFailure, TellError};
+use crate::protocol::Command;
+use crate::registry::Entry;
 
 /// A running Olivier actor system: cheap to clone, shared by every handle.
 ///
@@ -57,423 +49,13 @@ pub struct ActorSystem {
     inner: Arc<SystemInner>,
 }
 
-/// What every handle, task and Prospero share.
-pub(crate) struct SystemInner {
-    pub(crate) root: ActorId,
-    pub(crate) registry: Registry,
-    pub(crate) dead_letters: DeadLetterHub,
-    pub(crate) events: EventHub,
-    pub(crate) handle: Handle,
-    pub(crate) default_supervision: SupervisionStrategy,
-    pub(crate) persistence: Persistence,
-    /// Each actor's arena budget.
-    pub(crate) arena: builder::ArenaBudgets,
-    /// The explicit supervisors whose process runs (added and removed by
-    /// Prospero), so a spawn under a stopped one is refused up front.
-    pub(crate) supervisors: parking_lot::Mutex<std::collections::HashSet<ActorId>>,
-    pub(crate) metrics: Arc<Metrics>,
-    /// Connections to other systems (`remote.rs`).
-    pub(crate) remote: crate::remote::Remote,
-    metrics_addr: std::sync::OnceLock<SocketAddr>,
-    prospero: mpsc::UnboundedSender<Command>,
-    priority: std::sync::OnceLock<ProsperoPriority>,
-    exit: watch::Sender<Option<Result<(), SystemFailure>>>,
-    next_instance: AtomicU64,
-    /// The id made last by `child_id`: siblings spawned under the same name
-    /// share its path allocation (per system, so ids of two systems never
-    /// share one and the delivery cache's identity match stays exact).
-    last_child: parking_lot::Mutex<Option<ActorId>>,
-    /// Woken whenever a task hands an actor's body back through its
-    /// mailbox (Prospero waits on it while it stops a task): one wake-up
-    /// for the system rather than a channel per running actor.
-    pub(crate) handed_back: tokio::sync::Notify,
-}
-
-/// A message that did not reach a mailbox, and why.
-#[derive(Debug)]
-pub(crate) struct Undelivered {
-    pub(crate) reason: DeadLetterReason,
-    pub(crate) message: AnyMessage,
-}
-
-impl SystemInner {
-    /// Sends a command to Prospero; false once Prospero has ended.
-    pub(crate) fn command(&self, command: Command) -> bool {
-        self.prospero.send(command).is_ok()
-    }
-
-    /// Hands a child started elsewhere to its supervisor process; false
-    /// (the child stopped) once Prospero has ended.
-    pub(crate) fn adopt(
-        self: &Arc<Self>,
-        supervisor: &ActorId,
-        started: Box<prospero::Started>,
-        notify: Option<SpawnReply>,
-        adopted: Option<oneshot::Sender<()>>,
-    ) -> bool {
-        let command = Command::Supervisor {
-            supervisor: supervisor.clone(),
-            message: SupervisorMessage::Adopt {
-                started,
-                notify,
-                adopted,
-            },
-        };
-        match self.prospero.send(command) {
-            Ok(()) => true,
-            Err(mpsc::error::SendError(command)) => {
-                if let Command::Supervisor {
-                    message: SupervisorMessage::Adopt { started, .. },
-                    ..
-                } = command
-                {
-                    started.abandon(self);
-                }
-                false
-            }
-        }
-    }
-
-    /// Whether `id` belongs to this system (its first path segment is
-    /// this system's name).
-    pub(crate) fn is_local(&self, id: &ActorId) -> bool {
-        id.path()
-            .strip_prefix(self.root.path())
-            .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
-    }
-
-    /// A fresh id for a child of `parent` started from `spec`.
-    pub(crate) fn child_id(&self, parent: &ActorId, spec: &AnySpec) -> Result<ActorId, SpawnError> {
-        let instance = self.next_instance.fetch_add(1, Ordering::Relaxed);
-        let name = match spec.config().name() {
-            Some(name) => name,
-            None => default_name(spec.config().kind()),
-        };
-        let mut last = self.last_child.lock();
-        if let Some(sibling) = last.as_ref()
-            && is_child_path(sibling.path(), parent.path(), name)
-        {
-            // The same (valid) path: share it rather than copy it.
-            return Ok(sibling.with_instance(instance));
-        }
-        let id = parent
-            .child(name, instance)
-            .map_err(|source| SpawnError::InvalidName {
-                name: name.to_owned(),
-                source,
-            })?;
-        *last = Some(id.clone());
-        Ok(id)
-    }
-
-    /// Puts a message into its target's mailbox (or ask slot), applying the
-    /// backpressure policy; messages the policy drops become dead letters here.
-    pub(crate) fn deliver(
-        &self,
-        target: &ActorId,
-        message: AnyMessage,
-        priority: ActorPriority,
-        sender: Option<&ActorId>,
-    ) -> Result<(), Undelivered> {
-        // Another system's actor goes to the transport; this also keeps
-        // the per-thread cache, shared by every system in the process, to
-        // this system's ids.
-        if !self.is_local(target) {
-            return self.remote.send(target, message, priority, sender);
-        }
-        let message = match registry::remembered(target) {
-            Some(cell) => match self.deliver_to(&cell, target, message, priority, sender) {
-                Err(Undelivered {
-                    reason: DeadLetterReason::ActorStopped,
-                    message,
-                }) => {
-                    // Closed: ask the registry, as if nothing was remembered.
-                    registry::forget();
-                    message
-                }
-                delivered => return delivered,
-            },
-            None => message,
-        };
-        let cell = match self.registry.get(target) {
-            None => {
-                return Err(Undelivered {
-                    reason: DeadLetterReason::UnknownActor,
-                    message,
-                });
-            }
-            Some(Entry::Reply(slot)) => {
-                return slot.deliver(message).map_err(|message| Undelivered {
-                    reason: DeadLetterReason::UnknownActor,
-                    message,
-                });
-            }
-            Some(Entry::Actor(cell)) => cell,
-        };
-        registry::remember(&cell, target);
-        self.deliver_to(&cell, target, message, priority, sender)
-    }
-
-    /// Puts a message into `cell`'s mailbox, applying its policy.
-    fn deliver_to(
-        &self,
-        cell: &ActorCell,
-        target: &ActorId,
-        message: AnyMessage,
-        priority: ActorPriority,
-        sender: Option<&ActorId>,
-    ) -> Result<(), Undelivered> {
-        if message.type_id() != cell.message_type {
-            return Err(Undelivered {
-                reason: DeadLetterReason::WrongMessageType {
-                    expected: cell.message_type_name(),
-                },
-                message,
-            });
-        }
-        let capacity = cell.mailbox.policy().capacity().unwrap_or(usize::MAX);
-        let envelope = Envelope {
-            message,
-            sender: sender.cloned(),
-        };
-        match cell.mailbox.push(envelope, priority) {
-            Ok(pushed) => {
-                self.pushed(cell, target, pushed);
-                Ok(())
-            }
-            Err(Refused::Full(envelope)) => Err(Undelivered {
-                reason: DeadLetterReason::Rejected { capacity },
-                message: envelope.message,
-            }),
-            Err(Refused::Closed(envelope)) => Err(Undelivered {
-                reason: DeadLetterReason::ActorStopped,
-                message: envelope.message,
-            }),
-        }
-    }
-
-    /// Counts an accepted push and records what the policy pushed out.
-    fn pushed(&self, cell: &ActorCell, target: &ActorId, pushed: Pushed) {
-        let capacity = cell.mailbox.policy().capacity().unwrap_or(usize::MAX);
-        match pushed {
-            Pushed::Queued => cell.stats.received(),
-            Pushed::Evicted(victim) => {
-                cell.stats.received();
-                self.dead_letter(target, victim, DeadLetterReason::EvictedOldest { capacity });
-            }
-            Pushed::Dropped(newest) => {
-                self.dead_letter(target, newest, DeadLetterReason::DroppedNewest { capacity });
-            }
-        }
-    }
-
-    /// Delivers an erased message; what is not delivered becomes a dead letter.
-    pub(crate) fn tell_erased(
-        &self,
-        target: &ActorId,
-        message: AnyMessage,
-        priority: ActorPriority,
-        sender: Option<&ActorId>,
-    ) {
-        if let Err(undelivered) = self.deliver(target, message, priority, sender) {
-            self.dead_letter_record(DeadLetter {
-                target: target.clone(),
-                sender: sender.cloned(),
-                message: undelivered.message,
-                reason: undelivered.reason,
-            });
-        }
-    }
-
-    fn dead_letter(&self, target: &ActorId, envelope: Envelope, reason: DeadLetterReason) {
-        self.dead_letter_record(DeadLetter {
-            target: target.clone(),
-            sender: envelope.sender,
-            message: envelope.message,
-            reason,
-        });
-    }
-
-    /// Records a dead letter; when it is the request of one of this
-    /// system's asks (its sender is the ask's reply id), that ask fails now
-    /// with the reason instead of waiting out its timeout.
-    pub(crate) fn dead_letter_record(&self, letter: DeadLetter) {
-        if let Some(sender) = &letter.sender {
-            self.fail_ask(sender, AskFailure::Dropped(letter.reason.clone()));
-        }
-        self.dead_letters.record(letter);
-    }
-
-    /// Ends the ask whose reply id is `reply_id` with `failure`; nothing
-    /// when `reply_id` is not a pending ask of this system.
-    pub(crate) fn fail_ask(&self, reply_id: &ActorId, failure: AskFailure) {
-        if reply_id.is_ask_reply()
-            && self.is_local(reply_id)
-            && let Some(Entry::Reply(slot)) = self.registry.get(reply_id)
-        {
-            slot.fail(failure);
-        }
-    }
-
-    /// Sends what a closed mailbox still held to dead letters.
-    pub(crate) fn bury(&self, target: &ActorId, drained: Vec<Envelope>) {
-        for envelope in drained {
-            self.dead_letter(target, envelope, DeadLetterReason::ActorStopped);
-        }
-    }
-
-    /// Records how the system ended (the first ending wins).
-    pub(crate) fn finish(&self, failure: Option<SystemFailure>) {
-        let result = match &failure {
-            Some(failure) => Err(failure.clone()),
-            None => Ok(()),
-        };
-        let changed = self.exit.send_if_modified(|exit| {
-            if exit.is_none() {
-                *exit = Some(result);
-                true
-            } else {
-                false
-            }
-        });
-        if changed {
-            match &failure {
-                Some(failure) => {
-                    tracing::error!(target: "olivier::system", system = %self.root, %failure, "actor system shut down");
-                }
-                None => {
-                    tracing::info!(target: "olivier::system", system = %self.root, "actor system shut down")
-                }
-            }
-            self.events.emit(SystemEvent::ShutDown { failure });
-        }
-    }
-
-    /// A receiver of how the system ended (`None` while it runs).
-    pub(crate) fn exit_watch(&self) -> watch::Receiver<Option<Result<(), SystemFailure>>> {
-        self.exit.subscribe()
-    }
-
-    /// Every actor type's metrics as Prometheus text.
-    pub(crate) fn metrics_text(&self) -> String {
-        metrics::export::render(&self.metrics, &self.registry)
-    }
-
-    pub(crate) fn reply_id(&self) -> ActorId {
-        let correlation = self.next_instance.fetch_add(1, Ordering::Relaxed);
-        self.registry.reply_id(correlation)
-    }
-
-    /// An ask's answer as the type the ask awaits; another type is a dead
-    /// letter and [`AskError::WrongReplyType`].
-    fn typed_reply<R: Message>(
-        &self,
-        target: &ActorId,
-        reply_id: &ActorId,
-        message: AnyMessage,
-    ) -> Result<R, AskError> {
-        crate::remote::decoded_reply::<R>(message).map_err(|other| {
-            let found = other.type_name();
-            self.dead_letters.record(DeadLetter {
-                target: reply_id.clone(),
-                sender: Some(target.clone()),
-                message: other,
-                reason: DeadLetterReason::WrongMessageType {
-                    expected: R::TYPE_NAME,
-                },
-            });
-            AskError::WrongReplyType {
-                target: target.clone(),
-                expected: R::TYPE_NAME,
-                found,
-            }
-        })
-    }
-
-    /// Turns an undelivered typed message into its error, recording a dead letter.
-    fn refuse<M: Message>(&self, target: &ActorId, undelivered: Undelivered) -> TellError<M> {
-        let found = undelivered.message.type_name();
-        self.dead_letters.record(DeadLetter {
-            target: target.clone(),
-            sender: None,
-            message: undelivered.message.clone(),
-            reason: undelivered.reason.clone(),
-        });
-        let message = take_back::<M>(undelivered.message);
-        let target = target.clone();
-        match undelivered.reason {
-            DeadLetterReason::Rejected { capacity } => TellError::MailboxFull {
-                target,
-                capacity,
-                message,
-            },
-            DeadLetterReason::WrongMessageType { expected } => TellError::WrongMessageType {
-                target,
-                expected,
-                found,
-                message,
-            },
-            DeadLetterReason::Unreachable(error) => TellError::Unreachable {
-                target,
-                error,
-                message,
-            },
-            _ => TellError::UnknownActor { target, message },
-        }
-    }
-}
-
-/// The error of an ask whose request will never be answered.
-pub(crate) fn failed_ask(target: &ActorId, failure: AskFailure) -> AskError {
-    let target = target.clone();
-    match failure {
-        AskFailure::HandlerFailed(error) => AskError::HandlerFailed { target, error },
-        AskFailure::Dropped(DeadLetterReason::ActorStopped) => AskError::ActorStopped { target },
-        AskFailure::Dropped(DeadLetterReason::UnknownActor) => AskError::UnknownActor { target },
-        AskFailure::Dropped(reason) => AskError::Dropped { target, reason },
-    }
-}
-
-/// The message a typed send erased, taken back out.
-fn take_back<M: Message>(message: AnyMessage) -> M {
-    match message.downcast::<M>() {
-        Ok(message) => message,
-        Err(_) => erased_type_changed(),
-    }
-}
-
-#[cold]
-fn erased_type_changed() -> ! {
-    unreachable!("a message erased by a typed send came back with another type")
-}
-
-/// Whether `path` is `parent/name`.
-fn is_child_path(path: &str, parent: &str, name: &str) -> bool {
-    path.len() == parent.len() + 1 + name.len()
-        && path.starts_with(parent)
-        && path.as_bytes()[parent.len()] == b'/'
-        && path.ends_with(name)
-}
-
-fn default_name(kind: &str) -> &str {
-    let last = kind.rsplit(['.', ':']).next().unwrap_or(kind);
-    if last.is_empty()
-        || last.contains(|c: char| c == '/' || c == '#' || c.is_whitespace() || c.is_control())
-    {
-        "actor"
-    } else {
-        last
-    }
-}
-
 impl ActorSystem {
-    /// A builder with the defaults: name `olivier`, one-for-one supervision
-    /// allowing 3 restarts a minute, the current tokio runtime.
-    pub fn builder() -> ActorSystemBuilder {
-        ActorSystemBuilder::default()
+    /// A handle on a system's shared state.
+    pub(crate) fn from_inner(inner: Arc<SystemInner>) -> Self {
+        Self { inner }
     }
 
-    /// What every handle shares (for the `remote` module's methods).
+    /// What every handle shares (for the modules that add methods).
     pub(crate) fn inner(&self) -> &Arc<SystemInner> {
         &self.inner
     }
@@ -539,10 +121,10 @@ impl ActorSystem {
             });
         }
         let id = self.inner.child_id(supervisor, &spec)?;
-        let started = prospero::start_child(&self.inner, supervisor, spec, id.clone())?;
+        let started = start_child(&self.inner, supervisor, spec, id.clone())?;
         // Returns once the supervisor adopted the actor and started its task.
         let (adopted, answer) = oneshot::channel();
-        if !self.inner.adopt(supervisor, started, None, Some(adopted)) {
+        if !adopt(&self.inner, supervisor, started, None, Some(adopted)) {
             return Err(SpawnError::ShutDown);
         }
         match answer.await {
@@ -552,64 +134,6 @@ impl ActorSystem {
             }),
             Err(_) => Err(SpawnError::ShutDown),
         }
-    }
-
-    /// Starts an explicit supervisor under the root: a supervision subtree
-    /// with its own strategy, whose children are spawned through it.
-    ///
-    /// # Errors
-    ///
-    /// [`SpawnError::ShutDown`].
-    pub async fn supervisor(
-        &self,
-        strategy: SupervisionStrategy,
-    ) -> Result<Supervisor, SpawnError> {
-        let root = self.inner.root.clone();
-        self.supervisor_under(&root, strategy).await
-    }
-
-    /// Starts an explicit supervisor under the root from `spec`: its
-    /// restart type, then its children one at a time in order, all or
-    /// nothing as OTP's `start_link`: when a child fails to start, the
-    /// children already started are stopped in reverse order, the
-    /// supervisor is stopped, and the start fails.
-    ///
-    /// # Errors
-    ///
-    /// [`SpawnError::StartFailed`] naming the child that did not start,
-    /// [`SpawnError::InvalidName`], [`SpawnError::ShutDown`].
-    pub async fn start_supervisor(&self, spec: SupervisorSpec) -> Result<Supervisor, SpawnError> {
-        let root = self.inner.root.clone();
-        self.start_supervisor_under(&root, spec).await
-    }
-
-    pub(crate) async fn start_supervisor_under(
-        &self,
-        parent: &ActorId,
-        spec: SupervisorSpec,
-    ) -> Result<Supervisor, SpawnError> {
-        let (strategy, restart, children) = spec.into_parts();
-        let supervisor = self.supervisor_with(parent, strategy, restart).await?;
-        for child in children {
-            if let Err(error) = self.spawn_under(supervisor.id(), child).await {
-                // Roll back: the started children stop in reverse order.
-                let _ = self.stop(supervisor.id()).await;
-                return Err(error);
-            }
-        }
-        Ok(supervisor)
-    }
-
-    /// The root's children in start order, running or not (OTP's
-    /// `which_children` on the top supervisor).
-    ///
-    /// # Errors
-    ///
-    /// [`ChildError::SupervisorGone`] once the system has shut down.
-    pub async fn which_children(&self) -> Result<Vec<ChildSummary>, ChildError> {
-        Supervisor::new(self.clone(), self.inner.root.clone())
-            .which_children()
-            .await
     }
 
     /// Kills an actor or supervisor at once, without its stop hook (OTP's
@@ -629,46 +153,6 @@ impl ActorSystem {
             return Err(StopError::ShutDown);
         }
         answer.await.map_err(|_| StopError::ShutDown)?
-    }
-
-    pub(crate) async fn supervisor_under(
-        &self,
-        parent: &ActorId,
-        strategy: SupervisionStrategy,
-    ) -> Result<Supervisor, SpawnError> {
-        self.supervisor_with(parent, strategy, RestartType::Permanent)
-            .await
-    }
-
-    async fn supervisor_with(
-        &self,
-        parent: &ActorId,
-        strategy: SupervisionStrategy,
-        restart: RestartType,
-    ) -> Result<Supervisor, SpawnError> {
-        let instance = self.inner.next_instance.fetch_add(1, Ordering::Relaxed);
-        let id =
-            parent
-                .child("supervisor", instance)
-                .map_err(|source| SpawnError::InvalidName {
-                    name: "supervisor".to_owned(),
-                    source,
-                })?;
-        let (reply, answer) = oneshot::channel();
-        let command = Command::Supervisor {
-            supervisor: parent.clone(),
-            message: SupervisorMessage::SpawnSupervisor {
-                id: id.clone(),
-                strategy,
-                restart,
-                reply,
-            },
-        };
-        if !self.inner.command(command) {
-            return Err(SpawnError::ShutDown);
-        }
-        answer.await.map_err(|_| SpawnError::ShutDown)??;
-        Ok(Supervisor::new(self.clone(), id))
     }
 
     /// Sends a message at normal priority, fire and forget.
@@ -737,68 +221,6 @@ impl ActorSystem {
                     message: envelope.message,
                 },
             )),
-        }
-    }
-
-    /// Asks: builds the request around a temporary reply reference (whose
-    /// instance number is the request's correlation id), sends it, and
-    /// awaits the one answer.
-    ///
-    /// # Errors
-    ///
-    /// [`AskError::Timeout`], [`AskError::ActorStopped`] when the actor
-    /// stops first, [`AskError::MailboxFull`], [`AskError::UnknownActor`],
-    /// [`AskError::WrongMessageType`], [`AskError::WrongReplyType`]; for an
-    /// actor of another system ([`crate::remote`]) [`AskError::Unreachable`],
-    /// [`AskError::RefusedByPeer`], [`AskError::UndecodableReply`].
-    pub async fn ask<M: Message, R: Message>(
-        &self,
-        target: &ActorRef<M>,
-        request: impl FnOnce(ActorRef<R>) -> M,
-        timeout: Duration,
-    ) -> Result<R, AskError> {
-        if !self.inner.is_local(target.id()) {
-            return crate::remote::ask(&self.inner, target, request, timeout).await;
-        }
-        let reply_id = self.inner.reply_id();
-        let deadline = tokio::time::Instant::now() + timeout;
-        let (reply, answer) = oneshot::channel();
-        self.inner.registry.insert(
-            reply_id.clone(),
-            Entry::Reply(Arc::new(ReplySlot::new(reply))),
-        );
-        let _slot = ReplyGuard {
-            system: &self.inner,
-            id: reply_id.clone(),
-        };
-        // The reply id is the request's sender, so a drop of the request or
-        // a failure of its handler ends the ask at once (`fail_ask`).
-        self.inner
-            .deliver(
-                target.id(),
-                AnyMessage::new(request(ActorRef::new(reply_id.clone()))),
-                ActorPriority::Normal,
-                Some(&reply_id),
-            )
-            .map_err(|undelivered| self.inner.refuse::<M>(target.id(), undelivered))?;
-        // The tell just remembered the cell on this thread.
-        let cell =
-            registry::remembered(target.id()).or_else(|| self.inner.registry.actor(target.id()));
-        let stopped = async {
-            match &cell {
-                Some(cell) => cell.mailbox.closed().await,
-                None => std::future::pending().await,
-            }
-        };
-        tokio::select! {
-            biased;
-            answer = answer => match answer {
-                Ok(Answer::Reply(message)) => self.inner.typed_reply(target.id(), &reply_id, message),
-                Ok(Answer::Failed(failure)) => Err(failed_ask(target.id(), failure)),
-                Err(_) => Err(AskError::ActorStopped { target: target.id().clone() }),
-            },
-            () = stopped => Err(AskError::ActorStopped { target: target.id().clone() }),
-            () = tokio::time::sleep_until(deadline) => Err(AskError::Timeout { target: target.id().clone(), after: timeout }),
         }
     }
 
@@ -910,17 +332,5 @@ impl fmt::Debug for ActorSystem {
             .field("registered", &self.inner.registry.len())
             .field("dead_letters", &self.inner.dead_letters.count())
             .finish_non_exhaustive()
-    }
-}
-
-/// Removes an ask's reply slot however the ask ends.
-struct ReplyGuard<'a> {
-    system: &'a SystemInner,
-    id: ActorId,
-}
-
-impl Drop for ReplyGuard<'_> {
-    fn drop(&mut self) {
-        self.system.registry.remove(&self.id);
     }
 }

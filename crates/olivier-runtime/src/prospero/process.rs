@@ -7,37 +7,26 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-use alloy_actors::runtime::{ChildExit, Directive, DynBehavior, Failure, Outcome, SupervisorCore};
+use alloy_actors::runtime::{ChildExit, Directive, DynBehavior, SupervisorCore};
 use alloy_actors::{
-    ActorError, ActorId, ActorPriority, AnySpec, Capabilities, LifecycleEvent, RestartReason,
-    RestartType, Shutdown, SpawnReply, SupervisionStrategy,
+    ActorError, ActorId, ActorPriority, Capabilities, LifecycleEvent, RestartReason, RestartType,
+    Shutdown, SpawnReply, SupervisionStrategy,
 };
 use tokio::sync::oneshot;
 use tokio::task::AbortHandle;
 use tokio::time::Instant;
 
+use super::ctx::{Ctx, Kind};
 use super::queue::LocalQueue;
-use super::{Ctx, SupervisorMessage};
 use crate::actor_loop;
 use crate::body::{Body, ExitCause, Settled};
-use crate::incarnation::{hook, lifecycle, settle};
+use crate::children::{ChildError, ChildKind, ChildSummary};
+use crate::incarnation::{hook, instantiate};
+use crate::kernel::SystemInner;
 use crate::persistence::Durable;
+use crate::protocol::{Started, SupervisorMessage};
 use crate::registry::{ActorCell, Entry};
-use crate::supervisor::{ChildError, ChildKind, ChildSummary};
-use crate::system::SystemInner;
 use crate::{SpawnError, StopError, SystemEvent, SystemFailure};
-
-/// What kind of supervisor a process is.
-#[derive(Debug)]
-pub(super) enum Kind {
-    /// The system's root: giving up shuts the system down.
-    Root,
-    /// An explicit supervisor: restarting it starts its children again.
-    Bare { parent: ActorId },
-    /// An actor that spawned children: they are stopped for good whenever
-    /// the actor stops or restarts.
-    Actor { cell: Arc<ActorCell> },
-}
 
 #[derive(Debug)]
 enum Child {
@@ -1113,133 +1102,6 @@ impl Process {
     }
 }
 
-/// A child started on the thread that spawned it (its hooks ran, its
-/// mailbox takes messages), on its way to its supervisor process, which
-/// adopts it and starts its task.
-#[derive(Debug)]
-pub(crate) struct Started {
-    spec: AnySpec,
-    cell: Arc<ActorCell>,
-    body: Box<Body>,
-    durable: Option<Durable>,
-    /// How it already ended, when its `PreStart` stopped or restarted it.
-    ended: Option<ExitCause>,
-}
-
-impl Started {
-    /// The started actor's id.
-    pub(crate) fn id(&self) -> &ActorId {
-        &self.cell.id
-    }
-
-    /// Stops a child whose supervisor cannot adopt it (it has stopped, or
-    /// the system shuts down): it gets `PostStop`, and what its mailbox
-    /// held becomes dead letters.
-    pub(crate) fn abandon(self: Box<Self>, system: &Arc<SystemInner>) {
-        let Started { cell, mut body, .. } = *self;
-        tracing::warn!(target: "olivier::prospero", actor = %cell.id, "a spawned actor was stopped: its supervisor could not adopt it");
-        post_stop_here(system, &mut body);
-        system.registry.remove(&cell.id);
-        system.bury(&cell.id, cell.mailbox.close());
-    }
-}
-
-/// Starts the actor `id` from `spec` under `parent` on the calling thread
-/// (`init`, the stored state of a durable actor, `PreStart`; registered, so
-/// its mailbox takes messages); its supervisor adopts it from the returned
-/// [`Started`] and starts its task.
-///
-/// # Errors
-///
-/// [`SpawnError::StartFailed`] when it does not start: the actor is not added.
-pub(crate) fn start_child(
-    system: &Arc<SystemInner>,
-    parent: &ActorId,
-    spec: AnySpec,
-    id: ActorId,
-) -> Result<Box<Started>, SpawnError> {
-    let durable = system
-        .persistence
-        .bind(&id, spec.config().capabilities())
-        .map_err(|error| refused(id.clone(), error))?;
-    let cell = Arc::new(ActorCell::new(
-        id.clone(),
-        parent.clone(),
-        &spec,
-        system.metrics.of(spec.message_type_name()),
-    ));
-    system.remote.learn(&spec);
-    system
-        .registry
-        .insert(id.clone(), Entry::Actor(Arc::clone(&cell)));
-    let from = (&**spec.behavior(), spec.config().capabilities());
-    let mut body = instantiate(system, from, &id, parent, durable.clone(), &cell);
-    let outcome = start(&mut body);
-    let ended = match outcome {
-        // OTP's `ignore`: listed by its supervisor, never run.
-        Outcome::Ignore => Some(ExitCause::Ignored),
-        outcome => match settle(system, &mut body, outcome) {
-            Settled::Exit(ExitCause::Failed(error)) => {
-                // As OTP's start_child: a child whose start fails is not added.
-                body.cancel_timers();
-                system.registry.remove(&id);
-                system.bury(&id, cell.mailbox.close());
-                return Err(refused(id, error));
-            }
-            Settled::Exit(cause) => Some(cause),
-            Settled::Running | Settled::Resumed(_) => None,
-        },
-    };
-    Ok(Box::new(Started {
-        spec,
-        cell,
-        body,
-        durable,
-        ended,
-    }))
-}
-
-/// A fresh body for the actor `id` from its spec's behavior and
-/// capabilities (boxed: it moves between Prospero and the actor's task, and
-/// an idle task's future stays small).
-fn instantiate(
-    system: &SystemInner,
-    (behavior, capabilities): (&dyn DynBehavior, Capabilities),
-    id: &ActorId,
-    parent: &ActorId,
-    durable: Option<Durable>,
-    cell: &ActorCell,
-) -> Box<Body> {
-    Box::new(Body::new(
-        behavior.instantiate(id.clone(), Some(parent.clone())),
-        capabilities,
-        durable,
-        Arc::clone(&cell.stats),
-        system.arena.of(id),
-    ))
-}
-
-/// A new actor's first state: `init`, then the stored state for a durable
-/// actor that has one, then `PreStart` (as `DynActor::start`, with the
-/// rehydration in between).
-fn start(body: &mut Body) -> Outcome {
-    if let Err(failure) = body.actor.reset() {
-        return Outcome::Failed(failure);
-    }
-    if let Some(durable) = &mut body.durable
-        && let Err(error) = durable.rehydrate(body.actor.as_mut())
-    {
-        return Outcome::Failed(Failure::Escalated(ActorError::new(error)));
-    }
-    body.actor.lifecycle(LifecycleEvent::PreStart)
-}
-
-/// The error of a spawn whose actor did not start (logged).
-fn refused(actor: ActorId, error: ActorError) -> SpawnError {
-    tracing::warn!(target: "olivier::prospero", %actor, %error, "actor failed to start");
-    SpawnError::StartFailed { actor, error }
-}
-
 /// Starts a task for `body` on the system's runtime.
 fn launch(system: &Arc<SystemInner>, cell: &Arc<ActorCell>, body: Box<Body>) -> Run {
     let incarnation = cell.mailbox.supersede();
@@ -1375,16 +1237,6 @@ async fn post_stop(
     })
     .await
     .map(|(body, ())| body)
-}
-
-/// Delivers `PostStop` on this thread (once: the state is dropped after
-/// it) and cancels timers: for a spawned actor that was never adopted.
-fn post_stop_here(system: &Arc<SystemInner>, body: &mut Body) {
-    if body.actor.has_state() {
-        let _ = lifecycle(system, body, LifecycleEvent::PostStop);
-        body.actor.discard();
-    }
-    body.cancel_timers();
 }
 
 #[cfg(test)]

@@ -5,7 +5,7 @@ use std::collections::VecDeque;
 
 use tokio::sync::Notify;
 
-use super::SupervisorMessage;
+use crate::protocol::SupervisorMessage;
 
 /// A single-threaded queue with an async pop.
 #[derive(Debug, Default)]

@@ -15,12 +15,13 @@ use barewire::{CorrelationId, Kind};
 use tokio::sync::oneshot;
 
 use super::RemoteSendError;
+use super::hub;
 use super::peer::Peer;
 use super::wire::{ErrorBody, WireMessage};
 use crate::AskError;
 use crate::dead_letters::{DeadLetter, DeadLetterReason};
+use crate::kernel::{SystemInner, Undelivered};
 use crate::registry::{Answer, Entry, ReplySlot};
-use crate::system::{SystemInner, Undelivered};
 
 /// Asks `target`, on another system, and awaits the answer.
 pub(crate) async fn ask<M: Message, R: Message>(
@@ -41,7 +42,7 @@ pub(crate) async fn ask<M: Message, R: Message>(
     };
     let message = AnyMessage::new(request(ActorRef::new(reply_id.clone())));
     let correlation = CorrelationId::from(u128::from(reply_id.instance()));
-    let sent = system.remote.send_as(
+    let sent = hub::of(system).send_as(
         Kind::Ask,
         target.id(),
         message,
@@ -77,7 +78,7 @@ pub(crate) async fn ask<M: Message, R: Message>(
         biased;
         answer = answer => match answer {
             Ok(Answer::Reply(message)) => take_reply::<R>(system, target.id(), &reply_id, message),
-            Ok(Answer::Failed(failure)) => Err(crate::system::failed_ask(target.id(), failure)),
+            Ok(Answer::Failed(failure)) => Err(crate::kernel::failed_ask(target.id(), failure)),
             Err(_) => Err(lost(target.id(), &peer)),
         },
         _ = peer.closed() => Err(lost(target.id(), &peer)),

@@ -11,13 +11,14 @@ use tokio::net::tcp::OwnedReadHalf;
 use tokio::net::{TcpListener, TcpStream};
 
 use super::channel::{FrameReader, TcpChannel};
+use super::hub;
 use super::peer::{self, Ending, Peer};
 use super::wire::{
     self, ERROR_TYPE, ErrorBody, ErrorCode, HELLO_TYPE, Hello, REMOTE_PROTOCOL, Route,
 };
 use super::{ConnectError, ConnectionError, PeerEvent, inbound};
 use crate::BuildError;
-use crate::system::SystemInner;
+use crate::kernel::SystemInner;
 
 /// Binds the remote listener on the system's runtime.
 pub(crate) fn bind(
@@ -35,7 +36,7 @@ pub(crate) fn bind(
 
 /// Accepts connections until the system ends.
 pub(crate) fn serve(system: &Arc<SystemInner>, listener: TcpListener, addr: SocketAddr) {
-    let _ = system.remote.listen_addr.set(addr);
+    let _ = hub::of(system).listen_addr.set(addr);
     tracing::info!(target: "olivier::remote", system = %system.root, %addr, "remote transport listening");
     let weak = Arc::downgrade(system);
     let mut exit = system.exit_watch();
@@ -72,9 +73,9 @@ async fn accept(system: Weak<SystemInner>, stream: TcpStream, from: SocketAddr) 
         return;
     };
     let _ = stream.set_nodelay(true);
-    let options = inner.remote.options;
+    let options = hub::of(&inner).options;
     let mut channel = TcpChannel::new(stream, options.max_frame_len);
-    let own = inner.remote.hello();
+    let own = hub::of(&inner).hello();
     let root = inner.root.to_string();
     drop(inner);
     let shaken = tokio::time::timeout(
@@ -94,8 +95,7 @@ async fn accept(system: Weak<SystemInner>, stream: TcpStream, from: SocketAddr) 
         }
         Err(error) => {
             tracing::warn!(target: "olivier::remote", %from, %error, "incoming connection refused");
-            inner
-                .remote
+            hub::of(&inner)
                 .events
                 .emit(PeerEvent::Refused { addr: from, error });
             let _ = channel.close().await;
@@ -112,11 +112,11 @@ pub(crate) async fn connect(
     if system.exit_watch().borrow().is_some() {
         return Err(ConnectError::ShutDown);
     }
-    let options = system.remote.options;
+    let options = hub::of(system).options;
     let mut channel = TcpChannel::connect(addr, options.max_frame_len)
         .await
         .map_err(|source| ConnectError::Io { addr, source })?;
-    let own = system.remote.hello();
+    let own = hub::of(system).hello();
     let root = system.root.to_string();
     let shaken = tokio::time::timeout(
         options.handshake_timeout,
@@ -244,13 +244,20 @@ fn hello_route(root: &str) -> Route<'_> {
 /// Registers the peer and starts its reader and writer tasks.
 fn start(system: &Arc<SystemInner>, channel: TcpChannel, hello: Hello, addr: SocketAddr) {
     let (reader, writer) = channel.split();
-    let options = system.remote.options;
+    let options = hub::of(system).options;
     let theirs = usize::try_from(hello.max_frame_len).unwrap_or(usize::MAX);
     let max_frame_len = options.max_frame_len.min(theirs);
-    let (peer, queue) = Peer::new(hello.system, addr, max_frame_len, options.queue_capacity);
-    system.remote.register(Arc::clone(&peer));
+    let events = hub::of(system).events.clone();
+    let (peer, queue) = Peer::new(
+        hello.system,
+        addr,
+        max_frame_len,
+        options.queue_capacity,
+        events,
+    );
+    hub::of(system).register(Arc::clone(&peer));
     tracing::info!(target: "olivier::remote", system = %system.root, peer = %peer.system, %addr, "connected");
-    system.remote.events.emit(PeerEvent::Connected {
+    hub::of(system).events.emit(PeerEvent::Connected {
         system: peer.system.clone(),
         addr,
     });
@@ -303,5 +310,5 @@ async fn read_loop(
             },
         }
     };
-    peer::end(&system, &peer, ending, error);
+    peer::end(&peer, ending, error);
 }

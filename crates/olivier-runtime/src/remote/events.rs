@@ -47,8 +47,8 @@ pub enum PeerEvent {
     },
 }
 
-/// The publishing side, kept by the system.
-#[derive(Debug)]
+/// The publishing side, kept by the system (and by each peer, a clone).
+#[derive(Debug, Clone)]
 pub(crate) struct PeerEventHub {
     stream: broadcast::Sender<PeerEvent>,
 }

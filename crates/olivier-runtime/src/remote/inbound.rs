@@ -7,12 +7,13 @@ use std::sync::Arc;
 use alloy_actors::{ActorId, AnyMessage};
 use barewire::{Envelope, Kind, Priority};
 
+use super::hub;
 use super::peer::Peer;
 use super::wire::{self, ERROR_TYPE, ErrorBody, ErrorCode, Route, WireMessage};
 use super::{ConnectionError, PeerEvent};
 use crate::dead_letters::{DeadLetter, DeadLetterReason};
+use crate::kernel::{SystemInner, Undelivered};
 use crate::registry::Entry;
-use crate::system::{SystemInner, Undelivered};
 
 /// Handles one frame from `peer`.
 pub(crate) fn handle(system: &Arc<SystemInner>, peer: &Peer, frame: &[u8]) {
@@ -134,7 +135,7 @@ fn deliver(system: &Arc<SystemInner>, peer: &Peer, envelope: &Envelope<'_>) {
         };
         return refuse(ErrorCode::WrongMessageType, reason, &detail);
     }
-    let message = match system.remote.decode(cell.message_type, envelope.payload) {
+    let message = match hub::of(system).decode(cell.message_type, envelope.payload) {
         Ok(message) => message,
         Err(detail) => {
             let reason = DeadLetterReason::MalformedPayload {
@@ -269,7 +270,7 @@ fn answer(
 
 fn bad_frame(system: &SystemInner, peer: &Peer, error: ConnectionError) {
     tracing::warn!(target: "olivier::remote", peer = %peer.system, %error, "bad frame");
-    system.remote.events.emit(PeerEvent::BadFrame {
+    hub::of(system).events.emit(PeerEvent::BadFrame {
         system: peer.system.clone(),
         error,
     });

@@ -10,9 +10,10 @@ use tokio::io::AsyncWriteExt;
 use tokio::net::tcp::OwnedWriteHalf;
 use tokio::sync::{mpsc, watch};
 
+use super::events::PeerEventHub;
 use super::{ConnectionError, PeerEvent, RemoteSendError};
 use crate::dead_letters::{DeadLetter, DeadLetterReason};
-use crate::system::SystemInner;
+use crate::kernel::SystemInner;
 
 /// How many bytes the writer gathers from the queue before one write.
 const BATCH_BYTES: usize = 256 * 1024;
@@ -59,6 +60,8 @@ pub(crate) struct Peer {
     capacity: usize,
     /// `None` while the link is up.
     ending: watch::Sender<Option<Ending>>,
+    /// Where its disconnection is published.
+    events: PeerEventHub,
 }
 
 impl Peer {
@@ -67,6 +70,7 @@ impl Peer {
         addr: SocketAddr,
         max_frame_len: usize,
         capacity: usize,
+        events: PeerEventHub,
     ) -> (Arc<Self>, mpsc::Receiver<Outgoing>) {
         let capacity = capacity.max(1);
         let (queue, received) = mpsc::channel(capacity);
@@ -76,6 +80,7 @@ impl Peer {
             max_frame_len,
             queue,
             capacity,
+            events,
             ending: watch::channel(None).0,
         });
         (peer, received)
@@ -145,7 +150,7 @@ impl Peer {
 }
 
 /// Ends the link (first caller only): publishes the event and logs.
-pub(crate) fn end(system: &Weak<SystemInner>, peer: &Peer, ending: Ending, error: ConnectionError) {
+pub(crate) fn end(peer: &Peer, ending: Ending, error: ConnectionError) {
     if !peer.close(ending) {
         return;
     }
@@ -157,13 +162,11 @@ pub(crate) fn end(system: &Weak<SystemInner>, peer: &Peer, ending: Ending, error
             tracing::warn!(target: "olivier::remote", peer = %peer.system, addr = %peer.addr, %error, "connection lost");
         }
     }
-    if let Some(system) = system.upgrade() {
-        system.remote.events.emit(PeerEvent::Disconnected {
-            system: peer.system.clone(),
-            addr: peer.addr,
-            error,
-        });
-    }
+    peer.events.emit(PeerEvent::Disconnected {
+        system: peer.system.clone(),
+        addr: peer.addr,
+        error,
+    });
 }
 
 /// Writes queued frames in batches until the link ends; then flushes or
@@ -194,7 +197,7 @@ pub(crate) async fn write_loop(
             }
         }
         if let Err(error) = write_out(&mut socket, &buffer, &peer).await {
-            end(&system, &peer, Ending::Lost, error);
+            end(&peer, Ending::Lost, error);
             bury(&system, &peer, batch.drain(..));
             break Ending::Lost;
         }

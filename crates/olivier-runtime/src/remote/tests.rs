@@ -20,7 +20,13 @@ async fn frames_queued_when_the_link_is_lost_become_dead_letters() {
     let (stream, _accepted) = tokio::join!(TcpStream::connect(addr), listener.accept());
     let (_read, write) = stream.unwrap().into_split();
 
-    let (peer, queue) = Peer::new("there".to_owned(), addr, 1024, 8);
+    let (peer, queue) = Peer::new(
+        "there".to_owned(),
+        addr,
+        1024,
+        8,
+        super::events::PeerEventHub::new(8),
+    );
     let target: ActorId = "there/counter#1".parse().unwrap();
     for _ in 0..3 {
         let letter = Letter {

@@ -217,3 +217,19 @@ pub(crate) fn error_route<'a>(source: &'a str, target: &'a str) -> Route<'a> {
         correlation: None,
     }
 }
+
+/// An ask's answer as `R`: the typed message, or one that came from another
+/// system undecoded (the request was forwarded there); anything else back.
+pub(crate) fn decoded_reply<R: Message>(message: AnyMessage) -> Result<R, AnyMessage> {
+    let message = match message.downcast::<R>() {
+        Ok(reply) => return Ok(reply),
+        Err(other) => other,
+    };
+    match message
+        .downcast_ref::<WireMessage>()
+        .and_then(WireMessage::decode)
+    {
+        Some(reply) => Ok(reply),
+        None => Err(message),
+    }
+}

@@ -9,16 +9,17 @@ use alloy_actors::{ActorId, SupervisionStrategy};
 use tokio::runtime::Handle;
 use tokio::sync::{mpsc, watch};
 
-use super::{ActorSystem, SystemInner};
-use crate::BuildError;
 use crate::arena::ArenaBudget;
 use crate::dead_letters::DeadLetterHub;
+use crate::error::BuildError;
 use crate::events::EventHub;
+use crate::kernel::{ArenaBudgets, SystemInner};
 use crate::metrics::{self, Metrics};
 use crate::persistence::Persistence;
 use crate::prospero;
 use crate::registry::Registry;
 use crate::remote::{self, RemoteOptions};
+use crate::system::ActorSystem;
 
 /// Configures and starts an [`ActorSystem`].
 ///
@@ -199,7 +200,7 @@ impl ActorSystemBuilder {
             arena: self.arena,
             supervisors: parking_lot::Mutex::default(),
             metrics,
-            remote: remote::Remote::new(&root, self.remote, self.backlog),
+            remote: Arc::new(remote::Remote::new(&root, self.remote, self.backlog)),
             metrics_addr: std::sync::OnceLock::new(),
             prospero: commands,
             priority: std::sync::OnceLock::new(),
@@ -239,7 +240,7 @@ impl ActorSystemBuilder {
         if let Some((listener, addr)) = remote_listener {
             remote::serve(&inner, listener, addr);
         }
-        Ok(ActorSystem { inner })
+        Ok(ActorSystem::from_inner(inner))
     }
 }
 
@@ -257,22 +258,10 @@ fn bind(
     Ok((listener, bound))
 }
 
-/// The arena budgets: the system's default and per-path overrides.
-#[derive(Debug, Clone, Default)]
-pub(crate) struct ArenaBudgets {
-    default: ArenaBudget,
-    per_path: std::collections::HashMap<String, ArenaBudget>,
-}
-
-impl ArenaBudgets {
-    /// The budget of the actor `id`.
-    pub(crate) fn of(&self, id: &ActorId) -> ArenaBudget {
-        if self.per_path.is_empty() {
-            return self.default;
-        }
-        self.per_path
-            .get(id.path())
-            .copied()
-            .unwrap_or(self.default)
+impl ActorSystem {
+    /// A builder with the defaults: name `olivier`, one-for-one supervision
+    /// allowing 3 restarts a minute, the current tokio runtime.
+    pub fn builder() -> ActorSystemBuilder {
+        ActorSystemBuilder::default()
     }
 }

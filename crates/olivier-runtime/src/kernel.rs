@@ -1,0 +1,419 @@
+//! The kernel every layer shares: the system's state ([`SystemInner`]),
+//! delivery into mailboxes and reply slots, dead letters, and the way out
+//! to other systems ([`Outbound`], which the remote transport implements).
+//!
+//! It knows nothing of supervision processes, the actor loop or the
+//! transports above it: they import the kernel, never the other way.
+
+use std::any::Any;
+use std::fmt;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use alloy_actors::{ActorId, ActorPriority, AnyMessage, AnySpec, Message, SupervisionStrategy};
+use tokio::runtime::Handle;
+use tokio::sync::{mpsc, watch};
+
+use crate::arena::ArenaBudget;
+use crate::dead_letters::{DeadLetter, DeadLetterHub, DeadLetterReason};
+use crate::error::{AskError, SpawnError, SystemFailure, TellError};
+use crate::events::{EventHub, SystemEvent};
+use crate::mailbox::{Envelope, Pushed, Refused};
+use crate::metrics::{self, Metrics};
+use crate::persistence::Persistence;
+use crate::platform::ProsperoPriority;
+use crate::protocol::Command;
+use crate::registry::{self, ActorCell, AskFailure, Entry, Registry};
+
+/// The way to actors of other systems: the remote transport implements it,
+/// so the kernel delivers to it without depending on it.
+pub(crate) trait Outbound: Send + Sync + fmt::Debug {
+    /// Sends a tell (or an ask's answer) to an actor of another system.
+    fn send(
+        &self,
+        target: &ActorId,
+        message: AnyMessage,
+        priority: ActorPriority,
+        sender: Option<&ActorId>,
+    ) -> Result<(), Undelivered>;
+    /// Remembers how to decode the messages `spec`'s actor accepts.
+    fn learn(&self, spec: &AnySpec);
+    /// The transport itself, for its own modules.
+    fn as_any(&self) -> &dyn Any;
+}
+
+/// What every handle, task and Prospero share.
+pub(crate) struct SystemInner {
+    pub(crate) root: ActorId,
+    pub(crate) registry: Registry,
+    pub(crate) dead_letters: DeadLetterHub,
+    pub(crate) events: EventHub,
+    pub(crate) handle: Handle,
+    pub(crate) default_supervision: SupervisionStrategy,
+    pub(crate) persistence: Persistence,
+    /// Each actor's arena budget.
+    pub(crate) arena: ArenaBudgets,
+    /// The explicit supervisors whose process runs (added and removed by
+    /// Prospero), so a spawn under a stopped one is refused up front.
+    pub(crate) supervisors: parking_lot::Mutex<std::collections::HashSet<ActorId>>,
+    pub(crate) metrics: Arc<Metrics>,
+    /// Connections to other systems (`remote.rs`).
+    pub(crate) remote: Arc<dyn Outbound>,
+    pub(crate) metrics_addr: std::sync::OnceLock<SocketAddr>,
+    pub(crate) prospero: mpsc::UnboundedSender<Command>,
+    pub(crate) priority: std::sync::OnceLock<ProsperoPriority>,
+    pub(crate) exit: watch::Sender<Option<Result<(), SystemFailure>>>,
+    pub(crate) next_instance: AtomicU64,
+    /// The id made last by `child_id`: siblings spawned under the same name
+    /// share its path allocation (per system, so ids of two systems never
+    /// share one and the delivery cache's identity match stays exact).
+    pub(crate) last_child: parking_lot::Mutex<Option<ActorId>>,
+    /// Woken whenever a task hands an actor's body back through its
+    /// mailbox (Prospero waits on it while it stops a task): one wake-up
+    /// for the system rather than a channel per running actor.
+    pub(crate) handed_back: tokio::sync::Notify,
+}
+
+/// A message that did not reach a mailbox, and why.
+#[derive(Debug)]
+pub(crate) struct Undelivered {
+    pub(crate) reason: DeadLetterReason,
+    pub(crate) message: AnyMessage,
+}
+
+impl SystemInner {
+    /// Sends a command to Prospero; false once Prospero has ended.
+    pub(crate) fn command(&self, command: Command) -> bool {
+        self.prospero.send(command).is_ok()
+    }
+
+    /// Whether `id` belongs to this system (its first path segment is
+    /// this system's name).
+    pub(crate) fn is_local(&self, id: &ActorId) -> bool {
+        id.path()
+            .strip_prefix(self.root.path())
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+    }
+
+    /// A fresh id for a child of `parent` started from `spec`.
+    pub(crate) fn child_id(&self, parent: &ActorId, spec: &AnySpec) -> Result<ActorId, SpawnError> {
+        let instance = self.next_instance.fetch_add(1, Ordering::Relaxed);
+        let name = match spec.config().name() {
+            Some(name) => name,
+            None => default_name(spec.config().kind()),
+        };
+        let mut last = self.last_child.lock();
+        if let Some(sibling) = last.as_ref()
+            && is_child_path(sibling.path(), parent.path(), name)
+        {
+            // The same (valid) path: share it rather than copy it.
+            return Ok(sibling.with_instance(instance));
+        }
+        let id = parent
+            .child(name, instance)
+            .map_err(|source| SpawnError::InvalidName {
+                name: name.to_owned(),
+                source,
+            })?;
+        *last = Some(id.clone());
+        Ok(id)
+    }
+
+    /// Puts a message into its target's mailbox (or ask slot), applying the
+    /// backpressure policy; messages the policy drops become dead letters here.
+    pub(crate) fn deliver(
+        &self,
+        target: &ActorId,
+        message: AnyMessage,
+        priority: ActorPriority,
+        sender: Option<&ActorId>,
+    ) -> Result<(), Undelivered> {
+        // Another system's actor goes to the transport; this also keeps
+        // the per-thread cache, shared by every system in the process, to
+        // this system's ids.
+        if !self.is_local(target) {
+            return self.remote.send(target, message, priority, sender);
+        }
+        let message = match registry::remembered(target) {
+            Some(cell) => match self.deliver_to(&cell, target, message, priority, sender) {
+                Err(Undelivered {
+                    reason: DeadLetterReason::ActorStopped,
+                    message,
+                }) => {
+                    // Closed: ask the registry, as if nothing was remembered.
+                    registry::forget();
+                    message
+                }
+                delivered => return delivered,
+            },
+            None => message,
+        };
+        let cell = match self.registry.get(target) {
+            None => {
+                return Err(Undelivered {
+                    reason: DeadLetterReason::UnknownActor,
+                    message,
+                });
+            }
+            Some(Entry::Reply(slot)) => {
+                return slot.deliver(message).map_err(|message| Undelivered {
+                    reason: DeadLetterReason::UnknownActor,
+                    message,
+                });
+            }
+            Some(Entry::Actor(cell)) => cell,
+        };
+        registry::remember(&cell, target);
+        self.deliver_to(&cell, target, message, priority, sender)
+    }
+
+    /// Puts a message into `cell`'s mailbox, applying its policy.
+    fn deliver_to(
+        &self,
+        cell: &ActorCell,
+        target: &ActorId,
+        message: AnyMessage,
+        priority: ActorPriority,
+        sender: Option<&ActorId>,
+    ) -> Result<(), Undelivered> {
+        if message.type_id() != cell.message_type {
+            return Err(Undelivered {
+                reason: DeadLetterReason::WrongMessageType {
+                    expected: cell.message_type_name(),
+                },
+                message,
+            });
+        }
+        let capacity = cell.mailbox.policy().capacity().unwrap_or(usize::MAX);
+        let envelope = Envelope {
+            message,
+            sender: sender.cloned(),
+        };
+        match cell.mailbox.push(envelope, priority) {
+            Ok(pushed) => {
+                self.pushed(cell, target, pushed);
+                Ok(())
+            }
+            Err(Refused::Full(envelope)) => Err(Undelivered {
+                reason: DeadLetterReason::Rejected { capacity },
+                message: envelope.message,
+            }),
+            Err(Refused::Closed(envelope)) => Err(Undelivered {
+                reason: DeadLetterReason::ActorStopped,
+                message: envelope.message,
+            }),
+        }
+    }
+
+    /// Counts an accepted push and records what the policy pushed out.
+    pub(crate) fn pushed(&self, cell: &ActorCell, target: &ActorId, pushed: Pushed) {
+        let capacity = cell.mailbox.policy().capacity().unwrap_or(usize::MAX);
+        match pushed {
+            Pushed::Queued => cell.stats.received(),
+            Pushed::Evicted(victim) => {
+                cell.stats.received();
+                self.dead_letter(target, victim, DeadLetterReason::EvictedOldest { capacity });
+            }
+            Pushed::Dropped(newest) => {
+                self.dead_letter(target, newest, DeadLetterReason::DroppedNewest { capacity });
+            }
+        }
+    }
+
+    /// Delivers an erased message; what is not delivered becomes a dead letter.
+    pub(crate) fn tell_erased(
+        &self,
+        target: &ActorId,
+        message: AnyMessage,
+        priority: ActorPriority,
+        sender: Option<&ActorId>,
+    ) {
+        if let Err(undelivered) = self.deliver(target, message, priority, sender) {
+            self.dead_letter_record(DeadLetter {
+                target: target.clone(),
+                sender: sender.cloned(),
+                message: undelivered.message,
+                reason: undelivered.reason,
+            });
+        }
+    }
+
+    fn dead_letter(&self, target: &ActorId, envelope: Envelope, reason: DeadLetterReason) {
+        self.dead_letter_record(DeadLetter {
+            target: target.clone(),
+            sender: envelope.sender,
+            message: envelope.message,
+            reason,
+        });
+    }
+
+    /// Records a dead letter; when it is the request of one of this
+    /// system's asks (its sender is the ask's reply id), that ask fails now
+    /// with the reason instead of waiting out its timeout.
+    pub(crate) fn dead_letter_record(&self, letter: DeadLetter) {
+        if let Some(sender) = &letter.sender {
+            self.fail_ask(sender, AskFailure::Dropped(letter.reason.clone()));
+        }
+        self.dead_letters.record(letter);
+    }
+
+    /// Ends the ask whose reply id is `reply_id` with `failure`; nothing
+    /// when `reply_id` is not a pending ask of this system.
+    pub(crate) fn fail_ask(&self, reply_id: &ActorId, failure: AskFailure) {
+        if reply_id.is_ask_reply()
+            && self.is_local(reply_id)
+            && let Some(Entry::Reply(slot)) = self.registry.get(reply_id)
+        {
+            slot.fail(failure);
+        }
+    }
+
+    /// Sends what a closed mailbox still held to dead letters.
+    pub(crate) fn bury(&self, target: &ActorId, drained: Vec<Envelope>) {
+        for envelope in drained {
+            self.dead_letter(target, envelope, DeadLetterReason::ActorStopped);
+        }
+    }
+
+    /// Records how the system ended (the first ending wins).
+    pub(crate) fn finish(&self, failure: Option<SystemFailure>) {
+        let result = match &failure {
+            Some(failure) => Err(failure.clone()),
+            None => Ok(()),
+        };
+        let changed = self.exit.send_if_modified(|exit| {
+            if exit.is_none() {
+                *exit = Some(result);
+                true
+            } else {
+                false
+            }
+        });
+        if changed {
+            match &failure {
+                Some(failure) => {
+                    tracing::error!(target: "olivier::system", system = %self.root, %failure, "actor system shut down");
+                }
+                None => {
+                    tracing::info!(target: "olivier::system", system = %self.root, "actor system shut down")
+                }
+            }
+            self.events.emit(SystemEvent::ShutDown { failure });
+        }
+    }
+
+    /// A receiver of how the system ended (`None` while it runs).
+    pub(crate) fn exit_watch(&self) -> watch::Receiver<Option<Result<(), SystemFailure>>> {
+        self.exit.subscribe()
+    }
+
+    /// Every actor type's metrics as Prometheus text.
+    pub(crate) fn metrics_text(&self) -> String {
+        metrics::export::render(&self.metrics, &self.registry)
+    }
+
+    pub(crate) fn reply_id(&self) -> ActorId {
+        let correlation = self.next_instance.fetch_add(1, Ordering::Relaxed);
+        self.registry.reply_id(correlation)
+    }
+
+    /// Turns an undelivered typed message into its error, recording a dead letter.
+    pub(crate) fn refuse<M: Message>(
+        &self,
+        target: &ActorId,
+        undelivered: Undelivered,
+    ) -> TellError<M> {
+        let found = undelivered.message.type_name();
+        self.dead_letters.record(DeadLetter {
+            target: target.clone(),
+            sender: None,
+            message: undelivered.message.clone(),
+            reason: undelivered.reason.clone(),
+        });
+        let message = take_back::<M>(undelivered.message);
+        let target = target.clone();
+        match undelivered.reason {
+            DeadLetterReason::Rejected { capacity } => TellError::MailboxFull {
+                target,
+                capacity,
+                message,
+            },
+            DeadLetterReason::WrongMessageType { expected } => TellError::WrongMessageType {
+                target,
+                expected,
+                found,
+                message,
+            },
+            DeadLetterReason::Unreachable(error) => TellError::Unreachable {
+                target,
+                error,
+                message,
+            },
+            _ => TellError::UnknownActor { target, message },
+        }
+    }
+}
+
+/// The error of an ask whose request will never be answered.
+pub(crate) fn failed_ask(target: &ActorId, failure: AskFailure) -> AskError {
+    let target = target.clone();
+    match failure {
+        AskFailure::HandlerFailed(error) => AskError::HandlerFailed { target, error },
+        AskFailure::Dropped(DeadLetterReason::ActorStopped) => AskError::ActorStopped { target },
+        AskFailure::Dropped(DeadLetterReason::UnknownActor) => AskError::UnknownActor { target },
+        AskFailure::Dropped(reason) => AskError::Dropped { target, reason },
+    }
+}
+
+/// The message a typed send erased, taken back out.
+pub(crate) fn take_back<M: Message>(message: AnyMessage) -> M {
+    match message.downcast::<M>() {
+        Ok(message) => message,
+        Err(_) => erased_type_changed(),
+    }
+}
+
+#[cold]
+fn erased_type_changed() -> ! {
+    unreachable!("a message erased by a typed send came back with another type")
+}
+
+/// Whether `path` is `parent/name`.
+fn is_child_path(path: &str, parent: &str, name: &str) -> bool {
+    path.len() == parent.len() + 1 + name.len()
+        && path.starts_with(parent)
+        && path.as_bytes()[parent.len()] == b'/'
+        && path.ends_with(name)
+}
+
+fn default_name(kind: &str) -> &str {
+    let last = kind.rsplit(['.', ':']).next().unwrap_or(kind);
+    if last.is_empty()
+        || last.contains(|c: char| c == '/' || c == '#' || c.is_whitespace() || c.is_control())
+    {
+        "actor"
+    } else {
+        last
+    }
+}
+
+/// The arena budgets: the system's default and per-path overrides.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct ArenaBudgets {
+    pub(crate) default: ArenaBudget,
+    pub(crate) per_path: std::collections::HashMap<String, ArenaBudget>,
+}
+
+impl ArenaBudgets {
+    /// The budget of the actor `id`.
+    pub(crate) fn of(&self, id: &ActorId) -> ArenaBudget {
+        if self.per_path.is_empty() {
+            return self.default;
+        }
+        self.per_path
+            .get(id.path())
+            .copied()
+            .unwrap_or(self.default)
+    }
+}

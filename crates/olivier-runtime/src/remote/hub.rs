@@ -1,0 +1,218 @@
+//! A system's remote side: its peers, the decoders of the message types its
+//! actors accept, and its connection events; the kernel reaches it as its
+//! [`Outbound`].
+
+use std::any::{Any, TypeId};
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::{Arc, OnceLock};
+
+use alloy_actors::runtime::DynBehavior;
+use alloy_actors::{ActorId, ActorPriority, AnyMessage, AnySpec};
+use barewire::{CorrelationId, Kind};
+use parking_lot::RwLock;
+
+use super::error::RemoteSendError;
+use super::events::PeerEventHub;
+use super::options::RemoteOptions;
+use super::peer::{Letter, Outgoing, Peer};
+use super::wire::{self, Hello, REMOTE_PROTOCOL, Route};
+use crate::dead_letters::DeadLetterReason;
+use crate::kernel::{Outbound, SystemInner, Undelivered};
+
+/// A system's remote side: its peers, how to decode each accepted message
+/// type, and its connection events.
+pub(crate) struct Remote {
+    pub(super) options: RemoteOptions,
+    /// The system's name and its root id's text (the source of frames no
+    /// actor sent).
+    pub(super) name: String,
+    pub(super) root: String,
+    pub(super) peers: RwLock<HashMap<String, Arc<Peer>>>,
+    /// A behavior per accepted message type, to decode incoming payloads.
+    pub(super) decoders: RwLock<HashMap<TypeId, Arc<dyn DynBehavior>>>,
+    pub(super) listen_addr: OnceLock<SocketAddr>,
+    pub(super) events: PeerEventHub,
+}
+
+impl Remote {
+    pub(crate) fn new(root: &ActorId, options: RemoteOptions, backlog: usize) -> Self {
+        Self {
+            options,
+            name: root.path().to_owned(),
+            root: root.to_string(),
+            peers: RwLock::default(),
+            decoders: RwLock::default(),
+            listen_addr: OnceLock::new(),
+            events: PeerEventHub::new(backlog),
+        }
+    }
+
+    /// Remembers how to decode the messages `spec`'s actor accepts.
+    fn learn_decoder(&self, spec: &AnySpec) {
+        let behavior = spec.behavior();
+        let type_id = behavior.message_type_id();
+        if !self.decoders.read().contains_key(&type_id) {
+            self.decoders.write().insert(type_id, Arc::clone(behavior));
+        }
+    }
+
+    /// Decodes a payload as the message type `type_id`, filling it exactly.
+    pub(super) fn decode(&self, type_id: TypeId, payload: &[u8]) -> Result<AnyMessage, String> {
+        let behavior = self.decoders.read().get(&type_id).cloned();
+        let Some(behavior) = behavior else {
+            return Err("no decoder for the actor's message type".to_owned());
+        };
+        let mut input = barewire::Deserializer::new(payload);
+        let message = behavior
+            .decode_message(&mut <dyn erased_serde::Deserializer<'_>>::erase(&mut input))
+            .map_err(|error| error.to_string())?;
+        input.end().map_err(|error| error.to_string())?;
+        Ok(message)
+    }
+
+    pub(super) fn hello(&self) -> Hello {
+        Hello {
+            protocol: REMOTE_PROTOCOL,
+            system: self.name.clone(),
+            max_frame_len: self.options.max_frame_len as u64,
+        }
+    }
+
+    /// Makes `peer` the route to its system, replacing an older connection
+    /// (which keeps serving what it receives until it ends).
+    pub(super) fn register(&self, peer: Arc<Peer>) {
+        self.peers.write().insert(peer.system.clone(), peer);
+    }
+
+    pub(super) fn peer(&self, system: &str) -> Option<Arc<Peer>> {
+        self.peers.read().get(system).cloned()
+    }
+
+    /// Sends a tell to an actor of another system (a `Reply` envelope when
+    /// the target is an ask's reply id).
+    fn send_tell(
+        &self,
+        target: &ActorId,
+        message: AnyMessage,
+        priority: ActorPriority,
+        sender: Option<&ActorId>,
+    ) -> Result<(), Undelivered> {
+        let (kind, correlation) = if target.is_ask_reply() {
+            let correlation = CorrelationId::from(u128::from(target.instance()));
+            (Kind::Reply, Some(correlation))
+        } else {
+            (Kind::Tell, None)
+        };
+        self.send_as(kind, target, message, priority, sender, correlation)
+            .map(drop)
+    }
+
+    /// Encodes a message and queues it on the connection to its target's
+    /// system; answers that connection.
+    pub(super) fn send_as(
+        &self,
+        kind: Kind,
+        target: &ActorId,
+        message: AnyMessage,
+        priority: ActorPriority,
+        sender: Option<&ActorId>,
+        correlation: Option<CorrelationId>,
+    ) -> Result<Arc<Peer>, Undelivered> {
+        let unreachable = |error, message| Undelivered {
+            reason: DeadLetterReason::Unreachable(error),
+            message,
+        };
+        let system = target.system();
+        let Some(peer) = self.peer(system) else {
+            let error = RemoteSendError::NoRoute {
+                system: system.to_owned(),
+            };
+            return Err(unreachable(error, message));
+        };
+        if !peer.is_open() {
+            return Err(unreachable(peer.disconnected(), message));
+        }
+        let source = sender.map(ToString::to_string);
+        let target_text = target.to_string();
+        let route = Route {
+            kind,
+            priority: wire::to_wire(priority),
+            source: source.as_deref().unwrap_or(&self.root),
+            target: &target_text,
+            correlation,
+        };
+        let frame = match wire::message_frame(route, &message, system, peer.max_frame_len) {
+            Ok(frame) => frame,
+            Err(error) => return Err(unreachable(error, message)),
+        };
+        let outgoing = Outgoing {
+            frame,
+            letter: Some(Letter {
+                target: target.clone(),
+                sender: sender.cloned(),
+                message,
+            }),
+        };
+        match peer.push(outgoing) {
+            Ok(()) => Ok(peer),
+            Err((outgoing, error)) => {
+                let message = match outgoing.letter {
+                    Some(letter) => letter.message,
+                    None => unreachable_letter(),
+                };
+                Err(unreachable(error, message))
+            }
+        }
+    }
+}
+
+impl std::fmt::Debug for Remote {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Remote")
+            .field("name", &self.name)
+            .field("options", &self.options)
+            .field("peers", &self.peers.read().keys().collect::<Vec<_>>())
+            .field("decoders", &self.decoders.read().len())
+            .field("listen_addr", &self.listen_addr.get())
+            .finish()
+    }
+}
+
+#[cold]
+fn unreachable_letter() -> ! {
+    unreachable!("a message frame was queued without its letter")
+}
+
+impl Outbound for Remote {
+    fn send(
+        &self,
+        target: &ActorId,
+        message: AnyMessage,
+        priority: ActorPriority,
+        sender: Option<&ActorId>,
+    ) -> Result<(), Undelivered> {
+        self.send_tell(target, message, priority, sender)
+    }
+
+    fn learn(&self, spec: &AnySpec) {
+        self.learn_decoder(spec);
+    }
+
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+}
+
+/// The remote side of `system` (every system has one: the builder makes it).
+pub(crate) fn of(system: &SystemInner) -> &Remote {
+    match system.remote.as_any().downcast_ref::<Remote>() {
+        Some(remote) => remote,
+        None => not_remote(),
+    }
+}
+
+#[cold]
+fn not_remote() -> ! {
+    unreachable!("a system's outbound transport is always the remote transport")
+}
