@@ -192,6 +192,11 @@ fn handle(
     match received {
         Ok(outcome) => {
             if !cell.mailbox.is_current(incarnation) {
+                // Killed while it handled an ask's request: the ask ends
+                // now, as its answer will never come.
+                if let Some(sender) = &sender {
+                    system.fail_ask(sender, AskFailure::Dropped(DeadLetterReason::ActorStopped));
+                }
                 return Handled::Superseded;
             }
             let outcome = match body.arena.charge(charged) {

@@ -138,6 +138,19 @@ impl Body {
         }
     }
 
+    /// Handles on the pending timers, to cancel them without the body.
+    pub(crate) fn timer_handles(&self) -> Vec<AbortHandle> {
+        self.timers.as_ref().map_or_else(Vec::new, |timers| {
+            timers
+                .keyed
+                .values()
+                .chain(&timers.unkeyed)
+                .filter(|timer| !timer.is_finished())
+                .cloned()
+                .collect()
+        })
+    }
+
     /// How many timers are pending.
     pub(crate) fn pending_timers(&self) -> usize {
         self.timers.as_ref().map_or(0, |timers| {

@@ -5,7 +5,7 @@
 //! Whoever holds a [`Body`] settles its outcomes here, from any thread.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicU8, Ordering};
 
 use alloy_actors::runtime::{DynBehavior, Failure, Outcome, Recovery};
 use alloy_actors::{
@@ -34,6 +34,45 @@ pub(crate) fn lifecycle(
     settled
 }
 
+/// Decides, once, between a hook run off Prospero's thread and its
+/// deadline: either the hook settles its outcome (and its supervisor waits
+/// for that to end), or the supervisor cuts it off (and nothing of its
+/// outcome is committed or performed). A commit can never begin after
+/// the cut-off, nor a cut-off after a commit began.
+#[derive(Debug, Default)]
+pub(crate) struct HookRace(AtomicU8);
+
+impl HookRace {
+    const RUNNING: u8 = 0;
+    const SETTLING: u8 = 1;
+    const CUT: u8 = 2;
+
+    /// The hook's side, when its handler returned: true if it may settle.
+    pub(crate) fn settle(&self) -> bool {
+        self.0
+            .compare_exchange(
+                Self::RUNNING,
+                Self::SETTLING,
+                Ordering::AcqRel,
+                Ordering::Acquire,
+            )
+            .is_ok()
+    }
+
+    /// The supervisor's side, at the deadline: true if the hook is cut
+    /// off; false if it is already settling (the supervisor then waits).
+    pub(crate) fn cut(&self) -> bool {
+        self.0
+            .compare_exchange(
+                Self::RUNNING,
+                Self::CUT,
+                Ordering::AcqRel,
+                Ordering::Acquire,
+            )
+            .is_ok()
+    }
+}
+
 /// Delivers a hook run by a supervisor (off Prospero's thread, see
 /// `prospero::process`), unless it was cut off meanwhile: a hook that
 /// returns after its deadline has nothing of its outcome committed or
@@ -48,10 +87,10 @@ pub(crate) fn hook(
     body: &mut Body,
     event: LifecycleEvent,
     commit: bool,
-    cut: &AtomicBool,
+    race: &HookRace,
 ) -> Option<Settled> {
     let outcome = body.actor.lifecycle(event);
-    if cut.load(Ordering::Acquire) {
+    if !race.settle() {
         body.arena.reset();
         return None;
     }

@@ -68,6 +68,11 @@ pub(crate) enum SupervisorMessage {
         child: ActorId,
         reply: oneshot::Sender<Result<(), ChildError>>,
     },
+    /// Remove a listed child that is not running (OTP's `delete_child`).
+    DeleteChild {
+        child: ActorId,
+        reply: oneshot::Sender<Result<(), ChildError>>,
+    },
     /// The children, in start order (OTP's `which_children`).
     WhichChildren {
         reply: oneshot::Sender<Vec<ChildSummary>>,

@@ -216,6 +216,22 @@ impl Supervisor {
         answer.await.map_err(|_| self.gone())?
     }
 
+    /// Removes a listed child that is not running (OTP's `delete_child`):
+    /// it is no longer listed, and its id and durable claim are free.
+    ///
+    /// # Errors
+    ///
+    /// [`ChildError::Running`], [`ChildError::NotFound`],
+    /// [`ChildError::SupervisorGone`].
+    pub async fn delete_child(&self, child: &ActorId) -> Result<(), ChildError> {
+        let (reply, answer) = oneshot::channel();
+        self.request(SupervisorMessage::DeleteChild {
+            child: child.clone(),
+            reply,
+        })?;
+        answer.await.map_err(|_| self.gone())?
+    }
+
     fn request(&self, message: SupervisorMessage) -> Result<(), ChildError> {
         let command = Command::Supervisor {
             supervisor: self.id.clone(),

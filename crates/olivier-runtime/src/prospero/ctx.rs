@@ -192,8 +192,11 @@ impl Ctx {
                     let (reply, _) = oneshot::channel();
                     let _ = queue.push(SupervisorMessage::StopAll { last: true, reply });
                 }
+                // Its `PostStop` may block: it runs on the blocking pool,
+                // never on Prospero's thread.
                 if let Some(system) = self.system() {
-                    abandon(started, &system);
+                    let handle = system.handle.clone();
+                    handle.spawn_blocking(move || abandon(started, &system));
                 }
             }
             SupervisorMessage::SpawnSupervisor { reply, .. } => {
@@ -209,7 +212,8 @@ impl Ctx {
                 let _ = reply.send(Err(StopError::UnknownActor { target: child }));
             }
             SupervisorMessage::TerminateChild { reply, .. }
-            | SupervisorMessage::RestartChild { reply, .. } => {
+            | SupervisorMessage::RestartChild { reply, .. }
+            | SupervisorMessage::DeleteChild { reply, .. } => {
                 let _ = reply.send(Err(ChildError::SupervisorGone {
                     supervisor: supervisor.clone(),
                 }));

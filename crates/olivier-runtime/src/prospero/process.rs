@@ -4,7 +4,6 @@
 use std::collections::{HashMap, VecDeque};
 use std::rc::Rc;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use alloy_actors::runtime::{ChildExit, Directive, DynBehavior, SupervisorCore};
@@ -21,7 +20,7 @@ use super::queue::LocalQueue;
 use crate::actor_loop;
 use crate::body::{Body, ExitCause, Settled};
 use crate::children::{ChildError, ChildKind, ChildSummary};
-use crate::incarnation::{hook, instantiate};
+use crate::incarnation::{HookRace, hook, instantiate};
 use crate::kernel::SystemInner;
 use crate::persistence::Durable;
 use crate::protocol::{Started, SupervisorMessage};
@@ -81,8 +80,8 @@ enum Purpose {
     Final,
     /// For a group restart: `PreRestart`, kept for the start phase.
     Restart { sibling: ActorId },
-    /// Its supervisor gave up or is restarting: `PostStop`, kept (mailbox
-    /// open) in case the supervisor is restarted.
+    /// Its supervisor gave up or is restarting: `PostStop`, its mailbox
+    /// closed, kept listed in case the supervisor is restarted.
     Park,
 }
 
@@ -187,6 +186,9 @@ impl Process {
             }
             SupervisorMessage::RestartChild { child, reply } => {
                 let _ = reply.send(self.restart_child(&child).await);
+            }
+            SupervisorMessage::DeleteChild { child, reply } => {
+                let _ = reply.send(self.delete_child(&child).await);
             }
             SupervisorMessage::WhichChildren { reply } => {
                 let _ = reply.send(self.which_children());
@@ -459,11 +461,41 @@ impl Process {
                 self.core.child_started(child);
                 Ok(())
             }
-            Err(error) => Err(ChildError::StartFailed {
-                child: child.clone(),
-                error,
-            }),
+            Err(error) => {
+                // It stays listed, not running: no open mailbox, no id.
+                if let Some(Child::Actor(actor)) = self.children.get_mut(child) {
+                    actor.run = Run::Down(None);
+                    let cell = Arc::clone(&actor.cell);
+                    if let Some(system) = self.system() {
+                        self.close_down(&system, child, &cell);
+                    }
+                }
+                self.restart_failed(child, &error);
+                Err(ChildError::StartFailed {
+                    child: child.clone(),
+                    error,
+                })
+            }
         }
+    }
+
+    /// Removes a listed child that is not running (OTP's `delete_child`):
+    /// its entry, its durable claim and its restart type go.
+    async fn delete_child(&mut self, child: &ActorId) -> Result<(), ChildError> {
+        let Some(info) = self.core.child(child) else {
+            return Err(ChildError::NotFound {
+                child: child.clone(),
+            });
+        };
+        if info.running {
+            return Err(ChildError::Running {
+                child: child.clone(),
+            });
+        }
+        self.stop_child(child, Purpose::Final).await;
+        self.core.remove_child(child);
+        self.children.remove(child);
+        Ok(())
     }
 
     /// The children in start order, as the core lists them.
@@ -497,7 +529,7 @@ impl Process {
             match run_hook(&system, body, deadline, event, false).await {
                 Some(back) => body = back,
                 None => {
-                    self.hook_cut_off(child, deadline);
+                    self.hook_cut_off(child);
                     self.stop_grandchildren(child, false).await;
                     self.followups.push_back((
                         child.clone(),
@@ -645,7 +677,7 @@ impl Process {
             match run_hook(&system, body, deadline, event, false).await {
                 Some(back) => body = back,
                 None => {
-                    self.hook_cut_off(child, deadline);
+                    self.hook_cut_off(child);
                     self.stop_grandchildren(child, false).await;
                     return;
                 }
@@ -660,7 +692,7 @@ impl Process {
             match post_stop(&system, body, deadline, normal).await {
                 Some(back) => body = back,
                 None => {
-                    self.hook_cut_off(child, deadline);
+                    self.hook_cut_off(child);
                     return;
                 }
             }
@@ -686,12 +718,11 @@ impl Process {
 
     /// Reports a hook that ran past its deadline: the child was killed
     /// (OTP's `shutdown_error` with reason `killed`); its body is gone.
-    fn hook_cut_off(&mut self, child: &ActorId, deadline: Option<Instant>) {
+    fn hook_cut_off(&mut self, child: &ActorId) {
         let timeout = match self.children.get(child) {
             Some(Child::Actor(actor)) => actor.shutdown.timeout().unwrap_or_default(),
             _ => Duration::ZERO,
         };
-        let _ = deadline;
         tracing::warn!(
             target: "olivier::prospero",
             actor = %child,
@@ -821,7 +852,7 @@ impl Process {
                             body = run_hook(&system, taken, deadline, event, false).await;
                             match &mut body {
                                 Some(body) => body.cancel_timers(),
-                                None => self.hook_cut_off(child, deadline),
+                                None => self.hook_cut_off(child),
                             }
                         }
                         self.stop_grandchildren(child, false).await;
@@ -832,7 +863,7 @@ impl Process {
                         if let Some(taken) = body.take() {
                             body = post_stop(&system, taken, deadline, true).await;
                             if body.is_none() {
-                                self.hook_cut_off(child, deadline);
+                                self.hook_cut_off(child);
                             }
                         }
                     }
@@ -844,6 +875,12 @@ impl Process {
                     self.close_down(&system, child, &cell);
                 } else {
                     self.put_down(child, body);
+                    if matches!(purpose, Purpose::Park) {
+                        // Down until its supervisor starts it again (in a
+                        // new cell): what it is sent meanwhile is a dead
+                        // letter, not a message that waits for ever.
+                        self.close_down(&system, child, &cell);
+                    }
                 }
             }
         }
@@ -975,7 +1012,7 @@ impl Process {
         let requested = matches!(reason, RestartReason::Requested);
         // The fresh state and `PostRestart` run off Prospero's thread;
         // the supervisor waits for them, as OTP's waits for a start.
-        let started = off_thread(system, body, None, move |system, body, cut| {
+        let started = off_thread(system, body, None, move |system, body, race| {
             if fresh {
                 // A fresh state from `init`; a durable actor then goes back
                 // to its last committed state (its recovery point), unless
@@ -985,7 +1022,7 @@ impl Process {
                     body.recover_committed()?;
                 }
             }
-            Ok(hook(system, body, LifecycleEvent::PostRestart, true, cut))
+            Ok(hook(system, body, LifecycleEvent::PostRestart, true, race))
         })
         .await;
         let Some(Child::Actor(actor)) = self.children.get_mut(child) else {
@@ -1012,6 +1049,14 @@ impl Process {
             Settled::Exit(ExitCause::Failed(error)) => {
                 actor.run = Run::Down(Some(body));
                 return Err(error);
+            }
+            Settled::Exit(ExitCause::RestartRequested | ExitCause::RestartedByPolicy(_)) => {
+                // Counted as a failed restart, so a PostRestart that always
+                // asks for another is bounded by the restart intensity.
+                actor.run = Run::Down(Some(body));
+                return Err(ActorError::msg(
+                    "its PostRestart hook asked for another restart",
+                ));
             }
             Settled::Exit(cause) => {
                 actor.run = Run::Down(Some(body));
@@ -1040,6 +1085,13 @@ impl Process {
             supervisor: self.id.clone(),
         };
         for (child, restart) in order {
+            if restart == RestartType::Temporary {
+                // OTP never restarts a temporary child, not even with its
+                // supervisor: it is removed.
+                self.stop_child(&child, Purpose::Final).await;
+                self.children.remove(&child);
+                continue;
+            }
             self.core.add_child(child.clone(), restart);
             if let Err(error) = self.start_again(&child, reason.clone()).await {
                 self.stop_all(false).await;
@@ -1172,33 +1224,50 @@ fn restart_reason(exit: &ChildExit) -> RestartReason {
 /// `deadline`, or for ever with none. Past the deadline the work is cut
 /// off, as OTP kills a child that does not stop in time: the body is
 /// abandoned, whatever the hook returns later is neither committed nor
-/// performed (`body::hook` checks `cut`), and `None` comes back.
+/// performed ([`HookRace`] decides that once), its pending timers are
+/// cancelled, and `None` comes back. A hook that was already settling at
+/// the deadline (committing its state) is waited for instead.
+///
+/// A cut-off hook still holds its blocking thread until it returns (Rust
+/// cannot kill a thread); the pool grows for the next one.
 async fn off_thread<T: Send + 'static>(
     system: &Arc<SystemInner>,
     body: Box<Body>,
     deadline: Option<Instant>,
-    work: impl FnOnce(&Arc<SystemInner>, &mut Body, &AtomicBool) -> T + Send + 'static,
+    work: impl FnOnce(&Arc<SystemInner>, &mut Body, &HookRace) -> T + Send + 'static,
 ) -> Option<(Box<Body>, T)> {
-    let cut = Arc::new(AtomicBool::new(false));
-    let task = {
-        let (owner, flag) = (Arc::clone(system), Arc::clone(&cut));
+    let race = Arc::new(HookRace::default());
+    // The timers the body had: a cut-off body is gone, and they go with it.
+    let timers = body.timer_handles();
+    let mut task = {
+        let (owner, race) = (Arc::clone(system), Arc::clone(&race));
         let mut body = body;
         system.handle.spawn_blocking(move || {
-            let done = work(&owner, &mut body, &flag);
+            let done = work(&owner, &mut body, &race);
             (body, done)
         })
     };
     let joined = match deadline {
-        Some(deadline) => match tokio::time::timeout_at(deadline, task).await {
+        Some(deadline) => match tokio::time::timeout_at(deadline, &mut task).await {
             Ok(joined) => joined,
-            Err(_) => {
-                cut.store(true, Ordering::Release);
+            Err(_) if race.cut() => {
+                for timer in timers {
+                    timer.abort();
+                }
                 return None;
             }
+            // It was settling when the time ran out: its commit ends it.
+            Err(_) => task.await,
         },
         None => task.await,
     };
-    joined.ok()
+    match joined {
+        Ok(done) => Some(done),
+        Err(error) => {
+            tracing::error!(target: "olivier::prospero", %error, "a lifecycle hook's thread ended without its actor");
+            None
+        }
+    }
 }
 
 /// Delivers `event` off Prospero's thread until `deadline` (see
@@ -1210,8 +1279,8 @@ async fn run_hook(
     event: LifecycleEvent,
     commit: bool,
 ) -> Option<Box<Body>> {
-    off_thread(system, body, deadline, move |system, body, cut| {
-        let _ = hook(system, body, event, commit, cut);
+    off_thread(system, body, deadline, move |system, body, race| {
+        let _ = hook(system, body, event, commit, race);
     })
     .await
     .map(|(body, ())| body)
@@ -1230,8 +1299,8 @@ async fn post_stop(
         body.cancel_timers();
         return Some(body);
     }
-    off_thread(system, body, deadline, move |system, body, cut| {
-        let _ = hook(system, body, LifecycleEvent::PostStop, commit, cut);
+    off_thread(system, body, deadline, move |system, body, race| {
+        let _ = hook(system, body, LifecycleEvent::PostStop, commit, race);
         body.actor.discard();
         body.cancel_timers();
     })
