@@ -47,6 +47,9 @@ struct ActorChild {
     /// How its supervisor stops it.
     shutdown: Shutdown,
     capabilities: Capabilities,
+    /// The deadline a halt already started, which the exit hooks that
+    /// follow it share (one shutdown timeout for the whole stop).
+    halted_until: Option<Instant>,
 }
 
 impl std::fmt::Debug for ActorChild {
@@ -202,7 +205,10 @@ impl Process {
                 Some(Child::Supervisor(_)) => self.decide(&child, ChildExit::Shutdown).await,
                 // An actor whose children gave up has failed.
                 Some(Child::Actor(_)) => {
-                    self.halt(&child).await;
+                    let deadline = self.halt(&child).await;
+                    if let Some(Child::Actor(actor)) = self.children.get_mut(&child) {
+                        actor.halted_until = deadline;
+                    }
                     self.decide(&child, ChildExit::Failed(reason)).await;
                 }
                 None => {}
@@ -279,6 +285,7 @@ impl Process {
                 cell,
                 run,
                 durable: durable.map(Box::new),
+                halted_until: None,
             })),
         );
         if let Some(notify) = notify {
@@ -704,9 +711,14 @@ impl Process {
     /// shutdown timeout from now; none for `Infinity`. A `BrutalKill`
     /// child's own exit hooks (after it failed or stopped itself, which no
     /// kill interrupts) get the default timeout.
-    fn hook_deadline(&self, child: &ActorId) -> Option<Instant> {
-        let shutdown = match self.children.get(child) {
-            Some(Child::Actor(actor)) => actor.shutdown,
+    fn hook_deadline(&mut self, child: &ActorId) -> Option<Instant> {
+        let shutdown = match self.children.get_mut(child) {
+            Some(Child::Actor(actor)) => {
+                if let Some(deadline) = actor.halted_until.take() {
+                    return Some(deadline);
+                }
+                actor.shutdown
+            }
             _ => Shutdown::default(),
         };
         let timeout = match shutdown {
