@@ -47,9 +47,6 @@ struct ActorChild {
     /// How its supervisor stops it.
     shutdown: Shutdown,
     capabilities: Capabilities,
-    /// The deadline a halt already started, which the exit hooks that
-    /// follow it share (one shutdown timeout for the whole stop).
-    halted_until: Option<Instant>,
 }
 
 impl std::fmt::Debug for ActorChild {
@@ -101,6 +98,9 @@ pub(super) struct Process {
     followups: VecDeque<(ActorId, ExitCause)>,
     /// Spawns waiting for their adoption to be answered.
     adopted: Vec<oneshot::Sender<()>>,
+    /// The child a halt already started the shutdown deadline of, which
+    /// the exit hooks that follow share (one timeout for the whole stop).
+    halted_until: Option<(ActorId, Instant)>,
     finished: bool,
 }
 
@@ -121,6 +121,7 @@ impl Process {
             queue: Rc::new(LocalQueue::default()),
             followups: VecDeque::new(),
             adopted: Vec::new(),
+            halted_until: None,
             finished: false,
         }
     }
@@ -206,10 +207,9 @@ impl Process {
                 // An actor whose children gave up has failed.
                 Some(Child::Actor(_)) => {
                     let deadline = self.halt(&child).await;
-                    if let Some(Child::Actor(actor)) = self.children.get_mut(&child) {
-                        actor.halted_until = deadline;
-                    }
+                    self.halted_until = deadline.map(|deadline| (child.clone(), deadline));
                     self.decide(&child, ChildExit::Failed(reason)).await;
+                    self.halted_until = None;
                 }
                 None => {}
             },
@@ -285,7 +285,6 @@ impl Process {
                 cell,
                 run,
                 durable: durable.map(Box::new),
-                halted_until: None,
             })),
         );
         if let Some(notify) = notify {
@@ -712,13 +711,14 @@ impl Process {
     /// child's own exit hooks (after it failed or stopped itself, which no
     /// kill interrupts) get the default timeout.
     fn hook_deadline(&mut self, child: &ActorId) -> Option<Instant> {
-        let shutdown = match self.children.get_mut(child) {
-            Some(Child::Actor(actor)) => {
-                if let Some(deadline) = actor.halted_until.take() {
-                    return Some(deadline);
-                }
-                actor.shutdown
+        if let Some((halted, deadline)) = self.halted_until.take() {
+            if &halted == child {
+                return Some(deadline);
             }
+            self.halted_until = Some((halted, deadline));
+        }
+        let shutdown = match self.children.get(child) {
+            Some(Child::Actor(actor)) => actor.shutdown,
             _ => Shutdown::default(),
         };
         let timeout = match shutdown {
