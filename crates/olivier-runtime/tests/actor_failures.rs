@@ -257,13 +257,19 @@ async fn timers_fire_once_and_keyed_timers_can_be_replaced_and_cancelled() {
         n,
     };
     // `a` is replaced by a later timer under the same key, `b` is cancelled;
-    // `c` fires last, so by then the others would have fired.
-    system.tell(&worker, schedule(Some("a"), 10, 1)).unwrap();
-    system.tell(&worker, schedule(Some("a"), 60, 2)).unwrap();
-    system.tell(&worker, schedule(Some("b"), 20, 3)).unwrap();
+    // `5` fires last, so by then the others would have fired. The messages
+    // are queued behind a held one, to be handled back to back; the
+    // margins (at least 300 ms between what is compared) absorb the delays
+    // of a loaded machine between those handlings.
+    system.tell(&worker, WorkerMsg::Block).unwrap();
+    gate.held(1).await;
+    system.tell(&worker, schedule(Some("a"), 300, 1)).unwrap();
+    system.tell(&worker, schedule(Some("a"), 600, 2)).unwrap();
+    system.tell(&worker, schedule(Some("b"), 300, 3)).unwrap();
     system.tell(&worker, WorkerMsg::Cancel("b".into())).unwrap();
-    system.tell(&worker, schedule(None, 30, 4)).unwrap();
-    system.tell(&worker, schedule(None, 120, 5)).unwrap();
+    system.tell(&worker, schedule(None, 150, 4)).unwrap();
+    system.tell(&worker, schedule(None, 900, 5)).unwrap();
+    gate.open();
     journal.wait_for("w:work:5").await;
     assert_eq!(
         journal.with_prefix("w:work"),

@@ -136,7 +136,9 @@ async fn allocating_past_the_budget_fails_the_message_and_the_supervisor_restart
     // The restarted actor works within its budget again.
     system.tell(&hoarder, HoarderMsg::Grow(500)).expect("tell");
     assert_eq!(held(&system, &hoarder).await, 500);
-    system.shutdown().await.expect("shutdown");
+    support::within("the shutdown", system.shutdown())
+        .await
+        .expect("shutdown");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -197,7 +199,9 @@ async fn the_budget_limits_what_a_handler_holds_not_what_it_ever_allocated() {
         3,
         "resumed with the state from before"
     );
-    system.shutdown().await.expect("shutdown");
+    support::within("the shutdown", system.shutdown())
+        .await
+        .expect("shutdown");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -217,7 +221,9 @@ async fn resume_drops_the_over_budget_message_and_keeps_the_state_from_before() 
         .expect("tell");
     system.tell(&hoarder, HoarderMsg::Grow(10)).expect("tell");
     assert_eq!(held(&system, &hoarder).await, 110);
-    system.shutdown().await.expect("shutdown");
+    support::within("the shutdown", system.shutdown())
+        .await
+        .expect("shutdown");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -251,7 +257,9 @@ async fn a_path_can_have_its_own_budget() {
     }
     assert_eq!(held(&system, &big).await, 100_000);
     assert_eq!(held(&system, &small).await, 0);
-    system.shutdown().await.expect("shutdown");
+    support::within("the shutdown", system.shutdown())
+        .await
+        .expect("shutdown");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -300,7 +308,9 @@ async fn a_durable_state_larger_than_the_budget_is_not_committed() {
     assert_eq!(held(&system, &hoarder).await, 600_000);
     let stored = state.load().await.expect("load").map(|held| held.len());
     assert_eq!(stored, Some(600_000));
-    system.shutdown().await.expect("shutdown");
+    support::within("the shutdown", system.shutdown())
+        .await
+        .expect("shutdown");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -317,5 +327,7 @@ async fn the_arenas_bytes_are_exported_per_type() {
         text.contains("olivier_arena_bytes{actor_type=\"test.HoarderMsg\"}"),
         "{text}"
     );
-    system.shutdown().await.expect("shutdown");
+    support::within("the shutdown", system.shutdown())
+        .await
+        .expect("shutdown");
 }

@@ -3,71 +3,26 @@
 //! ask here has a long timeout, so an ask that waited for it would end as
 //! `Timeout` and fail the test.
 
-use std::sync::{Arc, Condvar, Mutex};
+#[path = "support/behaviors.rs"]
+mod support;
+
+use std::sync::Arc;
 use std::time::Duration;
 
 use alloy_actors::{
     ActorError, ActorId, ActorRef, ActorSpec, BackpressurePolicy, Behavior, Context, Effect,
-    ErrorPolicy, Message, SupervisionStrategy,
+    ErrorPolicy, Message, RestartType, SupervisionStrategy,
 };
 use olivier_runtime::{ActorSystem, AskError, DeadLetterReason, SystemEvent};
 use serde::{Deserialize, Serialize};
+use support::{Gate, GateGuard, PATIENCE, event, until, within};
 
-/// Long enough that no ask here may legitimately reach it.
-const ASK_TIMEOUT: Duration = Duration::from_secs(60);
-
-/// A latch the stalling handler waits on; opened on drop, so a failing test
-/// never leaves a worker blocked.
-#[derive(Default)]
-struct Latch {
-    state: Mutex<(bool, bool)>,
-    changed: Condvar,
-}
-
-impl Latch {
-    /// Called by the handler: says it is stalled, waits until opened.
-    fn stall(&self) {
-        let mut state = self.state.lock().expect("latch");
-        state.0 = true;
-        self.changed.notify_all();
-        while !state.1 {
-            state = self.changed.wait(state).expect("latch");
-        }
-    }
-
-    /// Waits (off the async workers) until the handler stalls.
-    async fn stalled(self: &Arc<Self>) {
-        let latch = Arc::clone(self);
-        let waited = tokio::time::timeout(
-            Duration::from_secs(20),
-            tokio::task::spawn_blocking(move || {
-                let mut state = latch.state.lock().expect("latch");
-                while !state.0 {
-                    state = latch.changed.wait(state).expect("latch");
-                }
-            }),
-        )
-        .await;
-        assert!(waited.is_ok(), "the handler never stalled");
-    }
-
-    fn open(&self) {
-        self.state.lock().expect("latch").1 = true;
-        self.changed.notify_all();
-    }
-}
-
-/// Opens the latch however the test ends.
-struct OpenOnDrop(Arc<Latch>);
-
-impl Drop for OpenOnDrop {
-    fn drop(&mut self) {
-        self.0.open();
-    }
-}
+/// Far longer than any wait of the test ([`PATIENCE`]): an ask that waited
+/// for its timeout instead of failing fast makes the test time out first.
+const ASK_TIMEOUT: Duration = Duration::from_secs(3 * PATIENCE.as_secs());
 
 struct Clerk {
-    latch: Arc<Latch>,
+    gate: Arc<Gate>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -107,7 +62,7 @@ impl Behavior for Clerk {
                 .escalate(ActorError::msg("the clerk gave up")),
             ClerkMsg::Panic { .. } => panic!("the clerk panicked"),
             ClerkMsg::Stall => {
-                self.latch.stall();
+                self.gate.pass();
                 Effect::from(n)
             }
             ClerkMsg::Noise => Effect::from(n),
@@ -126,21 +81,29 @@ fn system(name: &str) -> ActorSystem {
         .expect("build the system")
 }
 
-fn clerk() -> (ActorSpec<Clerk>, Arc<Latch>) {
-    let latch = Arc::new(Latch::default());
+/// A clerk and the guard of the gate its `Stall` waits at (opened however
+/// the test ends).
+fn clerk() -> (ActorSpec<Clerk>, GateGuard) {
+    let gate = Gate::guarded();
     let spec = ActorSpec::new(Clerk {
-        latch: Arc::clone(&latch),
+        gate: Arc::clone(&gate),
     })
     .name("clerk");
-    (spec, latch)
+    (spec, gate)
 }
 
+/// Asks with [`ASK_TIMEOUT`], waiting at most [`PATIENCE`] for the answer:
+/// an ask that does not end at once (with its cause) fails the test.
 async fn ask(
     system: &ActorSystem,
     clerk: &ActorRef<ClerkMsg>,
     request: impl FnOnce(ActorRef<Echoed>) -> ClerkMsg,
 ) -> Result<Echoed, AskError> {
-    system.ask(clerk, request, ASK_TIMEOUT).await
+    within(
+        "the ask's answer, long before its timeout",
+        system.ask(clerk, request, ASK_TIMEOUT),
+    )
+    .await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -151,11 +114,17 @@ async fn an_ask_whose_handler_fails_ends_with_the_failure() {
         ErrorPolicy::Resume,
         ErrorPolicy::Stop,
     ] {
-        let (spec, _latch) = clerk();
-        let clerk = system
-            .spawn(spec.error_policy(policy.clone()))
+        let (spec, _gate) = clerk();
+        // A clerk its policy stops is temporary, so it stays gone.
+        let restart = match policy {
+            ErrorPolicy::Stop => RestartType::Temporary,
+            _ => RestartType::Permanent,
+        };
+        let spec = spec.error_policy(policy.clone()).restart_type(restart);
+        let clerk = within("the spawn", system.spawn(spec))
             .await
             .expect("spawn");
+        let mut events = system.events();
         let failed = ask(&system, &clerk, |reply_to| ClerkMsg::Fail { reply_to }).await;
         match failed {
             Err(AskError::HandlerFailed { target, error }) => {
@@ -164,17 +133,34 @@ async fn an_ask_whose_handler_fails_ends_with_the_failure() {
             }
             other => panic!("{policy:?}: expected HandlerFailed, got {other:?}"),
         }
+        if matches!(policy, ErrorPolicy::Stop) {
+            // The policy stops the clerk for good: once it is gone (not
+            // while it is stopping), a second ask finds nobody.
+            event(
+                &mut events,
+                "the clerk's stop",
+                |e| matches!(e, SystemEvent::Stopped { actor } if actor == clerk.id()),
+            )
+            .await;
+        }
         let panicked = ask(&system, &clerk, |reply_to| ClerkMsg::Panic { reply_to }).await;
         match (&policy, panicked) {
-            (_, Err(AskError::HandlerFailed { error, .. })) => {
+            (ErrorPolicy::Stop, Err(AskError::UnknownActor { target })) => {
+                assert_eq!(&target, clerk.id());
+            }
+            (
+                ErrorPolicy::Escalate | ErrorPolicy::Resume,
+                Err(AskError::HandlerFailed { target, error }),
+            ) => {
+                assert_eq!(&target, clerk.id());
                 assert!(error.message().contains("the clerk panicked"), "{error}");
             }
-            // A clerk stopped by its policy is gone for the second ask.
-            (ErrorPolicy::Stop, Err(AskError::UnknownActor { .. })) => {}
-            (_, other) => panic!("{policy:?}: expected HandlerFailed, got {other:?}"),
+            (_, other) => panic!("{policy:?}: unexpected answer {other:?}"),
         }
     }
-    system.shutdown().await.expect("shutdown");
+    within("the shutdown", system.shutdown())
+        .await
+        .expect("shutdown");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -184,14 +170,12 @@ async fn an_ask_dropped_by_a_full_mailbox_ends_with_the_policy() {
         (BackpressurePolicy::DropNewest(1), false),
         (BackpressurePolicy::DropOldest(1), true),
     ] {
-        let (spec, latch) = clerk();
-        let _open = OpenOnDrop(Arc::clone(&latch));
-        let clerk = system
-            .spawn(spec.backpressure(policy))
+        let (spec, gate) = clerk();
+        let clerk = within("the spawn", system.spawn(spec.backpressure(policy)))
             .await
             .expect("spawn");
         system.tell(&clerk, ClerkMsg::Stall).expect("tell");
-        latch.stalled().await;
+        gate.held(1).await;
         if !evicts {
             // The one place is taken: the ask's request is the newest, dropped.
             system.tell(&clerk, ClerkMsg::Noise).expect("tell");
@@ -205,14 +189,14 @@ async fn an_ask_dropped_by_a_full_mailbox_ends_with_the_policy() {
         };
         if evicts {
             // Wait until the request is queued, then push it out.
-            while system.mailbox_depth(clerk.id()) != Some(1) {
-                tokio::task::yield_now().await;
-            }
+            until("the request to be queued", || {
+                system.mailbox_depth(clerk.id()) == Some(1)
+            })
+            .await;
             system.tell(&clerk, ClerkMsg::Noise).expect("tell");
         }
-        let answer = tokio::time::timeout(Duration::from_secs(20), asked)
+        let answer = within("the ask to end when its request was dropped", asked)
             .await
-            .expect("the ask did not end when its request was dropped")
             .expect("the ask's task");
         let expected = if evicts {
             DeadLetterReason::EvictedOldest { capacity: 1 }
@@ -226,29 +210,38 @@ async fn an_ask_dropped_by_a_full_mailbox_ends_with_the_policy() {
             }
             other => panic!("{policy:?}: expected Dropped, got {other:?}"),
         }
-        latch.open();
+        gate.open();
     }
-    system.shutdown().await.expect("shutdown");
+    within("the shutdown", system.shutdown())
+        .await
+        .expect("shutdown");
 }
 
+/// The ask's timeout ([`ASK_TIMEOUT`]) is three times the longest the test
+/// waits for its answer ([`PATIENCE`]): an ask that waited its timeout out
+/// instead of failing when its target stopped fails the test.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_ask_to_an_actor_that_stops_or_never_was_ends_at_once() {
     let system = system("stops");
-    let (spec, latch) = clerk();
-    let _open = OpenOnDrop(Arc::clone(&latch));
-    let clerk = system.spawn(spec).await.expect("spawn");
+    let (spec, gate) = clerk();
+    let clerk = within("the spawn", system.spawn(spec))
+        .await
+        .expect("spawn");
     system.tell(&clerk, ClerkMsg::Stall).expect("tell");
-    latch.stalled().await;
+    gate.held(1).await;
     let asked = {
         let system = system.clone();
         let clerk = clerk.clone();
-        tokio::spawn(
-            async move { ask(&system, &clerk, |reply_to| ClerkMsg::Echo { reply_to }).await },
-        )
+        tokio::spawn(async move {
+            system
+                .ask(&clerk, |reply_to| ClerkMsg::Echo { reply_to }, ASK_TIMEOUT)
+                .await
+        })
     };
-    while system.mailbox_depth(clerk.id()) != Some(1) {
-        tokio::task::yield_now().await;
-    }
+    until("the request to be queued", || {
+        system.mailbox_depth(clerk.id()) == Some(1)
+    })
+    .await;
     // Stop the clerk with the request still queued: once the stop request
     // is in its mailbox (it overtakes the queued ask), the stall ends.
     let mut events = system.events();
@@ -257,45 +250,50 @@ async fn an_ask_to_an_actor_that_stops_or_never_was_ends_at_once() {
         let id = clerk.id().clone();
         tokio::spawn(async move { system.stop(&id).await })
     };
-    let asked_to_stop = tokio::time::timeout(
-        Duration::from_secs(20),
-        events.wait_for(
-            |event| matches!(event, SystemEvent::Stopping { actor } if actor == clerk.id()),
-        ),
+    event(
+        &mut events,
+        "the clerk's stop request",
+        |e| matches!(e, SystemEvent::Stopping { actor } if actor == clerk.id()),
     )
     .await;
-    assert!(
-        matches!(asked_to_stop, Ok(Some(_))),
-        "the clerk was not asked to stop"
-    );
-    latch.open();
-    let answer = tokio::time::timeout(Duration::from_secs(20), asked)
+    gate.open();
+    let answer = within(
+        "the ask to end when its target stopped, long before its timeout",
+        asked,
+    )
+    .await
+    .expect("the ask's task");
+    match answer {
+        Err(AskError::ActorStopped { target }) => assert_eq!(&target, clerk.id()),
+        other => panic!("expected ActorStopped, got {other:?}"),
+    }
+    within("the stop", stopping)
         .await
-        .expect("the ask did not end when its target stopped")
-        .expect("the ask's task");
-    assert!(
-        matches!(answer, Err(AskError::ActorStopped { .. })),
-        "{answer:?}"
-    );
-    stopping.await.expect("the stop's task").expect("stop");
+        .expect("the stop's task")
+        .expect("stop");
 
     let nobody: ActorRef<ClerkMsg> = ActorRef::new(ActorId::new("stops/nobody", 1).expect("an id"));
-    let answer = ask(&system, &nobody, |reply_to| ClerkMsg::Echo { reply_to }).await;
-    assert!(
-        matches!(answer, Err(AskError::UnknownActor { .. })),
-        "{answer:?}"
-    );
-    system.shutdown().await.expect("shutdown");
+    match ask(&system, &nobody, |reply_to| ClerkMsg::Echo { reply_to }).await {
+        Err(AskError::UnknownActor { target }) => assert_eq!(&target, nobody.id()),
+        other => panic!("expected UnknownActor, got {other:?}"),
+    }
+    within("the shutdown", system.shutdown())
+        .await
+        .expect("shutdown");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_ask_that_succeeds_is_unaffected() {
     let system = system("fine");
-    let (spec, _latch) = clerk();
-    let clerk = system.spawn(spec).await.expect("spawn");
+    let (spec, _gate) = clerk();
+    let clerk = within("the spawn", system.spawn(spec))
+        .await
+        .expect("spawn");
     for n in 1..=3 {
         let answer = ask(&system, &clerk, |reply_to| ClerkMsg::Echo { reply_to }).await;
         assert_eq!(answer, Ok(Echoed(n)));
     }
-    system.shutdown().await.expect("shutdown");
+    within("the shutdown", system.shutdown())
+        .await
+        .expect("shutdown");
 }

@@ -3,8 +3,12 @@
 //! that state is what a new process finds on disk. A fresh state is written
 //! only when asked for: the behavior's own restart, or `RestartWith`.
 
+#[path = "support/child.rs"]
+mod child;
+#[path = "support/behaviors.rs"]
+mod support;
+
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::time::Duration;
 
 use alloy_actors::{
@@ -13,9 +17,11 @@ use alloy_actors::{
 };
 use olivier_runtime::{ActorSystem, Events, Persistence, StateStore, SystemEvent};
 use serde::{Deserialize, Serialize};
+use support::{PATIENCE, within};
 
-const PATIENCE: Duration = Duration::from_secs(20);
-
+/// The test that fails the account in one process and reads it in
+/// another; its child processes run it too, as [`recovery_child`].
+const RECOVERED: &str = "a_failed_durable_actor_keeps_its_last_committed_state";
 /// Set in the child process: the folder of the store.
 const CHILD_DIR: &str = "OLIVIER_RECOVERY_CHILD_DIR";
 
@@ -132,60 +138,54 @@ const CHILD_MODE: &str = "OLIVIER_RECOVERY_CHILD_MODE";
 /// each restart and the one on disk. `read`: rehydrates the account and
 /// prints its balance. Either way the process then ends abruptly, with no
 /// shutdown.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "the child process of a_failed_durable_actor_keeps_its_last_committed_state"]
-async fn recovery_child_process() {
+async fn recovery_child() {
     let dir = std::env::var(CHILD_DIR).expect("run by its parent test, with the store's folder");
     let mode = std::env::var(CHILD_MODE).expect("run by its parent test, with a mode");
     let store = StateStore::open(Path::new(&dir).join("state.redb")).expect("open the store");
     let system = bank(&store);
-    let alice = system
-        .spawn(account(ErrorPolicy::Escalate))
+    let alice = within("the spawn", system.spawn(account(ErrorPolicy::Escalate)))
         .await
         .expect("spawn the account");
-    if mode == "fail" {
-        for _ in 0..4 {
-            system
-                .tell(&alice, AccountMsg::Deposit(25))
-                .expect("deposit");
+    match mode.as_str() {
+        "fail" => {
+            for _ in 0..4 {
+                system
+                    .tell(&alice, AccountMsg::Deposit(25))
+                    .expect("deposit");
+            }
+            println!("balance-before={}", balance(&system, &alice).await);
+            // An escalation: the supervisor restarts the account.
+            let mut events = system.events();
+            system.tell(&alice, AccountMsg::Fail(-7)).expect("tell");
+            restarted(&mut events, &alice).await;
+            println!(
+                "balance-after-escalation={}",
+                balance(&system, &alice).await
+            );
+            // A panic: the same.
+            system.tell(&alice, AccountMsg::Panic).expect("tell");
+            restarted(&mut events, &alice).await;
+            println!("balance-after-panic={}", balance(&system, &alice).await);
+            let mut stored = store.state::<i64>("bank/alice");
+            let on_disk = within("the load", stored.load()).await.expect("load");
+            println!("balance-on-disk={}", on_disk.unwrap_or(i64::MIN));
         }
-        println!("balance-before={}", balance(&system, &alice).await);
-        // An escalation: the supervisor restarts the account.
-        let mut events = system.events();
-        system.tell(&alice, AccountMsg::Fail(-7)).expect("tell");
-        restarted(&mut events, &alice).await;
-        println!(
-            "balance-after-escalation={}",
-            balance(&system, &alice).await
-        );
-        // A panic: the same.
-        system.tell(&alice, AccountMsg::Panic).expect("tell");
-        restarted(&mut events, &alice).await;
-        println!("balance-after-panic={}", balance(&system, &alice).await);
-        let mut stored = store.state::<i64>("bank/alice");
-        let on_disk = stored.load().await.expect("load");
-        println!("balance-on-disk={}", on_disk.unwrap_or(i64::MIN));
-    } else {
-        println!("balance-rehydrated={}", balance(&system, &alice).await);
+        "read" => println!("balance-rehydrated={}", balance(&system, &alice).await),
+        other => panic!("unknown mode {other}"),
     }
+    std::io::Write::flush(&mut std::io::stdout()).expect("flush stdout");
     std::process::exit(0);
 }
 
-/// Runs this test binary as a child process in `mode`; what it printed.
-fn child(dir: &Path, mode: &str) -> String {
-    let exe = std::env::current_exe().expect("the test binary's path");
-    let output = Command::new(exe)
-        .args([
-            "recovery_child_process",
-            "--exact",
-            "--ignored",
-            "--nocapture",
-            "--test-threads=1",
-        ])
-        .env(CHILD_DIR, dir)
-        .env(CHILD_MODE, mode)
-        .output()
-        .expect("run the child process");
+/// Runs this test as a child process in `mode`; what it printed.
+async fn child(dir: &Path, mode: &str) -> String {
+    let output = child::output(
+        child::command(RECOVERED)
+            .env(CHILD_DIR, dir)
+            .env(CHILD_MODE, mode),
+        PATIENCE,
+    )
+    .await;
     let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
     assert!(
         output.status.success(),
@@ -207,17 +207,20 @@ fn printed(stdout: &str, name: &str) -> i64 {
         .unwrap_or_else(|| panic!("the child printed no `{name}`: {stdout}"))
 }
 
-#[test]
-fn a_failed_durable_actor_keeps_its_last_committed_state() {
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failed_durable_actor_keeps_its_last_committed_state() {
+    if child::is_child(RECOVERED) {
+        return recovery_child().await;
+    }
     let dir = fresh_dir("failure");
-    let failed = child(&dir, "fail");
+    let failed = child(&dir, "fail").await;
     assert_eq!(printed(&failed, "balance-before"), 100);
     // Not init's 0, nor the failed handler's -7: the last committed 100.
     assert_eq!(printed(&failed, "balance-after-escalation"), 100);
     assert_eq!(printed(&failed, "balance-after-panic"), 100);
     assert_eq!(printed(&failed, "balance-on-disk"), 100);
     // And a new process finds 100 on disk.
-    let read = child(&dir, "read");
+    let read = child(&dir, "read").await;
     assert_eq!(printed(&read, "balance-rehydrated"), 100);
     std::fs::remove_dir_all(&dir).expect("remove the test folder");
 }
@@ -243,7 +246,9 @@ async fn a_fresh_state_is_written_only_when_asked_for() {
     restarted(&mut events, &alice).await;
     assert_eq!(balance(&system, &alice).await, 0);
     assert_eq!(stored.load().await.expect("load"), Some(0));
-    system.stop(alice.id()).await.expect("stop");
+    within("the stop", system.stop(alice.id()))
+        .await
+        .expect("stop");
 
     // `RestartWith(s)` installs and commits `s`.
     let alice = system
@@ -259,7 +264,9 @@ async fn a_fresh_state_is_written_only_when_asked_for() {
     assert_eq!(balance(&system, &alice).await, 42);
     assert_eq!(stored.load().await.expect("load"), Some(42));
 
-    system.shutdown().await.expect("shutdown");
+    within("the shutdown", system.shutdown())
+        .await
+        .expect("shutdown");
     drop((system, stored, store));
     std::fs::remove_dir_all(&dir).expect("remove the test folder");
 }

@@ -94,12 +94,14 @@ async fn durable_child() {
 }
 
 /// Runs the child's part in a child process: the counts it answered.
-fn run_child(dir: &Path, increments: u32) -> (i64, i64) {
-    let output = child::command(REHYDRATED)
-        .env(CHILD_DIR, dir)
-        .env(CHILD_INCREMENTS, increments.to_string())
-        .output()
-        .expect("run the child process");
+async fn run_child(dir: &Path, increments: u32) -> (i64, i64) {
+    let output = child::output(
+        child::command(REHYDRATED)
+            .env(CHILD_DIR, dir)
+            .env(CHILD_INCREMENTS, increments.to_string()),
+        support::PATIENCE,
+    )
+    .await;
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(
         output.status.success(),
@@ -127,9 +129,13 @@ async fn state_is_rehydrated_after_a_process_restart() {
         return durable_child().await;
     }
     let dir = fresh_dir("process");
-    assert_eq!(run_child(&dir, 3), (0, 3), "a fresh store starts at init");
     assert_eq!(
-        run_child(&dir, 2),
+        run_child(&dir, 3).await,
+        (0, 3),
+        "a fresh store starts at init"
+    );
+    assert_eq!(
+        run_child(&dir, 2).await,
         (3, 5),
         "the second process rehydrates the first one's count"
     );

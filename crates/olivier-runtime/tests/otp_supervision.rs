@@ -3,9 +3,12 @@
 //! after it. Every wait is on an event or a latch, bounded; a latch opens
 //! whenever a test ends, so a failing test fails instead of hanging.
 
+#[path = "support/behaviors.rs"]
+mod support;
+
 use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
-use std::sync::{Arc, Condvar, Mutex};
-use std::time::Duration;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use alloy_actors::{
     ActorError, ActorRef, ActorSpec, Behavior, Context, Effect, LifecycleEvent, Message,
@@ -15,6 +18,7 @@ use olivier_runtime::{
     ActorSystem, ChildError, ChildKind, Events, SpawnError, SupervisorSpec, SystemEvent,
 };
 use serde::{Deserialize, Serialize};
+use support::{Gate, within};
 
 const PATIENCE: Duration = Duration::from_secs(20);
 
@@ -43,50 +47,13 @@ impl Journal {
     }
 }
 
-/// A latch a hook blocks on (as a slow `terminate` would), opened by the
-/// test or, however the test ends, on drop.
-#[derive(Default)]
-struct Latch {
-    state: Mutex<(bool, bool)>,
-    changed: Condvar,
-}
-
-impl Latch {
-    fn block(&self) {
-        let mut state = self.state.lock().expect("latch");
-        state.0 = true;
-        self.changed.notify_all();
-        while !state.1 {
-            state = self.changed.wait(state).expect("latch");
-        }
-    }
-
-    fn is_blocking(&self) -> bool {
-        let state = self.state.lock().expect("latch");
-        state.0 && !state.1
-    }
-
-    fn open(&self) {
-        self.state.lock().expect("latch").1 = true;
-        self.changed.notify_all();
-    }
-}
-
-struct OpenOnDrop(Arc<Latch>);
-
-impl Drop for OpenOnDrop {
-    fn drop(&mut self) {
-        self.0.open();
-    }
-}
-
 /// A child that notes its lifecycle and does what it is told.
 #[derive(Clone)]
 struct Probe {
     name: &'static str,
     journal: Arc<Journal>,
-    /// `PostStop` blocks on it, when set.
-    slow_stop: Option<Arc<Latch>>,
+    /// `PostStop` blocks at it (politely, for at most a minute), when set.
+    slow_stop: Option<Arc<Gate>>,
     /// `init` panics while set (a restart that fails).
     broken_init: Arc<AtomicBool>,
     /// `PreStart` (and `PostRestart`) return `Effect::Ignore` while set.
@@ -173,8 +140,8 @@ impl Behavior for Probe {
             }
             LifecycleEvent::PostStop => {
                 self.journal.note(format!("{name}:post_stop:{n}"));
-                if let Some(latch) = &self.slow_stop {
-                    latch.block();
+                if let Some(gate) = &self.slow_stop {
+                    gate.pass();
                     self.journal.note(format!("{name}:post_stop_done"));
                 }
             }
@@ -214,64 +181,85 @@ async fn count(system: &ActorSystem, probe: &ActorRef<ProbeMsg>) -> u32 {
 
 /// Rule 9: a timeout T means stop, wait up to T, then kill, reported as a
 /// `shutdown_error`; a hook that blocks is cut off at T, and meanwhile
-/// another supervisor in the same system restarts a failed child on time.
+/// another supervisor in the same system restarts a failed child.
+///
+/// The hook blocks until the test ends (the gate opens last), far past
+/// T: the stop must end without it, and the other restart must complete
+/// while it still blocks, whichever of the two comes first.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn otp_rule_9_a_stop_hook_past_its_shutdown_timeout_is_cut_off_while_supervision_goes_on() {
+    const TIMEOUT: Duration = Duration::from_millis(300);
     let system = system("cutoff");
     let journal = Arc::new(Journal::default());
-    let latch = Arc::new(Latch::default());
-    let _open = OpenOnDrop(Arc::clone(&latch));
-    let slow_sup = system.supervisor(minute(10)).await.expect("supervisor");
-    let busy_sup = system.supervisor(minute(10)).await.expect("supervisor");
+    let gate = Gate::guarded();
+    let slow_sup = within("a supervisor", system.supervisor(minute(10)))
+        .await
+        .expect("supervisor");
+    let busy_sup = within("a supervisor", system.supervisor(minute(10)))
+        .await
+        .expect("supervisor");
     let mut slow = Probe::new("slow", &journal);
-    slow.slow_stop = Some(Arc::clone(&latch));
-    let slow = slow_sup
-        .spawn(slow.spec().shutdown_timeout(Duration::from_millis(100)))
-        .await
-        .expect("spawn");
-    let other = busy_sup
-        .spawn(Probe::new("other", &journal).spec())
-        .await
-        .expect("spawn");
-    let mut events = system.events();
+    slow.slow_stop = Some(Arc::clone(&gate));
+    let slow = within(
+        "the spawn",
+        slow_sup.spawn(slow.spec().shutdown_timeout(TIMEOUT)),
+    )
+    .await
+    .expect("spawn");
+    let other = within(
+        "the spawn",
+        busy_sup.spawn(Probe::new("other", &journal).spec()),
+    )
+    .await
+    .expect("spawn");
+    // One stream per actor: the order of their events does not matter.
+    let mut slow_events = system.events();
+    let mut other_events = system.events();
 
+    let asked = Instant::now();
     let stopping = {
         let (system, id) = (system.clone(), slow.id().clone());
         tokio::spawn(async move { system.stop(&id).await })
     };
-    // The stop hook now blocks (on the latch, which stays closed)...
-    next(
-        &mut events,
-        "the slow actor's stop",
-        |e| matches!(e, SystemEvent::Stopping { actor } if actor == slow.id()),
-    )
-    .await;
+    // The stop hook now blocks (at the gate, which stays closed)...
+    gate.held(1).await;
     // ... while the other supervisor restarts a failed child.
     system.tell(&other, ProbeMsg::Fail).expect("tell");
     next(
-        &mut events,
+        &mut other_events,
         "the other child's restart",
         |e| matches!(e, SystemEvent::Restarted { actor, .. } if actor == other.id()),
     )
     .await;
-    // The slow hook is cut off at its timeout, reported as a kill.
-    next(&mut events, "the slow actor cut off", |e| {
-        matches!(e, SystemEvent::Aborted { actor, timeout } if actor == slow.id() && *timeout == Duration::from_millis(100))
-    })
-    .await;
-    assert!(
-        latch.is_blocking(),
-        "the hook still blocks: it was cut off, not awaited"
+    assert_eq!(
+        gate.waiting(),
+        1,
+        "the other child was restarted while the hook still blocked"
     );
-    tokio::time::timeout(PATIENCE, stopping)
+    assert_eq!(count(&system, &other).await, 0, "restarted afresh");
+    // The slow hook is cut off at its timeout, reported as a kill, and the
+    // stop ends though the hook still blocks: it was not awaited.
+    within("the stop to end at the timeout", stopping)
         .await
-        .expect("the stop did not end at the timeout")
         .expect("the stop's task")
         .expect("stop");
+    assert!(
+        asked.elapsed() >= TIMEOUT,
+        "cut off after {:?}, before its timeout",
+        asked.elapsed()
+    );
+    next(&mut slow_events, "the slow actor cut off", |e| {
+        matches!(e, SystemEvent::Aborted { actor, timeout } if actor == slow.id() && *timeout == TIMEOUT)
+    })
+    .await;
+    assert_eq!(gate.waiting(), 1, "the hook still blocks");
     assert!(!system.is_alive(slow.id()));
     assert_eq!(journal.with_prefix("slow:post_stop"), ["slow:post_stop:0"]);
-    latch.open();
-    system.shutdown().await.expect("shutdown");
+    gate.open();
+    gate.held(0).await;
+    within("the shutdown", system.shutdown())
+        .await
+        .expect("shutdown");
 }
 
 /// Rule 9: `brutal_kill` kills at once; `terminate` does not run, and the
@@ -289,7 +277,9 @@ async fn otp_rule_9_brutal_kill_runs_no_stop_hook() {
         .await
         .expect("spawn");
     let mut events = system.events();
-    system.stop(probe.id()).await.expect("stop");
+    within("the stop", system.stop(probe.id()))
+        .await
+        .expect("stop");
     next(
         &mut events,
         "the kill",
@@ -311,12 +301,16 @@ async fn otp_rule_9_brutal_kill_runs_no_stop_hook() {
         )
         .await
         .expect("spawn");
-    system.stop(gentle.id()).await.expect("stop");
+    within("the stop", system.stop(gentle.id()))
+        .await
+        .expect("stop");
     assert_eq!(
         journal.with_prefix("gentle:post_stop"),
         ["gentle:post_stop:0"]
     );
-    system.shutdown().await.expect("shutdown");
+    within("the shutdown", system.shutdown())
+        .await
+        .expect("shutdown");
 }
 
 /// Rule 9 (and `terminate` after an exception): the cleanup hook runs after
@@ -359,7 +353,9 @@ async fn otp_rule_9_the_cleanup_hook_runs_after_a_panic_with_the_last_good_state
     )
     .await;
     assert_eq!(journal.with_prefix("temp:post_stop"), ["temp:post_stop:7"]);
-    system.shutdown().await.expect("shutdown");
+    within("the shutdown", system.shutdown())
+        .await
+        .expect("shutdown");
 }
 
 /// Rules 6 and 7: a supervisor that gives up exits with `shutdown`; a
@@ -416,7 +412,9 @@ async fn otp_rule_7_a_supervisor_that_gives_up_exits_with_shutdown() {
             .any(|child| &child.id == permanent.id() && child.running)
     );
     assert_eq!(journal.with_prefix("t_child:restart"), Vec::<String>::new());
-    system.shutdown().await.expect("shutdown");
+    within("the shutdown", system.shutdown())
+        .await
+        .expect("shutdown");
 }
 
 /// Rule 1: a supervisor's start with its children is all or nothing: when
@@ -456,7 +454,9 @@ async fn otp_rule_1_a_supervisor_starts_its_children_all_or_nothing() {
             .expect("which_children")
             .is_empty()
     );
-    system.shutdown().await.expect("shutdown");
+    within("the shutdown", system.shutdown())
+        .await
+        .expect("shutdown");
 }
 
 /// Rule 5 and 8: every failed restart attempt counts toward intensity, and
@@ -497,7 +497,9 @@ async fn otp_rule_8_every_failed_restart_attempt_is_reported_and_counted() {
         }
     }
     assert_eq!(attempts.load(Ordering::SeqCst), 3);
-    system.shutdown().await.expect("shutdown");
+    within("the shutdown", system.shutdown())
+        .await
+        .expect("shutdown");
 }
 
 /// Rule 8: `ignore` from init keeps the child listed, not running, and it
@@ -524,10 +526,14 @@ async fn otp_rule_8_ignore_keeps_the_child_listed_not_running() {
         "started once, never retried"
     );
     probe.ignore.store(false, Ordering::SeqCst);
-    sup.restart_child(shy.id()).await.expect("restart_child");
+    within("the restart", sup.restart_child(shy.id()))
+        .await
+        .expect("restart_child");
     assert_eq!(count(&system, &shy).await, 0);
     assert!(sup.which_children().await.expect("which_children")[0].running);
-    system.shutdown().await.expect("shutdown");
+    within("the shutdown", system.shutdown())
+        .await
+        .expect("shutdown");
 }
 
 /// Rule 4: a transient child that exits normally stays listed, not
@@ -564,27 +570,31 @@ async fn otp_rule_4_transient_children_stay_listed_and_children_can_be_terminate
 
     system.tell(&kept, ProbeMsg::Add(3)).expect("tell");
     assert_eq!(count(&system, &kept).await, 3);
-    sup.terminate_child(kept.id())
+    within("the termination", sup.terminate_child(kept.id()))
         .await
         .expect("terminate_child");
     assert!(!system.is_alive(kept.id()));
     assert_eq!(journal.with_prefix("kept:post_stop"), ["kept:post_stop:3"]);
     assert_eq!(
-        sup.restart_child(done.id()).await,
+        within("the restart", sup.restart_child(done.id())).await,
         Ok(()),
         "a listed transient child starts again"
     );
     assert_eq!(
-        sup.restart_child(done.id()).await,
+        within("the restart", sup.restart_child(done.id())).await,
         Err(ChildError::Running {
             child: done.id().clone()
         })
     );
-    sup.restart_child(kept.id()).await.expect("restart_child");
+    within("the restart", sup.restart_child(kept.id()))
+        .await
+        .expect("restart_child");
     assert_eq!(count(&system, &kept).await, 0, "a fresh state");
     let listed = sup.which_children().await.expect("which_children");
     assert!(listed.iter().all(|child| child.running), "{listed:?}");
-    system.shutdown().await.expect("shutdown");
+    within("the shutdown", system.shutdown())
+        .await
+        .expect("shutdown");
 }
 
 /// `exit(Pid, kill)`: a killed child runs no hook, and its supervisor sees
@@ -604,7 +614,9 @@ async fn otp_a_kill_is_a_failure_exit_without_hooks() {
     system.tell(&victim, ProbeMsg::Add(2)).expect("tell");
     assert_eq!(count(&system, &victim).await, 2);
     let mut events = system.events();
-    system.kill(victim.id()).await.expect("kill");
+    within("the kill", system.kill(victim.id()))
+        .await
+        .expect("kill");
     next(
         &mut events,
         "the restart after the kill",
@@ -614,5 +626,7 @@ async fn otp_a_kill_is_a_failure_exit_without_hooks() {
     assert!(journal.with_prefix("victim:post_stop").is_empty());
     assert!(journal.with_prefix("victim:pre_restart").is_empty());
     assert_eq!(count(&system, &victim).await, 0);
-    system.shutdown().await.expect("shutdown");
+    within("the shutdown", system.shutdown())
+        .await
+        .expect("shutdown");
 }

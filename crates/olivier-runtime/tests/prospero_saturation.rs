@@ -168,6 +168,8 @@ fn a_failed_child_is_restarted_while_every_worker_is_busy() {
     gate.open();
     runtime.block_on(async {
         assert_eq!(support::count(&system, &fragile).await, 1);
-        system.shutdown().await.unwrap();
+        support::within("the shutdown", system.shutdown())
+            .await
+            .unwrap();
     });
 }

@@ -113,7 +113,9 @@ async fn asking_an_actor_that_stops_first_fails_with_actor_stopped() {
                 .ask(
                     &worker,
                     |reply_to| WorkerMsg::Get { reply_to },
-                    support::PATIENCE,
+                    // Far past the wait for the answer: an ask that waited
+                    // its timeout out instead of failing fast fails the test.
+                    3 * support::PATIENCE,
                 )
                 .await
         })
