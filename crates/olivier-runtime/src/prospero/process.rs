@@ -731,10 +731,15 @@ impl Process {
     /// Reports a hook that ran past its deadline: the child was killed
     /// (OTP's `shutdown_error` with reason `killed`); its body is gone.
     fn hook_cut_off(&mut self, child: &ActorId) {
+        // The bound its hooks had (see `hook_deadline`).
         let timeout = match self.children.get(child) {
-            Some(Child::Actor(actor)) => actor.shutdown.timeout().unwrap_or_default(),
-            _ => Duration::ZERO,
-        };
+            Some(Child::Actor(actor)) => match actor.shutdown {
+                Shutdown::BrutalKill => Shutdown::default().timeout(),
+                other => other.timeout(),
+            },
+            _ => None,
+        }
+        .unwrap_or_default();
         tracing::warn!(
             target: "olivier::prospero",
             actor = %child,
