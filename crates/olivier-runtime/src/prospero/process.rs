@@ -4,7 +4,6 @@
 use std::collections::{HashMap, VecDeque};
 use std::rc::Rc;
 use std::sync::Arc;
-use std::time::Duration;
 
 use alloy_actors::runtime::{ChildExit, Directive, DynBehavior, SupervisorCore};
 use alloy_actors::{
