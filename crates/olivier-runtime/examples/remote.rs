@@ -6,6 +6,10 @@
 //! cargo run -p olivier-runtime --example remote -- serve 127.0.0.1:7070
 //! cargo run -p olivier-runtime --example remote -- connect 127.0.0.1:7070 shop/counter#1
 //! ```
+//!
+//! Both sides prove they know the cluster's secret, read from
+//! `ALLOY_SECRET` (at least 16 bytes; this example falls back to a fixed
+//! one, which a real deployment must not).
 
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -14,6 +18,14 @@ use alloy_actors::{ActorRef, ActorSpec};
 use alloy_counter::{Count, Counter, CounterMsg};
 use anyhow::Context as _;
 use olivier_runtime::ActorSystem;
+use olivier_runtime::remote::Secret;
+
+/// The shared secret: `ALLOY_SECRET`, or the example's own.
+fn secret() -> anyhow::Result<Secret> {
+    let text =
+        std::env::var("ALLOY_SECRET").unwrap_or_else(|_| "the remote example's secret".to_owned());
+    Ok(Secret::new(text)?)
+}
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() -> anyhow::Result<()> {
@@ -36,14 +48,21 @@ async fn main() -> anyhow::Result<()> {
 
 /// The shop: a counter, reachable from other systems.
 async fn shop(addr: SocketAddr) -> anyhow::Result<(ActorSystem, ActorRef<CounterMsg>)> {
-    let shop = ActorSystem::builder().name("shop").listen(addr).build()?;
+    let shop = ActorSystem::builder()
+        .name("shop")
+        .secret(secret()?)
+        .listen(addr)
+        .build()?;
     let counter = shop.spawn(ActorSpec::new(Counter).name("counter")).await?;
     Ok((shop, counter))
 }
 
 /// The till: increments the shop's counter and asks for the count.
 async fn till(addr: SocketAddr, counter: &ActorRef<CounterMsg>) -> anyhow::Result<()> {
-    let till = ActorSystem::builder().name("till").build()?;
+    let till = ActorSystem::builder()
+        .name("till")
+        .secret(secret()?)
+        .build()?;
     let peer = till.connect(addr).await?;
     println!("till connected to `{peer}` at {addr}");
     for _ in 0..3 {

@@ -18,7 +18,7 @@ use crate::metrics::{self, Metrics};
 use crate::persistence::Persistence;
 use crate::prospero;
 use crate::registry::Registry;
-use crate::remote::{self, RemoteOptions};
+use crate::remote::{self, RemoteOptions, Secret};
 use crate::system::ActorSystem;
 
 /// Configures and starts an [`ActorSystem`].
@@ -52,6 +52,7 @@ pub struct ActorSystemBuilder {
     metrics_endpoint: Option<SocketAddr>,
     listen: Option<SocketAddr>,
     remote: RemoteOptions,
+    secret: Option<Secret>,
 }
 
 impl Default for ActorSystemBuilder {
@@ -67,6 +68,7 @@ impl Default for ActorSystemBuilder {
             metrics_endpoint: None,
             listen: None,
             remote: RemoteOptions::default(),
+            secret: None,
         }
     }
 }
@@ -154,8 +156,33 @@ impl ActorSystemBuilder {
         self
     }
 
-    /// Settings of the remote transport: frame limit, send queue bound,
-    /// handshake timeout.
+    /// The secret this system and every system it talks to share: each
+    /// connection's handshake proves both sides know it, without sending
+    /// it (see [`crate::remote`]). Required to listen or connect.
+    ///
+    /// ```
+    /// use olivier_runtime::ActorSystem;
+    /// use olivier_runtime::remote::Secret;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> anyhow::Result<()> {
+    /// let system = ActorSystem::builder()
+    ///     .name("shop")
+    ///     .secret(Secret::new("the cluster's shared secret")?)
+    ///     .listen("127.0.0.1:0".parse()?)
+    ///     .build()?;
+    /// assert!(system.listen_addr().is_some());
+    /// system.shutdown().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn secret(mut self, secret: Secret) -> Self {
+        self.secret = Some(secret);
+        self
+    }
+
+    /// Settings of the remote transport: frame and buffer limits, timeouts,
+    /// connection and name bounds.
     pub fn remote(mut self, options: RemoteOptions) -> Self {
         self.remote = options;
         self
@@ -167,7 +194,8 @@ impl ActorSystemBuilder {
     ///
     /// [`BuildError::NoRuntime`], [`BuildError::InvalidName`],
     /// [`BuildError::Prospero`], [`BuildError::MetricsEndpoint`],
-    /// [`BuildError::Listen`].
+    /// [`BuildError::Listen`], [`BuildError::NoSecret`] when it listens
+    /// without a [secret](Self::secret).
     pub fn build(self) -> Result<ActorSystem, BuildError> {
         let handle = match self.runtime {
             Some(handle) => handle,
@@ -184,6 +212,7 @@ impl ActorSystemBuilder {
             None => None,
         };
         let remote_listener = match self.listen {
+            Some(_) if self.secret.is_none() => return Err(BuildError::NoSecret),
             Some(addr) => Some(remote::bind(&handle, addr)?),
             None => None,
         };
@@ -200,7 +229,12 @@ impl ActorSystemBuilder {
             arena: self.arena,
             supervisors: parking_lot::Mutex::default(),
             metrics,
-            remote: Arc::new(remote::Remote::new(&root, self.remote, self.backlog)),
+            remote: Arc::new(remote::Remote::new(
+                &root,
+                self.remote,
+                self.secret,
+                self.backlog,
+            )),
             metrics_addr: std::sync::OnceLock::new(),
             prospero: commands,
             priority: std::sync::OnceLock::new(),

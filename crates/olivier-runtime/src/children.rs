@@ -2,7 +2,7 @@
 
 use alloy_actors::{ActorError, ActorId, RestartType};
 
-/// A supervisor's child as [`Supervisor::which_children`] lists it.
+/// A supervisor's child as [`Supervisor::which_children`](crate::Supervisor::which_children) lists it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ChildSummary {
     /// The child's id (kept across restarts).

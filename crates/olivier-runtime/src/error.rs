@@ -339,6 +339,10 @@ pub enum BuildError {
         #[source]
         source: std::io::Error,
     },
+    /// The system listens for other systems but has no secret to check
+    /// them with ([`ActorSystemBuilder::secret`](crate::ActorSystemBuilder::secret)).
+    #[error("the remote transport listens but no secret is set")]
+    NoSecret,
     /// The metrics endpoint could not listen on its address.
     #[error("the metrics endpoint could not listen on {addr}")]
     MetricsEndpoint {

@@ -313,9 +313,10 @@ impl SystemInner {
         metrics::export::render(&self.metrics, &self.registry)
     }
 
+    /// A fresh reply id for an ask: its instance is random, so no one can
+    /// answer an ask whose id it was not given.
     pub(crate) fn reply_id(&self) -> ActorId {
-        let correlation = self.next_instance.fetch_add(1, Ordering::Relaxed);
-        self.registry.reply_id(correlation)
+        self.registry.reply_id(crate::random::unguessable_u64())
     }
 
     /// Turns an undelivered typed message into its error, recording a dead letter.

@@ -84,6 +84,7 @@ mod persistence;
 mod platform;
 mod prospero;
 mod protocol;
+mod random;
 mod registry;
 pub mod remote;
 mod supervisor;

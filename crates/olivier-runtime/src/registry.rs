@@ -294,6 +294,8 @@ impl ActorCell {
 #[derive(Debug)]
 pub(crate) struct ReplySlot {
     reply: Mutex<Option<oneshot::Sender<Answer>>>,
+    /// The connection the request went out on (0: a local ask).
+    link: u64,
 }
 
 /// What ends an ask: the answer, or why none will come.
@@ -316,10 +318,27 @@ pub(crate) enum AskFailure {
 }
 
 impl ReplySlot {
+    /// The slot of a local ask.
     pub(crate) fn new(reply: oneshot::Sender<Answer>) -> Self {
+        Self::bound(reply, 0)
+    }
+
+    /// The slot of an ask whose request goes out on connection `link`:
+    /// answered only from there (or locally).
+    pub(crate) fn bound(reply: oneshot::Sender<Answer>, link: u64) -> Self {
         Self {
             reply: Mutex::new(Some(reply)),
+            link,
         }
+    }
+
+    /// Whether an answer that came over connection `link` may end it: a
+    /// remote ask's only over the connection its request went out on; a
+    /// local ask's from anywhere, since a local actor may have forwarded
+    /// its reply id to another system (only a system given the id, which
+    /// is random, can answer).
+    pub(crate) fn accepts_link(&self, link: u64) -> bool {
+        self.link == 0 || self.link == link
     }
 
     /// Hands the answer over; the second answer (or one after the ask

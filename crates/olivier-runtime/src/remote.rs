@@ -13,16 +13,19 @@
 //! use alloy_actors::{ActorRef, ActorSpec};
 //! use alloy_counter::{Count, Counter, CounterMsg};
 //! use olivier_runtime::ActorSystem;
+//! use olivier_runtime::remote::Secret;
 //!
 //! # #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 //! # async fn main() -> anyhow::Result<()> {
+//! let secret = Secret::new("the cluster's shared secret")?;
 //! let shop = ActorSystem::builder()
 //!     .name("shop")
+//!     .secret(secret.clone())
 //!     .listen("127.0.0.1:0".parse()?)
 //!     .build()?;
 //! let counter = shop.spawn(ActorSpec::new(Counter).name("counter")).await?;
 //!
-//! let till = ActorSystem::builder().name("till").build()?;
+//! let till = ActorSystem::builder().name("till").secret(secret).build()?;
 //! let peer = till.connect(shop.listen_addr().expect("listening")).await?;
 //! assert_eq!(peer, "shop");
 //!
@@ -43,18 +46,60 @@
 //!
 //! A system listens with [`ActorSystemBuilder::listen`](crate::ActorSystemBuilder::listen)
 //! and connects with [`ActorSystem::connect`]; either way one connection
-//! carries both directions. Each side's first frame is a [`Hello`] (its
-//! system name, [`REMOTE_PROTOCOL`] and its frame limit); a connection
-//! whose first frame is anything else, whose protocol differs or whose
-//! peer has this system's name is refused with an error frame. Each connection has a writer task draining a bounded queue
-//! ([`RemoteOptions::queue_capacity`]) and a reader task. There is no
-//! automatic reconnection: after a loss, [`ActorSystem::connect`] again (or
-//! the peer connects back) and the new connection replaces the old.
+//! carries both directions. Every system that listens or connects needs
+//! the cluster's [`Secret`] ([`ActorSystemBuilder::secret`](crate::ActorSystemBuilder::secret)).
+//!
+//! The handshake, each frame at most [`HANDSHAKE_FRAME_LEN`] bytes and the
+//! whole of it within [`RemoteOptions::handshake_timeout`]:
+//!
+//! 1. The connecting side sends its [`Hello`] (its system name,
+//!    [`REMOTE_PROTOCOL`], its frame limit and a fresh random nonce); the
+//!    accepting side checks it (the protocol, a valid name no longer than
+//!    [`RemoteOptions::max_name_len`], not its own) and answers its own.
+//! 2. The connecting side sends its [`Proof`]: an HMAC-SHA256 keyed with the
+//!    secret over both hellos ([`proof`]). The accepting side checks it and
+//!    only then sends its own proof, which the connecting side checks: each
+//!    side knows the other holds the secret, the secret never crosses the
+//!    wire, and a proof is good for one connection and one direction only.
+//!
+//! A failure is answered with an error frame where one helps (never
+//! revealing a proof), counted ([`RemoteStats`]), published as
+//! [`PeerEvent::Refused`] and logged, and the connection closes; nothing it
+//! carried is delivered.
+//!
+//! Then each connection has a writer task draining a queue bounded in
+//! frames ([`RemoteOptions::queue_capacity`]) and in bytes
+//! ([`RemoteOptions::queue_bytes`]), and a reader task holding at most one
+//! partial frame ([`RemoteOptions::max_frame_len`]). A side that sends
+//! nothing for a quarter of [`RemoteOptions::idle_timeout`] sends a
+//! heartbeat ([`PING_TYPE`]); a connection that receives nothing for the
+//! whole timeout is closed. A listener holds at most
+//! [`RemoteOptions::max_connections`] connections: one more is closed at
+//! once and counted.
+//!
+//! A system's name is its route: while a connection of `shop` is up, a
+//! second authenticated connection claiming `shop` is refused
+//! ([`ConnectionError::NameTaken`]) and the live route kept; when the last
+//! connection of a system ends, it is forgotten (a send to it is then
+//! [`RemoteSendError::NoRoute`]). There is no automatic reconnection yet:
+//! after a loss, [`ActorSystem::connect`] again (or the peer connects back).
+//!
+//! An ask's reply id is random, and the answer to a remote ask is accepted
+//! only from the connection its request went out on: any other connection
+//! that answers it is refused as if there were no such ask, and counted
+//! ([`RemoteStats::forged_replies`]). The reply id of a local ask may have
+//! been forwarded by a local actor to another system, so its answer is
+//! taken from whichever connection brings it (only a system given the
+//! random id can).
 //!
 //! # Failures
 //!
 //! - A frame larger than [`RemoteOptions::max_frame_len`] is refused with an
 //!   error frame and the connection closes (the stream cannot be resynchronised).
+//!   An error frame echoes at most the first 64 bytes of a refused payload,
+//!   so a peer that sends refused frames and never reads cannot make this
+//!   side hold as much again; an error frame that finds its queue full is
+//!   dropped and counted ([`RemoteStats::control_frames_dropped`]).
 //!   Each hello announces its system's limit, and a system never sends a
 //!   frame above the smaller of the two: such a message fails at its sender
 //!   with [`RemoteSendError::TooLarge`] and the connection stays.
@@ -67,7 +112,7 @@
 //!   whose payload does not decode, or refused by a full mailbox, is a dead
 //!   letter on the receiving system (holding a [`WireMessage`]) and is
 //!   answered with an error frame ([`ErrorBody`]); the sender records its
-//!   own dead letter ([`DeadLetterReason::RefusedByPeer`]), and an ask fails
+//!   own dead letter ([`DeadLetterReason::RefusedByPeer`](crate::DeadLetterReason::RefusedByPeer)), and an ask fails
 //!   at once with [`AskError::RefusedByPeer`](crate::AskError::RefusedByPeer).
 //! - A send to a system this one is not connected to, or whose connection
 //!   is lost, fails with [`TellError::Unreachable`](crate::TellError::Unreachable);
@@ -87,6 +132,7 @@
 //! ([`ActorSystem::tell`], [`ActorSystem::ask`]) are not checked.
 
 mod ask;
+mod auth;
 mod channel;
 mod code;
 mod connection;
@@ -96,16 +142,23 @@ mod hub;
 mod inbound;
 mod options;
 mod peer;
+mod stats;
 #[cfg(test)]
 mod tests;
 pub(crate) mod wire;
 
 use std::net::SocketAddr;
 
+pub use auth::{MIN_SECRET_LEN, Role, Secret, SecretError, proof};
 pub use channel::TcpChannel;
 pub use error::{ConnectError, ConnectionError, RemoteSendError};
 pub use events::{PeerEvent, PeerEvents};
-pub use wire::{ERROR_TYPE, ErrorBody, ErrorCode, HELLO_TYPE, Hello, REMOTE_PROTOCOL, WireMessage};
+pub use options::HANDSHAKE_FRAME_LEN;
+pub use stats::RemoteStats;
+pub use wire::{
+    ERROR_TYPE, ErrorBody, ErrorCode, HELLO_TYPE, Hello, PING_TYPE, PROOF_TYPE, Proof,
+    REMOTE_PROTOCOL, WireMessage,
+};
 
 pub use options::RemoteOptions;
 
@@ -147,6 +200,11 @@ impl ActorSystem {
             .collect();
         peers.sort();
         peers
+    }
+
+    /// What the remote transport refused or dropped so far, counted.
+    pub fn remote_stats(&self) -> RemoteStats {
+        hub::of(self.inner()).counters.snapshot()
     }
 
     /// A stream of the [`PeerEvent`]s emitted from now on.

@@ -319,7 +319,7 @@ impl ActorSystem {
         self.inner.metrics_addr.get().copied()
     }
 
-    /// A stream of the [`SystemEvent`]s emitted from now on.
+    /// A stream of the [`SystemEvent`](crate::SystemEvent)s emitted from now on.
     pub fn events(&self) -> Events {
         self.inner.events.subscribe()
     }

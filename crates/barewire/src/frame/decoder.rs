@@ -64,6 +64,21 @@ impl FrameDecoder {
         self.max_frame_len
     }
 
+    /// Changes the largest frame accepted from the next frame header on
+    /// (a protocol that starts with small frames, a handshake say, raises
+    /// it once the peer is known).
+    ///
+    /// ```
+    /// use barewire::frame::FrameDecoder;
+    ///
+    /// let mut decoder = FrameDecoder::with_max_frame_len(16);
+    /// decoder.set_max_frame_len(1024);
+    /// assert_eq!(decoder.max_frame_len(), 1024);
+    /// ```
+    pub fn set_max_frame_len(&mut self, max_frame_len: usize) {
+        self.max_frame_len = max_frame_len;
+    }
+
     /// How many received bytes are not yet returned as frames.
     pub fn buffered_len(&self) -> usize {
         self.buffer.len() - self.start

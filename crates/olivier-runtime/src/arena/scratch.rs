@@ -9,7 +9,7 @@ use super::budget::{ArenaBudget, ArenaError};
 use super::chunks::Inner;
 
 /// The scratch byte buffer an [`ActorArena`](crate::ActorArena) keeps, lent empty by
-/// [`ActorArena::scratch_bytes`] and given back, cleared, when dropped; the
+/// [`ActorArena::scratch_bytes`](crate::ActorArena::scratch_bytes) and given back, cleared, when dropped; the
 /// runtime encodes a durable actor's state into it.
 ///
 /// It is a plain `Vec<u8>` on the global heap, not memory from the arena's

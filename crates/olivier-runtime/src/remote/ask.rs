@@ -30,11 +30,30 @@ pub(crate) async fn ask<M: Message, R: Message>(
     request: impl FnOnce(ActorRef<R>) -> M,
     timeout: Duration,
 ) -> Result<R, AskError> {
+    let remote = hub::of(system);
+    let peer = match remote.route(target.id().system()) {
+        Ok(peer) => peer,
+        Err(error) => {
+            let reply_id = system.reply_id();
+            let message = AnyMessage::new(request(ActorRef::new(reply_id)));
+            system.dead_letters.record(DeadLetter {
+                target: target.id().clone(),
+                sender: None,
+                message,
+                reason: DeadLetterReason::Unreachable(error.clone()),
+            });
+            return Err(AskError::Unreachable {
+                target: target.id().clone(),
+                error,
+            });
+        }
+    };
     let reply_id = system.reply_id();
     let (reply, answer) = oneshot::channel();
+    // Only an answer over this very connection ends the ask.
     system.registry.insert(
         reply_id.clone(),
-        Entry::Reply(Arc::new(ReplySlot::new(reply))),
+        Entry::Reply(Arc::new(ReplySlot::bound(reply, peer.link))),
     );
     let _slot = SlotGuard {
         system,
@@ -42,7 +61,8 @@ pub(crate) async fn ask<M: Message, R: Message>(
     };
     let message = AnyMessage::new(request(ActorRef::new(reply_id.clone())));
     let correlation = CorrelationId::from(u128::from(reply_id.instance()));
-    let sent = hub::of(system).send_as(
+    let sent = remote.send_on(
+        peer,
         Kind::Ask,
         target.id(),
         message,

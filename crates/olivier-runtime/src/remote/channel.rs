@@ -126,6 +126,14 @@ impl TcpChannel {
         Ok(Self::new(stream, max_frame_len))
     }
 
+    /// Changes the largest frame sent or accepted from now on (the
+    /// connection raises it from [`HANDSHAKE_FRAME_LEN`](super::HANDSHAKE_FRAME_LEN)
+    /// once the peer is authenticated).
+    pub fn set_max_frame_len(&mut self, max_frame_len: usize) {
+        self.max_frame_len = max_frame_len;
+        self.reader.decoder.set_max_frame_len(max_frame_len);
+    }
+
     /// The address of the other end.
     ///
     /// # Errors

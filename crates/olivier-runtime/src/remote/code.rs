@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 ///
 /// The values are BARE enum values in declaration order (0, 1, 2, …).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[non_exhaustive]
 pub enum ErrorCode {
     /// No actor has the target id on the receiving system.
     UnknownActor,
@@ -27,6 +28,12 @@ pub enum ErrorCode {
     MailboxFull,
     /// The target stopped before the message was queued.
     ActorStopped,
+    /// The peer did not prove it knows the shared secret.
+    AuthenticationFailed,
+    /// Another connection of the peer's system is up.
+    NameTaken,
+    /// The listener is full.
+    TooManyConnections,
 }
 
 impl std::fmt::Display for ErrorCode {
@@ -42,6 +49,9 @@ impl std::fmt::Display for ErrorCode {
             ErrorCode::WrongSystem => "wrong system",
             ErrorCode::MailboxFull => "mailbox full",
             ErrorCode::ActorStopped => "actor stopped",
+            ErrorCode::AuthenticationFailed => "authentication failed",
+            ErrorCode::NameTaken => "name taken",
+            ErrorCode::TooManyConnections => "too many connections",
         })
     }
 }

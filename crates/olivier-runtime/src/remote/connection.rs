@@ -10,11 +10,17 @@ use barewire::{Envelope, Kind, Priority};
 use tokio::net::tcp::OwnedReadHalf;
 use tokio::net::{TcpListener, TcpStream};
 
+use tokio::sync::OwnedSemaphorePermit;
+
+use super::auth::{self, Role, Secret, proof};
 use super::channel::{FrameReader, TcpChannel};
 use super::hub;
-use super::peer::{self, Ending, Peer};
+use super::options::{HANDSHAKE_FRAME_LEN, RemoteOptions};
+use super::peer::{self, Ending, Peer, PeerSetup};
+use super::stats::Counters;
 use super::wire::{
-    self, ERROR_TYPE, ErrorBody, ErrorCode, HELLO_TYPE, Hello, REMOTE_PROTOCOL, Route,
+    self, ERROR_TYPE, ErrorBody, ErrorCode, HELLO_TYPE, Hello, PING_TYPE, PROOF_TYPE, Proof,
+    REMOTE_PROTOCOL, Route,
 };
 use super::{ConnectError, ConnectionError, PeerEvent, inbound};
 use crate::BuildError;
@@ -52,9 +58,24 @@ pub(crate) fn serve(system: &Arc<SystemInner>, listener: TcpListener, addr: Sock
             };
             match accepted {
                 Ok((stream, from)) => {
-                    system
-                        .handle
-                        .spawn(accept(Arc::downgrade(&system), stream, from));
+                    let remote = hub::of(&system);
+                    match Arc::clone(&remote.slots).try_acquire_owned() {
+                        Ok(slot) => {
+                            system
+                                .handle
+                                .spawn(accept(Arc::downgrade(&system), stream, from, slot));
+                        }
+                        Err(_) => {
+                            // Full: closed at once, nothing read or buffered.
+                            Counters::count(&remote.counters.connections_refused);
+                            let error = ConnectionError::TooManyConnections {
+                                max: remote.options.max_connections,
+                            };
+                            tracing::warn!(target: "olivier::remote", %from, %error, "incoming connection refused");
+                            remote.events.emit(PeerEvent::Refused { addr: from, error });
+                            drop(stream);
+                        }
+                    }
                 }
                 Err(error) => {
                     // Out of descriptors, say: wait a little rather than spin.
@@ -67,40 +88,61 @@ pub(crate) fn serve(system: &Arc<SystemInner>, listener: TcpListener, addr: Sock
     });
 }
 
-/// Runs the handshake of an incoming connection, then the connection.
-async fn accept(system: Weak<SystemInner>, stream: TcpStream, from: SocketAddr) {
+/// Runs the handshake of an incoming connection, then the connection,
+/// which holds `slot` of the listener until it ends.
+async fn accept(
+    system: Weak<SystemInner>,
+    stream: TcpStream,
+    from: SocketAddr,
+    slot: OwnedSemaphorePermit,
+) {
     let Some(inner) = system.upgrade() else {
         return;
     };
     let _ = stream.set_nodelay(true);
-    let options = hub::of(&inner).options;
-    let mut channel = TcpChannel::new(stream, options.max_frame_len);
-    let own = hub::of(&inner).hello();
+    let remote = hub::of(&inner);
+    let (options, secret) = (remote.options, remote.secret.clone());
+    let mut channel = TcpChannel::new(stream, HANDSHAKE_FRAME_LEN);
+    let own = remote.hello();
     let root = inner.root.to_string();
     drop(inner);
-    let shaken = tokio::time::timeout(
-        options.handshake_timeout,
-        handshake(&mut channel, &own, &root, false),
-    )
-    .await
-    .unwrap_or(Err(ConnectionError::HandshakeTimeout {
-        after: options.handshake_timeout,
-    }));
+    let shaken = match &secret {
+        Some(secret) => {
+            let shake = handshake(&mut channel, &own, &root, secret, Role::Accepting, &options);
+            tokio::time::timeout(options.handshake_timeout, shake)
+                .await
+                .unwrap_or(Err(ConnectionError::HandshakeTimeout {
+                    after: options.handshake_timeout,
+                }))
+        }
+        None => Err(ConnectionError::AuthenticationFailed),
+    };
     let Some(inner) = system.upgrade() else {
         return;
     };
     match shaken {
         Ok(hello) => {
-            start(&inner, channel, hello, from);
+            channel.set_max_frame_len(options.max_frame_len);
+            if let Err(error) = start(&inner, channel, hello, from, Some(slot)) {
+                refused(&inner, from, error);
+            }
         }
         Err(error) => {
-            tracing::warn!(target: "olivier::remote", %from, %error, "incoming connection refused");
-            hub::of(&inner)
-                .events
-                .emit(PeerEvent::Refused { addr: from, error });
+            refused(&inner, from, error);
             let _ = channel.close().await;
         }
     }
+}
+
+/// Counts, logs and publishes a connection refused at its handshake.
+fn refused(system: &SystemInner, from: SocketAddr, error: ConnectionError) {
+    let remote = hub::of(system);
+    Counters::count(&remote.counters.handshakes_failed);
+    if error == ConnectionError::AuthenticationFailed {
+        Counters::count(&remote.counters.authentication_failures);
+    }
+    tracing::warn!(target: "olivier::remote", %from, %error, "incoming connection refused");
+    remote.events.emit(PeerEvent::Refused { addr: from, error });
 }
 
 /// Connects to a listening system and runs the connection; answers the
@@ -112,24 +154,43 @@ pub(crate) async fn connect(
     if system.exit_watch().borrow().is_some() {
         return Err(ConnectError::ShutDown);
     }
-    let options = hub::of(system).options;
-    let mut channel = TcpChannel::connect(addr, options.max_frame_len)
-        .await
-        .map_err(|source| ConnectError::Io { addr, source })?;
-    let own = hub::of(system).hello();
-    let root = system.root.to_string();
-    let shaken = tokio::time::timeout(
+    let remote = hub::of(system);
+    let Some(secret) = remote.secret.clone() else {
+        return Err(ConnectError::NoSecret);
+    };
+    let options = remote.options;
+    let connecting = tokio::time::timeout(
         options.handshake_timeout,
-        handshake(&mut channel, &own, &root, true),
-    )
-    .await
-    .unwrap_or(Err(ConnectionError::HandshakeTimeout {
-        after: options.handshake_timeout,
-    }));
+        TcpChannel::connect(addr, HANDSHAKE_FRAME_LEN),
+    );
+    let mut channel = match connecting.await {
+        Ok(connected) => connected.map_err(|source| ConnectError::Io { addr, source })?,
+        Err(_) => {
+            let source = std::io::Error::new(std::io::ErrorKind::TimedOut, "connect timed out");
+            return Err(ConnectError::Io { addr, source });
+        }
+    };
+    let own = remote.hello();
+    let root = system.root.to_string();
+    let shake = handshake(
+        &mut channel,
+        &own,
+        &root,
+        &secret,
+        Role::Connecting,
+        &options,
+    );
+    let shaken = tokio::time::timeout(options.handshake_timeout, shake)
+        .await
+        .unwrap_or(Err(ConnectionError::HandshakeTimeout {
+            after: options.handshake_timeout,
+        }));
     match shaken {
         Ok(hello) => {
             let name = hello.system.clone();
-            start(system, channel, hello, addr);
+            channel.set_max_frame_len(options.max_frame_len);
+            start(system, channel, hello, addr, None)
+                .map_err(|error| ConnectError::Handshake { addr, error })?;
             Ok(name)
         }
         Err(error) => {
@@ -139,19 +200,65 @@ pub(crate) async fn connect(
     }
 }
 
-/// Exchanges hellos: the connecting side speaks first.
+/// Exchanges hellos, then proofs: the connecting side speaks first, and
+/// the accepting side sends its proof only for a valid one, so a peer
+/// that does not know the secret learns nothing it could use.
 async fn handshake(
     channel: &mut TcpChannel,
     own: &Hello,
     root: &str,
-    connecting: bool,
+    secret: &Secret,
+    role: Role,
+    options: &RemoteOptions,
 ) -> Result<Hello, ConnectionError> {
     let hello = wire::control_frame(hello_route(root), HELLO_TYPE, own);
+    let connecting = role == Role::Connecting;
     if connecting {
         channel.write_framed(&hello).await?;
     }
-    let theirs = match read_hello(channel, own).await {
-        Ok(theirs) => theirs,
+    let theirs = read_hello(channel, own, options).await;
+    let theirs = refuse_on_error(channel, root, theirs).await?;
+    if !connecting {
+        channel.write_framed(&hello).await?;
+    }
+    let their_role = match role {
+        Role::Connecting => Role::Accepting,
+        _ => Role::Connecting,
+    };
+    let mine = Proof {
+        mac: proof(secret, role, own, &theirs),
+    };
+    let mine = wire::control_frame(hello_route(root), PROOF_TYPE, &mine);
+    if connecting {
+        channel.write_framed(&mine).await?;
+    }
+    let valid = read_proof(channel)
+        .await
+        .map(|mac| auth::verify(secret, their_role, &theirs, own, &mac));
+    let checked = match valid {
+        Ok(true) => Ok(()),
+        Ok(false) => Err((
+            ConnectionError::AuthenticationFailed,
+            Some(ErrorCode::AuthenticationFailed),
+        )),
+        Err(failed) => Err(failed),
+    };
+    refuse_on_error(channel, root, checked).await?;
+    if !connecting {
+        channel.write_framed(&mine).await?;
+    }
+    Ok(theirs)
+}
+
+/// Answers a handshake failure that carries an error code with an error
+/// frame (best effort: the peer may be gone already).
+async fn refuse_on_error<T>(
+    channel: &mut TcpChannel,
+    root: &str,
+    result: Result<T, (ConnectionError, Option<ErrorCode>)>,
+) -> Result<T, ConnectionError> {
+    match result {
+        Ok(value) => Ok(value),
         Err((error, Some(code))) => {
             let body = ErrorBody {
                 code,
@@ -160,24 +267,19 @@ async fn handshake(
                 payload: Vec::new(),
             };
             let refusal = wire::control_frame(wire::error_route(root, ""), ERROR_TYPE, &body);
-            // Best effort: the peer may be gone already.
             let _ = channel.write_framed(&refusal).await;
-            return Err(error);
+            Err(error)
         }
-        Err((error, None)) => return Err(error),
-    };
-    if !connecting {
-        channel.write_framed(&hello).await?;
+        Err((error, None)) => Err(error),
     }
-    Ok(theirs)
 }
 
-/// Reads and checks the peer's hello; a failure carries the code of the
-/// error frame to answer with, if any.
-async fn read_hello(
+/// Reads one handshake frame as an envelope of kind `System` and type
+/// `expected` (an error frame is the peer's refusal).
+async fn read_system_frame(
     channel: &mut TcpChannel,
-    own: &Hello,
-) -> Result<Hello, (ConnectionError, Option<ErrorCode>)> {
+    expected: &str,
+) -> Result<Vec<u8>, (ConnectionError, Option<ErrorCode>)> {
     let frame = match channel.receive().await {
         Ok(Some(frame)) => frame,
         Ok(None) => return Err((ConnectionError::Closed, None)),
@@ -192,7 +294,6 @@ async fn read_hello(
             Some(ErrorCode::MalformedEnvelope),
         )
     })?;
-    let refused = |error| (error, Some(ErrorCode::HandshakeFailed));
     if envelope.kind == Kind::Error && envelope.message_type == ERROR_TYPE {
         let body: ErrorBody = barewire::from_slice(envelope.payload)
             .map_err(|error| (ConnectionError::MalformedHello(error), None))?;
@@ -204,18 +305,39 @@ async fn read_hello(
             None,
         ));
     }
-    if envelope.kind != Kind::System || envelope.message_type != HELLO_TYPE {
-        return Err(refused(ConnectionError::UnexpectedFrame {
-            kind: envelope.kind,
-            message_type: envelope.message_type.to_owned(),
-        }));
+    if envelope.kind != Kind::System || envelope.message_type != expected {
+        return Err((
+            ConnectionError::UnexpectedFrame {
+                kind: envelope.kind,
+                message_type: envelope.message_type.to_owned(),
+            },
+            Some(ErrorCode::HandshakeFailed),
+        ));
     }
-    let hello: Hello = barewire::from_slice(envelope.payload)
+    Ok(envelope.payload.to_vec())
+}
+
+/// Reads and checks the peer's hello; a failure carries the code of the
+/// error frame to answer with, if any.
+async fn read_hello(
+    channel: &mut TcpChannel,
+    own: &Hello,
+    options: &RemoteOptions,
+) -> Result<Hello, (ConnectionError, Option<ErrorCode>)> {
+    let payload = read_system_frame(channel, HELLO_TYPE).await?;
+    let refused = |error| (error, Some(ErrorCode::HandshakeFailed));
+    let hello: Hello = barewire::from_slice(&payload)
         .map_err(|error| refused(ConnectionError::MalformedHello(error)))?;
     if hello.protocol != REMOTE_PROTOCOL {
         return Err(refused(ConnectionError::ProtocolMismatch {
             ours: REMOTE_PROTOCOL,
             theirs: hello.protocol,
+        }));
+    }
+    if hello.system.len() > options.max_name_len {
+        return Err(refused(ConnectionError::NameTooLong {
+            len: hello.system.len(),
+            max: options.max_name_len,
         }));
     }
     if ActorId::root(&hello.system).is_err() {
@@ -231,6 +353,20 @@ async fn read_hello(
     Ok(hello)
 }
 
+/// Reads the peer's proof.
+async fn read_proof(
+    channel: &mut TcpChannel,
+) -> Result<[u8; 32], (ConnectionError, Option<ErrorCode>)> {
+    let payload = read_system_frame(channel, PROOF_TYPE).await?;
+    let proof: Proof = barewire::from_slice(&payload).map_err(|error| {
+        (
+            ConnectionError::MalformedHello(error),
+            Some(ErrorCode::HandshakeFailed),
+        )
+    })?;
+    Ok(proof.mac)
+}
+
 fn hello_route(root: &str) -> Route<'_> {
     Route {
         kind: Kind::System,
@@ -241,59 +377,116 @@ fn hello_route(root: &str) -> Route<'_> {
     }
 }
 
-/// Registers the peer and starts its reader and writer tasks.
-fn start(system: &Arc<SystemInner>, channel: TcpChannel, hello: Hello, addr: SocketAddr) {
-    let (reader, writer) = channel.split();
-    let options = hub::of(system).options;
+/// Registers the peer and starts its reader and writer tasks; refused
+/// when a live connection of the same system is the route already.
+fn start(
+    system: &Arc<SystemInner>,
+    channel: TcpChannel,
+    hello: Hello,
+    addr: SocketAddr,
+    slot: Option<OwnedSemaphorePermit>,
+) -> Result<(), ConnectionError> {
+    let remote = hub::of(system);
+    let options = remote.options;
     let theirs = usize::try_from(hello.max_frame_len).unwrap_or(usize::MAX);
     let max_frame_len = options.max_frame_len.min(theirs);
-    let events = hub::of(system).events.clone();
     let (peer, queue) = Peer::new(
-        hello.system,
-        addr,
-        max_frame_len,
-        options.queue_capacity,
-        events,
+        PeerSetup {
+            system: hello.system,
+            addr,
+            link: remote.next_link(),
+            max_frame_len,
+            capacity: options.queue_capacity,
+            queue_bytes: options.queue_bytes,
+        },
+        remote.events.clone(),
+        (Arc::clone(&remote.counters), Arc::downgrade(&remote.peers)),
     );
-    hub::of(system).register(Arc::clone(&peer));
+    if let Err(error) = remote.register(Arc::clone(&peer)) {
+        // The live route stays; the newcomer hears why and is closed.
+        let body = ErrorBody {
+            code: ErrorCode::NameTaken,
+            detail: error.to_string(),
+            message_type: String::new(),
+            payload: Vec::new(),
+        };
+        let refusal = wire::control_frame(wire::error_route(&remote.root, ""), ERROR_TYPE, &body);
+        let mut channel = channel;
+        system.handle.spawn(async move {
+            let _ = channel.write_framed(&refusal).await;
+            let _ = channel.close().await;
+        });
+        return Err(error);
+    }
+    let (reader, writer) = channel.split();
     tracing::info!(target: "olivier::remote", system = %system.root, peer = %peer.system, %addr, "connected");
     hub::of(system).events.emit(PeerEvent::Connected {
         system: peer.system.clone(),
         addr,
     });
     let weak = Arc::downgrade(system);
+    let ping = wire::control_frame(hello_route(&remote.root), PING_TYPE, &());
+    let heartbeat = (options.idle_timeout / 4).max(Duration::from_millis(10));
     system.handle.spawn(peer::write_loop(
         weak.clone(),
         Arc::clone(&peer),
         queue,
         writer,
+        (heartbeat, ping),
     ));
-    system
-        .handle
-        .spawn(read_loop(weak, peer, reader, system.exit_watch()));
+    system.handle.spawn(read_loop(
+        weak,
+        peer,
+        reader,
+        system.exit_watch(),
+        (options.idle_timeout, slot),
+    ));
+    Ok(())
 }
 
-/// Hands every frame to [`inbound::handle`] until the link ends.
+/// Hands every frame to [`inbound::handle`] until the link ends (nothing
+/// received for `idle` ends it too); then frees the listener's slot.
 async fn read_loop(
     system: Weak<SystemInner>,
     peer: Arc<Peer>,
     mut reader: FrameReader<OwnedReadHalf>,
     mut exit: tokio::sync::watch::Receiver<Option<Result<(), crate::SystemFailure>>>,
+    (idle, slot): (Duration, Option<OwnedSemaphorePermit>),
 ) {
-    let (ending, error) = 'link: loop {
+    let ended = read_frames(&system, &peer, &mut reader, &mut exit, idle).await;
+    if let Some((ending, error)) = ended {
+        if let (ConnectionError::IdleTimeout { .. }, Some(inner)) = (&error, system.upgrade()) {
+            Counters::count(&hub::of(&inner).counters.idle_timeouts);
+        }
+        peer::end(&peer, ending, error);
+    }
+    drop(slot);
+}
+
+/// Reads until the link ends: how, unless it had ended already.
+async fn read_frames(
+    system: &Weak<SystemInner>,
+    peer: &Arc<Peer>,
+    reader: &mut FrameReader<OwnedReadHalf>,
+    exit: &mut tokio::sync::watch::Receiver<Option<Result<(), crate::SystemFailure>>>,
+    idle: Duration,
+) -> Option<(Ending, ConnectionError)> {
+    let mut deadline = tokio::time::Instant::now() + idle;
+    let ended = 'link: loop {
         loop {
             match reader.next_frame() {
                 Ok(Some(frame)) => {
                     let Some(inner) = system.upgrade() else {
                         break 'link (Ending::Lost, ConnectionError::ShutDown);
                     };
-                    inbound::handle(&inner, &peer, frame);
+                    inbound::handle(&inner, peer, frame);
+                    deadline = tokio::time::Instant::now() + idle;
                 }
                 Ok(None) => break,
                 Err(error) => {
                     // The stream cannot be resynchronised: say why, then close.
                     if let Some(inner) = system.upgrade() {
-                        inbound::refuse_stream(&inner, &peer, &error);
+                        inbound::refuse_stream(&inner, peer, &error);
                     }
                     break 'link (Ending::Flush, error);
                 }
@@ -301,8 +494,11 @@ async fn read_loop(
         }
         tokio::select! {
             biased;
-            _ = peer.closed() => return,
+            _ = peer.closed() => return None,
             _ = exit.wait_for(Option::is_some) => break (Ending::Flush, ConnectionError::ShutDown),
+            () = tokio::time::sleep_until(deadline) => {
+                break (Ending::Lost, ConnectionError::IdleTimeout { after: idle });
+            }
             filled = reader.fill() => match filled {
                 Ok(true) => {}
                 Ok(false) => break (Ending::Lost, ConnectionError::Closed),
@@ -310,5 +506,5 @@ async fn read_loop(
             },
         }
     };
-    peer::end(&peer, ending, error);
+    Some(ended)
 }

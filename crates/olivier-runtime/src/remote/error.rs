@@ -36,6 +36,14 @@ pub enum RemoteSendError {
         /// The queue bound.
         capacity: usize,
     },
+    /// The connection's send queue holds as many bytes as it may.
+    #[error("the send queue to system `{system}` is over its budget of {bytes} bytes")]
+    QueueOverBudget {
+        /// The target's system.
+        system: String,
+        /// The budget ([`RemoteOptions::queue_bytes`](super::RemoteOptions::queue_bytes)).
+        bytes: usize,
+    },
     /// The message did not encode in BARE.
     #[error("a `{message_type}` did not encode in BARE: {detail}")]
     Encode {
@@ -142,6 +150,36 @@ pub enum ConnectionError {
         /// The shared name.
         system: String,
     },
+    /// The peer's system name is longer than this system accepts.
+    #[error("the peer's system name is {len} bytes long, above the limit of {max}")]
+    NameTooLong {
+        /// Its length.
+        len: usize,
+        /// The limit ([`RemoteOptions::max_name_len`](super::RemoteOptions::max_name_len)).
+        max: usize,
+    },
+    /// The peer did not prove it knows the shared secret.
+    #[error("the peer failed authentication")]
+    AuthenticationFailed,
+    /// Another authenticated connection of that system is up: the live
+    /// route is kept, the newcomer refused.
+    #[error("system `{system}` is already connected")]
+    NameTaken {
+        /// The name.
+        system: String,
+    },
+    /// The listener holds as many connections as it may.
+    #[error("the listener already holds {max} connections")]
+    TooManyConnections {
+        /// The limit ([`RemoteOptions::max_connections`](super::RemoteOptions::max_connections)).
+        max: usize,
+    },
+    /// Nothing arrived for the idle timeout (not even a heartbeat).
+    #[error("nothing received for {after:?}")]
+    IdleTimeout {
+        /// The idle timeout.
+        after: Duration,
+    },
     /// The peer refused the connection with an error frame.
     #[error("the peer refused the connection ({code}): {detail}")]
     Refused {
@@ -219,6 +257,10 @@ pub enum ConnectError {
         #[source]
         error: ConnectionError,
     },
+    /// This system has no secret to prove itself with
+    /// ([`ActorSystemBuilder::secret`](crate::ActorSystemBuilder::secret)).
+    #[error("the actor system has no remote secret")]
+    NoSecret,
     /// This system has shut down.
     #[error("the actor system has shut down")]
     ShutDown,

@@ -5,17 +5,21 @@
 use std::any::{Any, TypeId};
 use std::collections::HashMap;
 use std::net::SocketAddr;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, OnceLock};
 
 use alloy_actors::runtime::DynBehavior;
 use alloy_actors::{ActorId, ActorPriority, AnyMessage, AnySpec};
 use barewire::{CorrelationId, Kind};
 use parking_lot::RwLock;
+use tokio::sync::Semaphore;
 
-use super::error::RemoteSendError;
+use super::auth::{self, Secret};
+use super::error::{ConnectionError, RemoteSendError};
 use super::events::PeerEventHub;
 use super::options::RemoteOptions;
-use super::peer::{Letter, Outgoing, Peer};
+use super::peer::{Letter, Outgoing, Peer, Routes};
+use super::stats::Counters;
 use super::wire::{self, Hello, REMOTE_PROTOCOL, Route};
 use crate::dead_letters::DeadLetterReason;
 use crate::kernel::{Outbound, SystemInner, Undelivered};
@@ -28,20 +32,38 @@ pub(crate) struct Remote {
     /// actor sent).
     pub(super) name: String,
     pub(super) root: String,
-    pub(super) peers: RwLock<HashMap<String, Arc<Peer>>>,
+    /// The route to each connected system.
+    pub(super) peers: Arc<Routes>,
     /// A behavior per accepted message type, to decode incoming payloads.
     pub(super) decoders: RwLock<HashMap<TypeId, Arc<dyn DynBehavior>>>,
     pub(super) listen_addr: OnceLock<SocketAddr>,
     pub(super) events: PeerEventHub,
+    /// What every peer must prove it knows; `None`: no connection at all.
+    pub(super) secret: Option<Secret>,
+    /// The listener's connection slots.
+    pub(super) slots: Arc<Semaphore>,
+    /// The next connection's number (a reply is accepted only on the
+    /// connection its request went out on).
+    next_link: AtomicU64,
+    pub(super) counters: Arc<Counters>,
 }
 
 impl Remote {
-    pub(crate) fn new(root: &ActorId, options: RemoteOptions, backlog: usize) -> Self {
+    pub(crate) fn new(
+        root: &ActorId,
+        options: RemoteOptions,
+        secret: Option<Secret>,
+        backlog: usize,
+    ) -> Self {
         Self {
+            secret,
+            slots: Arc::new(Semaphore::new(options.max_connections)),
+            next_link: AtomicU64::new(1),
+            counters: Arc::default(),
             options,
             name: root.path().to_owned(),
             root: root.to_string(),
-            peers: RwLock::default(),
+            peers: Arc::default(),
             decoders: RwLock::default(),
             listen_addr: OnceLock::new(),
             events: PeerEventHub::new(backlog),
@@ -71,18 +93,36 @@ impl Remote {
         Ok(message)
     }
 
+    /// This side's hello for a new connection, with a fresh nonce.
     pub(super) fn hello(&self) -> Hello {
         Hello {
             protocol: REMOTE_PROTOCOL,
             system: self.name.clone(),
             max_frame_len: self.options.max_frame_len as u64,
+            nonce: auth::nonce(),
         }
     }
 
-    /// Makes `peer` the route to its system, replacing an older connection
-    /// (which keeps serving what it receives until it ends).
-    pub(super) fn register(&self, peer: Arc<Peer>) {
-        self.peers.write().insert(peer.system.clone(), peer);
+    /// A new connection's number.
+    pub(super) fn next_link(&self) -> u64 {
+        self.next_link.fetch_add(1, Ordering::Relaxed)
+    }
+
+    /// Makes `peer` the route to its system, unless a live connection of
+    /// that system is the route already: a name is never taken over while
+    /// its connection is up (an older, ended one is replaced).
+    pub(super) fn register(&self, peer: Arc<Peer>) -> Result<(), ConnectionError> {
+        let mut peers = self.peers.write();
+        if let Some(live) = peers.get(&peer.system)
+            && live.is_open()
+        {
+            Counters::count(&self.counters.name_conflicts);
+            return Err(ConnectionError::NameTaken {
+                system: peer.system.clone(),
+            });
+        }
+        peers.insert(peer.system.clone(), peer);
+        Ok(())
     }
 
     pub(super) fn peer(&self, system: &str) -> Option<Arc<Peer>> {
@@ -119,20 +159,45 @@ impl Remote {
         sender: Option<&ActorId>,
         correlation: Option<CorrelationId>,
     ) -> Result<Arc<Peer>, Undelivered> {
+        match self.route(target.system()) {
+            Ok(peer) => self.send_on(peer, kind, target, message, priority, sender, correlation),
+            Err(error) => Err(Undelivered {
+                reason: DeadLetterReason::Unreachable(error),
+                message,
+            }),
+        }
+    }
+
+    /// The live connection to `system`.
+    pub(super) fn route(&self, system: &str) -> Result<Arc<Peer>, RemoteSendError> {
+        let Some(peer) = self.peer(system) else {
+            return Err(RemoteSendError::NoRoute {
+                system: system.to_owned(),
+            });
+        };
+        if !peer.is_open() {
+            return Err(peer.disconnected());
+        }
+        Ok(peer)
+    }
+
+    /// Encodes a message and queues it on `peer`'s connection; answers it.
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn send_on(
+        &self,
+        peer: Arc<Peer>,
+        kind: Kind,
+        target: &ActorId,
+        message: AnyMessage,
+        priority: ActorPriority,
+        sender: Option<&ActorId>,
+        correlation: Option<CorrelationId>,
+    ) -> Result<Arc<Peer>, Undelivered> {
         let unreachable = |error, message| Undelivered {
             reason: DeadLetterReason::Unreachable(error),
             message,
         };
         let system = target.system();
-        let Some(peer) = self.peer(system) else {
-            let error = RemoteSendError::NoRoute {
-                system: system.to_owned(),
-            };
-            return Err(unreachable(error, message));
-        };
-        if !peer.is_open() {
-            return Err(unreachable(peer.disconnected(), message));
-        }
         let source = sender.map(ToString::to_string);
         let target_text = target.to_string();
         let route = Route {

@@ -9,7 +9,8 @@ use barewire::{Envelope, Kind, Priority};
 
 use super::hub;
 use super::peer::Peer;
-use super::wire::{self, ERROR_TYPE, ErrorBody, ErrorCode, Route, WireMessage};
+use super::stats::Counters;
+use super::wire::{self, ERROR_TYPE, ErrorBody, ErrorCode, PING_TYPE, Route, WireMessage};
 use super::{ConnectionError, PeerEvent};
 use crate::dead_letters::{DeadLetter, DeadLetterReason};
 use crate::kernel::{SystemInner, Undelivered};
@@ -35,6 +36,8 @@ pub(crate) fn handle(system: &Arc<SystemInner>, peer: &Peer, frame: &[u8]) {
     match envelope.kind {
         Kind::Tell | Kind::Ask | Kind::Reply => deliver(system, peer, &envelope),
         Kind::Error => refused(system, peer, &envelope),
+        // A heartbeat: it kept the link's idle timer from firing.
+        Kind::System if envelope.message_type == PING_TYPE => {}
         Kind::System => {
             let error = ConnectionError::UnexpectedFrame {
                 kind: envelope.kind,
@@ -70,7 +73,8 @@ pub(crate) fn refuse_stream(system: &SystemInner, peer: &Peer, error: &Connectio
 /// Delivers a message envelope to its local target.
 fn deliver(system: &Arc<SystemInner>, peer: &Peer, envelope: &Envelope<'_>) {
     let Ok(target) = envelope.target.parse::<ActorId>() else {
-        let detail = format!("`{}` is not an actor id", envelope.target);
+        Counters::count(&hub::of(system).counters.messages_refused);
+        let detail = format!("`{}` is not an actor id", prefix(envelope.target));
         answer(
             system,
             peer,
@@ -82,6 +86,7 @@ fn deliver(system: &Arc<SystemInner>, peer: &Peer, envelope: &Envelope<'_>) {
     };
     let sender = envelope.source.parse::<ActorId>().ok();
     let refuse = |code: ErrorCode, reason: DeadLetterReason, detail: &str| {
+        Counters::count(&hub::of(system).counters.messages_refused);
         system.dead_letters.record(DeadLetter {
             target: target.clone(),
             sender: sender.clone(),
@@ -100,6 +105,17 @@ fn deliver(system: &Arc<SystemInner>, peer: &Peer, envelope: &Envelope<'_>) {
     }
     let cell = match system.registry.get(&target) {
         Some(Entry::Actor(cell)) => cell,
+        Some(Entry::Reply(slot)) if !slot.accepts_link(peer.link) => {
+            // Not the connection the request went out on (or a local ask):
+            // refused as if there were no such ask, and counted.
+            Counters::count(&hub::of(system).counters.forged_replies);
+            let detail = format!("no actor `{target}`");
+            return refuse(
+                ErrorCode::UnknownActor,
+                DeadLetterReason::UnknownActor,
+                &detail,
+            );
+        }
         Some(Entry::Reply(slot)) => {
             // An ask's answer: the ask decodes it with the type it awaits.
             if slot
@@ -154,6 +170,7 @@ fn deliver(system: &Arc<SystemInner>, peer: &Peer, envelope: &Envelope<'_>) {
             DeadLetterReason::UnknownActor => ErrorCode::UnknownActor,
             _ => ErrorCode::ActorStopped,
         };
+        Counters::count(&hub::of(system).counters.messages_refused);
         answer(system, peer, Some(envelope), code, &reason.to_string());
         system.dead_letters.record(DeadLetter {
             target,
@@ -182,7 +199,13 @@ fn refused(system: &SystemInner, peer: &Peer, envelope: &Envelope<'_>) {
     tracing::debug!(target: "olivier::remote", peer = %peer.system, code = %body.code, detail = %body.detail, "refused by peer");
     let ours = envelope.target.parse::<ActorId>().ok();
     if let Some(Entry::Reply(slot)) = ours.as_ref().and_then(|id| system.registry.get(id)) {
-        let _ = slot.deliver(AnyMessage::new(body.clone()));
+        if slot.accepts_link(peer.link) {
+            let _ = slot.deliver(AnyMessage::new(body.clone()));
+        } else {
+            // Another connection cannot end an ask either.
+            Counters::count(&hub::of(system).counters.forged_replies);
+            return;
+        }
     }
     if body.message_type.is_empty() {
         tracing::warn!(target: "olivier::remote", peer = %peer.system, code = %body.code, detail = %body.detail, "the peer refused a frame");
@@ -216,6 +239,25 @@ fn wire_message(envelope: &Envelope<'_>) -> WireMessage {
     }
 }
 
+/// How many bytes of a refused payload an error frame echoes.
+pub(crate) const ECHO_PREFIX: usize = 64;
+
+/// How many bytes of a peer's text (a target, a type name) an error frame
+/// or log line repeats.
+const TEXT_PREFIX: usize = 256;
+
+/// The first [`TEXT_PREFIX`] bytes of `text`, cut at a character boundary.
+fn prefix(text: &str) -> &str {
+    if text.len() <= TEXT_PREFIX {
+        return text;
+    }
+    let mut end = TEXT_PREFIX;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    &text[..end]
+}
+
 /// The length prefix of a frame, outside the body the limit counts.
 const FRAME_HEADER: usize = 4;
 
@@ -245,12 +287,16 @@ fn answer(
         None => wire::error_route(&root, ""),
     };
     let message_type = refused
-        .map(|e| e.message_type.to_owned())
+        .map(|e| prefix(e.message_type).to_owned())
         .unwrap_or_default();
+    // Only a prefix of the refused payload goes back: a peer that sends
+    // large refused frames and never reads must not make this side
+    // buffer as much again.
     let echoed = refused.map_or(&[][..], |e| e.payload);
+    let echoed = echoed.get(..ECHO_PREFIX).unwrap_or(echoed);
     let mut body = ErrorBody {
         code,
-        detail: detail.to_owned(),
+        detail: prefix(detail).to_owned(),
         message_type,
         payload: echoed.to_vec(),
     };
@@ -269,6 +315,7 @@ fn answer(
 }
 
 fn bad_frame(system: &SystemInner, peer: &Peer, error: ConnectionError) {
+    Counters::count(&hub::of(system).counters.bad_frames);
     tracing::warn!(target: "olivier::remote", peer = %peer.system, %error, "bad frame");
     hub::of(system).events.emit(PeerEvent::BadFrame {
         system: peer.system.clone(),

@@ -17,22 +17,45 @@ use std::time::Duration;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct RemoteOptions {
-    /// The largest frame body sent or accepted, in bytes (default 16 MiB,
-    /// barewire's default).
+    /// The largest frame body sent or accepted after the handshake, in
+    /// bytes (default 1 MiB). Before it, a frame may be at most
+    /// [`HANDSHAKE_FRAME_LEN`] bytes.
     pub max_frame_len: usize,
     /// How many frames may wait for each connection's writer (default 1024);
-    /// a send to a full queue fails with [`RemoteSendError::QueueFull`].
+    /// a send to a full queue fails with
+    /// [`RemoteSendError::QueueFull`](super::RemoteSendError::QueueFull).
     pub queue_capacity: usize,
-    /// How long a new connection may take to say hello (default 10 s).
+    /// How many bytes of frames may wait for each connection's writer
+    /// (default 4 MiB); with the partial frame its reader holds (at most
+    /// [`Self::max_frame_len`]) this bounds what one connection buffers.
+    pub queue_bytes: usize,
+    /// How long a new connection may take for its whole handshake (default
+    /// 5 s): a peer that trickles its hello is cut off.
     pub handshake_timeout: Duration,
+    /// How long a connection may go without receiving a frame after its
+    /// handshake (default 30 s); each side sends a heartbeat after a
+    /// quarter of it without traffic, so only a dead or mute peer is cut.
+    pub idle_timeout: Duration,
+    /// How many connections a listener holds at once, handshaking or
+    /// running (default 256); one more is closed at once and counted.
+    pub max_connections: usize,
+    /// The longest system name a peer may announce (default 255 bytes).
+    pub max_name_len: usize,
 }
+
+/// The largest frame accepted before a connection is authenticated.
+pub const HANDSHAKE_FRAME_LEN: usize = 4096;
 
 impl Default for RemoteOptions {
     fn default() -> Self {
         Self {
-            max_frame_len: barewire::frame::DEFAULT_MAX_FRAME_LEN,
+            max_frame_len: 1 << 20,
             queue_capacity: 1024,
-            handshake_timeout: Duration::from_secs(10),
+            queue_bytes: 4 << 20,
+            handshake_timeout: Duration::from_secs(5),
+            idle_timeout: Duration::from_secs(30),
+            max_connections: 256,
+            max_name_len: 255,
         }
     }
 }
@@ -52,10 +75,39 @@ impl RemoteOptions {
         self
     }
 
+    /// The same options with another byte bound on each connection's queue.
+    #[must_use]
+    pub fn queue_bytes(mut self, bytes: usize) -> Self {
+        self.queue_bytes = bytes;
+        self
+    }
+
     /// The same options with another handshake timeout.
     #[must_use]
     pub fn handshake_timeout(mut self, timeout: Duration) -> Self {
         self.handshake_timeout = timeout;
+        self
+    }
+
+    /// The same options with another idle timeout (heartbeats go out at a
+    /// quarter of it).
+    #[must_use]
+    pub fn idle_timeout(mut self, timeout: Duration) -> Self {
+        self.idle_timeout = timeout;
+        self
+    }
+
+    /// The same options with another bound on a listener's connections.
+    #[must_use]
+    pub fn max_connections(mut self, connections: usize) -> Self {
+        self.max_connections = connections;
+        self
+    }
+
+    /// The same options with another bound on a peer's system name.
+    #[must_use]
+    pub fn max_name_len(mut self, bytes: usize) -> Self {
+        self.max_name_len = bytes;
         self
     }
 }

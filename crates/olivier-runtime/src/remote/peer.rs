@@ -1,16 +1,20 @@
 //! One connected system: its bounded send queue, whether the link is up,
 //! and the writer task that drains the queue onto the socket.
 
+use std::collections::HashMap;
 use std::net::SocketAddr;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Weak};
 use std::time::Duration;
 
 use alloy_actors::{ActorId, AnyMessage};
+use parking_lot::RwLock;
 use tokio::io::AsyncWriteExt;
 use tokio::net::tcp::OwnedWriteHalf;
 use tokio::sync::{mpsc, watch};
 
 use super::events::PeerEventHub;
+use super::stats::Counters;
 use super::{ConnectionError, PeerEvent, RemoteSendError};
 use crate::dead_letters::{DeadLetter, DeadLetterReason};
 use crate::kernel::SystemInner;
@@ -49,38 +53,70 @@ pub(crate) struct Letter {
     pub(crate) message: AnyMessage,
 }
 
+/// The route to each connected system, by name: a peer takes itself out
+/// when its connection ends, so a system that left holds nothing here.
+pub(crate) type Routes = RwLock<HashMap<String, Arc<Peer>>>;
+
+/// What a new connection's peer is set up with.
+#[derive(Debug)]
+pub(crate) struct PeerSetup {
+    /// The peer's system name.
+    pub(crate) system: String,
+    pub(crate) addr: SocketAddr,
+    /// The connection's number.
+    pub(crate) link: u64,
+    /// The largest frame body both sides accept.
+    pub(crate) max_frame_len: usize,
+    /// The queue's bound in frames.
+    pub(crate) capacity: usize,
+    /// The queue's bound in bytes.
+    pub(crate) queue_bytes: usize,
+}
+
 /// A connected system.
 #[derive(Debug)]
 pub(crate) struct Peer {
     pub(crate) system: String,
     pub(crate) addr: SocketAddr,
+    /// This connection's number: a reply is accepted only on the
+    /// connection its request went out on.
+    pub(crate) link: u64,
     /// The largest frame body both sides accept.
     pub(crate) max_frame_len: usize,
     queue: mpsc::Sender<Outgoing>,
     capacity: usize,
+    /// Bytes of frames queued and not yet taken by the writer.
+    queued: AtomicUsize,
+    queue_bytes: usize,
     /// `None` while the link is up.
     ending: watch::Sender<Option<Ending>>,
     /// Where its disconnection is published.
     events: PeerEventHub,
+    counters: Arc<Counters>,
+    /// The routes it is one of (it leaves them as its connection ends).
+    routes: Weak<Routes>,
 }
 
 impl Peer {
     pub(crate) fn new(
-        system: String,
-        addr: SocketAddr,
-        max_frame_len: usize,
-        capacity: usize,
+        setup: PeerSetup,
         events: PeerEventHub,
+        (counters, routes): (Arc<Counters>, Weak<Routes>),
     ) -> (Arc<Self>, mpsc::Receiver<Outgoing>) {
-        let capacity = capacity.max(1);
+        let capacity = setup.capacity.max(1);
         let (queue, received) = mpsc::channel(capacity);
         let peer = Arc::new(Self {
-            system,
-            addr,
-            max_frame_len,
+            system: setup.system,
+            addr: setup.addr,
+            link: setup.link,
+            max_frame_len: setup.max_frame_len,
             queue,
             capacity,
+            queued: AtomicUsize::new(0),
+            queue_bytes: setup.queue_bytes,
             events,
+            counters,
+            routes,
             ending: watch::channel(None).0,
         });
         (peer, received)
@@ -117,7 +153,25 @@ impl Peer {
         if !self.is_open() {
             return Err((Box::new(outgoing), self.disconnected()));
         }
-        self.queue.try_send(outgoing).map_err(|error| match error {
+        let len = outgoing.frame.len();
+        let queued = self.queued.fetch_add(len, Ordering::AcqRel);
+        if queued.saturating_add(len) > self.queue_bytes && queued > 0 {
+            // Over the byte budget (a lone frame, however large, may go:
+            // its size is bounded by the frame limit).
+            self.queued.fetch_sub(len, Ordering::AcqRel);
+            return Err((
+                Box::new(outgoing),
+                RemoteSendError::QueueOverBudget {
+                    system: self.system.clone(),
+                    bytes: self.queue_bytes,
+                },
+            ));
+        }
+        let pushed = self.queue.try_send(outgoing);
+        if pushed.is_err() {
+            self.queued.fetch_sub(len, Ordering::AcqRel);
+        }
+        pushed.map_err(|error| match error {
             mpsc::error::TrySendError::Full(outgoing) => (
                 Box::new(outgoing),
                 RemoteSendError::QueueFull {
@@ -138,8 +192,14 @@ impl Peer {
             letter: None,
         });
         if let Err((_, error)) = pushed {
-            tracing::debug!(target: "olivier::remote", peer = %self.system, %error, "error frame dropped");
+            Counters::count(&self.counters.control_frames_dropped);
+            tracing::debug!(target: "olivier::remote", peer = %self.system, %error, "control frame dropped");
         }
+    }
+
+    /// The writer took `bytes` of frames off the queue.
+    pub(crate) fn taken(&self, bytes: usize) {
+        self.queued.fetch_sub(bytes, Ordering::AcqRel);
     }
 
     pub(crate) fn disconnected(&self) -> RemoteSendError {
@@ -149,10 +209,21 @@ impl Peer {
     }
 }
 
-/// Ends the link (first caller only): publishes the event and logs.
+/// Ends the link (first caller only): takes the peer out of the routes
+/// (unless a newer connection of its system replaced it), then publishes
+/// the event and logs.
 pub(crate) fn end(peer: &Peer, ending: Ending, error: ConnectionError) {
     if !peer.close(ending) {
         return;
+    }
+    if let Some(routes) = peer.routes.upgrade() {
+        let mut routes = routes.write();
+        if routes
+            .get(&peer.system)
+            .is_some_and(|current| current.link == peer.link)
+        {
+            routes.remove(&peer.system);
+        }
     }
     match &error {
         ConnectionError::ShutDown | ConnectionError::Closed => {
@@ -176,6 +247,7 @@ pub(crate) async fn write_loop(
     peer: Arc<Peer>,
     mut queue: mpsc::Receiver<Outgoing>,
     mut socket: OwnedWriteHalf,
+    (heartbeat, ping): (Duration, Vec<u8>),
 ) {
     let mut buffer = Vec::new();
     let mut batch = Vec::new();
@@ -184,15 +256,28 @@ pub(crate) async fn write_loop(
             biased;
             ending = peer.closed() => break ending,
             next = queue.recv() => next,
+            // Quiet for a while: a heartbeat keeps the peer's idle timer
+            // from cutting a live link.
+            () = tokio::time::sleep(heartbeat) => {
+                if let Err(error) = write_out(&mut socket, &ping, &peer).await {
+                    end(&peer, Ending::Lost, error);
+                    break Ending::Lost;
+                }
+                continue;
+            }
         };
         // The peer holds the sender, so the queue cannot end first.
         let Some(first) = next else {
             break Ending::Flush;
         };
+        peer.taken(first.frame.len());
         gather(first, &mut buffer, &mut batch);
         while buffer.len() < BATCH_BYTES {
             match queue.try_recv() {
-                Ok(next) => gather(next, &mut buffer, &mut batch),
+                Ok(next) => {
+                    peer.taken(next.frame.len());
+                    gather(next, &mut buffer, &mut batch);
+                }
                 Err(_) => break,
             }
         }

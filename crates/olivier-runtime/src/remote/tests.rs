@@ -1,14 +1,16 @@
 //! Unit tests of what integration tests cannot reach deterministically:
 //! frames still queued when a link is lost become dead letters.
 
-use std::sync::Arc;
+use std::sync::{Arc, Weak};
+use std::time::Duration;
 
 use alloy_actors::{ActorId, AnyMessage};
 use alloy_counter::CounterMsg;
 use tokio::net::{TcpListener, TcpStream};
 
 use super::RemoteSendError;
-use super::peer::{self, Ending, Letter, Outgoing, Peer};
+use super::events::PeerEventHub;
+use super::peer::{self, Ending, Letter, Outgoing, Peer, PeerSetup};
 use crate::{ActorSystem, DeadLetterReason};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -20,13 +22,15 @@ async fn frames_queued_when_the_link_is_lost_become_dead_letters() {
     let (stream, _accepted) = tokio::join!(TcpStream::connect(addr), listener.accept());
     let (_read, write) = stream.unwrap().into_split();
 
-    let (peer, queue) = Peer::new(
-        "there".to_owned(),
+    let setup = PeerSetup {
+        system: "there".to_owned(),
         addr,
-        1024,
-        8,
-        super::events::PeerEventHub::new(8),
-    );
+        link: 1,
+        max_frame_len: 1024,
+        capacity: 8,
+        queue_bytes: 1 << 20,
+    };
+    let (peer, queue) = Peer::new(setup, PeerEventHub::new(8), (Arc::default(), Weak::new()));
     let target: ActorId = "there/counter#1".parse().unwrap();
     for _ in 0..3 {
         let letter = Letter {
@@ -52,7 +56,8 @@ async fn frames_queued_when_the_link_is_lost_become_dead_letters() {
     ));
 
     let inner = Arc::downgrade(system.inner());
-    peer::write_loop(inner, Arc::clone(&peer), queue, write).await;
+    let heartbeat = (Duration::from_secs(60), Vec::new());
+    peer::write_loop(inner, Arc::clone(&peer), queue, write, heartbeat).await;
     for _ in 0..3 {
         let letter = letters.recv().await.unwrap();
         assert_eq!(letter.target, target);
@@ -69,4 +74,38 @@ async fn frames_queued_when_the_link_is_lost_become_dead_letters() {
     }
     assert_eq!(system.dead_letter_count(), 3);
     system.shutdown().await.unwrap();
+}
+
+/// A queue bounded in bytes refuses a frame that would take it past its
+/// budget, and takes frames again once the writer drained them.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_send_queue_is_bounded_in_bytes() {
+    let addr = "127.0.0.1:9".parse().unwrap();
+    let setup = PeerSetup {
+        system: "there".to_owned(),
+        addr,
+        link: 1,
+        max_frame_len: 1 << 20,
+        capacity: 1000,
+        queue_bytes: 1000,
+    };
+    let (peer, mut queue) = Peer::new(setup, PeerEventHub::new(8), (Arc::default(), Weak::new()));
+    let frame = |len| Outgoing {
+        frame: vec![0; len],
+        letter: None,
+    };
+    peer.push(frame(600)).unwrap();
+    let refused = peer.push(frame(600));
+    assert!(
+        matches!(
+            refused,
+            Err((_, RemoteSendError::QueueOverBudget { bytes: 1000, .. }))
+        ),
+        "{refused:?}"
+    );
+    peer.push(frame(400)).unwrap();
+    assert!(peer.push(frame(1)).is_err(), "exactly full");
+    drop(queue.recv().await);
+    peer.taken(600);
+    peer.push(frame(600)).unwrap();
 }

@@ -19,10 +19,17 @@ pub use super::code::ErrorCode;
 use super::error::RemoteSendError;
 
 /// The remote protocol version a [`Hello`] announces; peers must agree.
-pub const REMOTE_PROTOCOL: u32 = 1;
+pub const REMOTE_PROTOCOL: u32 = 2;
 
 /// The `message_type` of a [`Hello`] envelope.
 pub const HELLO_TYPE: &str = "olivier.remote.Hello";
+
+/// The `message_type` of a [`Proof`] envelope.
+pub const PROOF_TYPE: &str = "olivier.remote.Proof";
+
+/// The `message_type` of a heartbeat (a `System` envelope with an empty
+/// payload, sent when a connection has been quiet for a while).
+pub const PING_TYPE: &str = "olivier.remote.Ping";
 
 /// The `message_type` of an [`ErrorBody`] envelope.
 pub const ERROR_TYPE: &str = "olivier.remote.Error";
@@ -36,6 +43,7 @@ pub const ERROR_TYPE: &str = "olivier.remote.Error";
 ///     protocol: REMOTE_PROTOCOL,
 ///     system: "shop".to_owned(),
 ///     max_frame_len: 1 << 20,
+///     nonce: [7; 32],
 /// };
 /// let bytes = barewire::to_vec(&hello).unwrap();
 /// assert_eq!(barewire::from_slice::<Hello>(&bytes).unwrap(), hello);
@@ -49,6 +57,17 @@ pub struct Hello {
     /// The largest frame body it accepts: the other side sends nothing
     /// larger (a larger frame would close the connection).
     pub max_frame_len: u64,
+    /// Fresh random bytes, which the other side's [`Proof`] covers.
+    pub nonce: [u8; 32],
+}
+
+/// The second frame each side sends: proof that it knows the shared
+/// secret ([`proof`](super::proof) over both hellos). The connecting side
+/// sends it first; the accepting side answers only a valid one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Proof {
+    /// The HMAC-SHA256.
+    pub mac: [u8; 32],
 }
 
 /// The payload of an `Error` envelope: what was refused and why.
