@@ -3,7 +3,7 @@
 //!
 //! It schedules notes as keyed timers (so many are pending at once: behind
 //! a Durable Object's single alarm on Conclave), tells them back when due,
-//! fails on request (so a restart through `init` can be observed) and passes
+//! fails, panics, stops or resets on request (so a runtime's restarts can be observed) and passes
 //! messages on to other reminders (tells between actors). Conclave's
 //! real-workerd tests drive it; the test kit drives it with no runtime:
 //!
