@@ -7,11 +7,13 @@ mod edge {
     mod asks;
     mod auth;
     mod counter;
+    mod durable;
     mod failure;
     mod frames;
     mod health;
     mod intensity;
     mod objects;
+    mod restart_types;
     mod supervision;
     mod timers;
 }

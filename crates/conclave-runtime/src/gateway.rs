@@ -1,8 +1,10 @@
 //! The Worker's fetch handler: health, token checks and forwarding to actors.
 //!
 //! Nothing reaches a Durable Object unless its route names a hosted class
-//! and, for a socket, the request carries a valid token
-//! (the [`auth`] module); refusals are answered here, in the Worker.
+//! and the request carries a valid token (the [`auth`] module), for a
+//! socket and for an actor's health alike: a request that reaches an object
+//! creates it, so no unauthenticated one may. Refusals are answered here,
+//! in the Worker.
 
 use worker::{Env, Headers, Method, Request, RequestInit, Response};
 
@@ -76,6 +78,15 @@ pub async fn serve(request: Request, env: Env, classes: &[&str]) -> worker::Resu
                     format!("sockets open on /actors/{actor}/ws, with a token"),
                     426,
                 );
+            }
+            // Health needs the same token as a socket: reaching an object
+            // creates it, so no unauthenticated request may.
+            let client = match client_address(&request) {
+                Ok(client) => client,
+                Err(detail) => return Response::error(detail, 400),
+            };
+            if let Err(error) = authorise(&request, &env, &actor, client.as_deref()) {
+                return Response::error(error.to_string(), 401);
             }
             forward(&request, &env, class, &actor, None).await
         }

@@ -61,4 +61,27 @@ pub struct ActorHealth {
     ///
     /// [`MAX_PENDING_ASKS`]: crate::limits::MAX_PENDING_ASKS
     pub asks_refused: u64,
+    /// How often the actor restarted, over its stored life.
+    pub restarts: u64,
+    /// Messages it took and never handled (a handler that panicked), over
+    /// its stored life.
+    pub dead_letters: u64,
+    /// Why the last dead letter died.
+    pub last_dead_letter: Option<String>,
+    /// Its children, as OTP's `which_children` lists them (a transient
+    /// child that stopped normally stays listed, not running).
+    pub which_children: Vec<ChildHealth>,
+}
+
+/// One child in an actor's health.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ChildHealth {
+    /// The child's address.
+    pub id: String,
+    /// Its restart type: `permanent`, `transient` or `temporary`.
+    pub restart: &'static str,
+    /// Whether it runs.
+    pub running: bool,
+    /// The restarts it reported done.
+    pub restarts: u64,
 }

@@ -17,9 +17,15 @@
 //! A child's object links to its parent's with a WebSocket (`host/link.rs`): the
 //! child reports a failure by closing it, and the parent supervises.
 
+mod asks;
+mod children;
+mod effects;
+mod handling;
 mod link;
+mod loaded;
 mod outbox;
 mod store;
+mod supervise;
 
 use std::cell::RefCell;
 use std::sync::Arc;
@@ -32,11 +38,13 @@ use crate::gateway::{
     ACTOR_HEADER, CLASS_HEADER, CLIENT_HEADER, LINK_HEADER, PARENT_CLASS_HEADER, PARENT_HEADER,
 };
 use crate::health::ActorHealth;
-use crate::wire::{Envelope, ErrorCode, Kind, VERSION};
+use crate::wire::{self, Envelope, ErrorCode, Kind, VERSION};
 
+use self::handling::HandlingMark;
 use self::link::Link;
+use self::loaded::Loaded;
 use self::outbox::Outbox;
-use self::store::{Introduction, Loaded};
+use self::store::Introduction;
 
 /// The Durable Object side of one actor with behavior `B`.
 ///
@@ -156,6 +164,10 @@ where
                 recent_restarts: loaded.map_or(0, |l| l.recent_restarts(now_ms())),
                 timers_refused: loaded.map_or(0, |l| l.refusals.timers),
                 asks_refused: loaded.map_or(0, |l| l.refusals.asks),
+                restarts: loaded.map_or(0, |l| l.record.restarts),
+                dead_letters: loaded.map_or(0, |l| l.record.dead_letters.count),
+                last_dead_letter: loaded.and_then(|l| l.record.dead_letters.last.clone()),
+                which_children: loaded.map(Loaded::which_children).unwrap_or_default(),
             }
         };
         Response::from_json(&health)
@@ -338,16 +350,20 @@ where
             return Ok(());
         }
         let behavior = Arc::clone(&self.behavior);
-        let loaded = Loaded::load(&self.state, behavior, intro, self.strategy).await?;
+        let loaded = store::load(&self.state, behavior, intro, self.strategy).await?;
         let fresh = loaded.is_fresh();
         *self.actor.borrow_mut() = Some(loaded);
-        if fresh {
-            // A new actor: init and PreStart, then store its first state.
-            let mut outbox = Outbox::default();
-            if let Some(loaded) = self.actor.borrow_mut().as_mut() {
+        let mut outbox = Outbox::default();
+        if let Some(loaded) = self.actor.borrow_mut().as_mut() {
+            if fresh {
+                // A new actor: init and PreStart, then store its first state.
                 let outcome = loaded.cell_start();
                 loaded.settle(outcome, None, now_ms(), &mut outbox);
             }
+            // The previous instance died in a handler: a supervised failure.
+            loaded.recover_interrupted(now_ms(), &mut outbox);
+        }
+        if fresh || !outbox.is_empty() {
             self.persist().await.map_err(store::LoadError::Storage)?;
             self.send_out(outbox, None)
                 .await
@@ -357,48 +373,53 @@ where
     }
 
     /// Runs one envelope through the behavior, stores, then sends.
+    ///
+    /// The handling mark is stored before the behavior runs and deleted
+    /// with its result: a panic (the instance traps on wasm32) leaves it
+    /// for the next instance to find (see `handling`).
     async fn deliver(&self, envelope: Envelope, socket: Option<&WebSocket>) -> worker::Result<()> {
-        let mut outbox = Outbox::default();
-        let refusal =
-            {
-                let mut actor = self.actor.borrow_mut();
-                let Some(loaded) = actor.as_mut() else {
-                    return Err(worker::Error::RustError("actor not loaded".into()));
+        let admitted = {
+            let actor = self.actor.borrow();
+            let Some(loaded) = actor.as_ref() else {
+                return Err(worker::Error::RustError("actor not loaded".into()));
+            };
+            check(&envelope, <B::Message as Message>::TYPE_NAME)
+                .and_then(|()| loaded.admit(&envelope))
+        };
+        let message = match admitted {
+            Ok(message) => message,
+            Err((code, detail)) => {
+                let refusal = Envelope::error_for(Some(&envelope), &self.address(), code, detail);
+                return match socket {
+                    Some(socket) => send(socket, &refusal),
+                    None => {
+                        worker::console_warn!("refused {}: {refusal:?}", envelope.message_type);
+                        Ok(())
+                    }
                 };
-                let me = loaded.id.to_string();
-                match check(&envelope, <B::Message as Message>::TYPE_NAME) {
-                    Err((code, detail)) => {
-                        Some(Envelope::error_for(Some(&envelope), &me, code, detail))
-                    }
-                    Ok(()) => {
-                        let now = now_ms();
-                        let refused = loaded.receive(&envelope, now, &mut outbox).err();
-                        if refused.is_none() {
-                            // Answers to earlier asks first, then this ask waits if unanswered.
-                            let current = &envelope.source;
-                            loaded.claim_replies(outbox.routed_mut().filter(|out| {
-                                &out.target != current || envelope.kind != Kind::Ask
-                            }));
-                            loaded.await_reply(
-                                &envelope,
-                                &mut outbox,
-                                now.saturating_add(self.ask_timeout_ms),
-                            );
-                        }
-                        refused.map(|(code, detail)| {
-                            Envelope::error_for(Some(&envelope), &me, code, detail)
-                        })
-                    }
-                }
+            }
+        };
+        store::mark_handling(&self.state.storage(), &HandlingMark::of(&envelope)).await?;
+        let mut outbox = Outbox::default();
+        {
+            let mut actor = self.actor.borrow_mut();
+            let Some(loaded) = actor.as_mut() else {
+                return Err(worker::Error::RustError("actor not loaded".into()));
             };
-        if let Some(refusal) = refusal {
-            return match socket {
-                Some(socket) => send(socket, &refusal),
-                None => {
-                    worker::console_warn!("refused {}: {refusal:?}", envelope.message_type);
-                    Ok(())
-                }
-            };
+            let now = now_ms();
+            loaded.handle(message, &envelope, now, &mut outbox);
+            // Answers to earlier asks first, then this ask waits if unanswered.
+            let current = &envelope.source;
+            loaded.claim_replies(
+                outbox
+                    .routed_mut()
+                    .filter(|out| &out.target != current || envelope.kind != Kind::Ask),
+            );
+            loaded.await_reply(
+                &envelope,
+                &mut outbox,
+                now.saturating_add(self.ask_timeout_ms),
+            );
         }
         self.persist().await?;
         self.send_out(outbox, socket.map(|s| (s, &envelope))).await
@@ -459,17 +480,35 @@ where
                 outbox.push(envelope);
             }
         }
-        let stopped = self
-            .actor
-            .borrow()
-            .as_ref()
-            .is_some_and(|loaded| loaded.stopped().is_some());
+        let (stopped, itself) = match self.actor.borrow_mut().as_mut() {
+            Some(loaded) => (loaded.stopped().is_some(), loaded.take_stopped_itself()),
+            None => (false, None),
+        };
         if stopped {
             let mut link = self.link.borrow_mut();
-            if let Link::Open(socket) = &*link {
-                // A stopped child lets go of its parent: a normal close.
-                let _ = socket.close(Some(1000), Some("stopped"));
-                *link = Link::Unopened;
+            match (&*link, itself) {
+                // It stopped on its own: its supervisor decides (a normal exit).
+                (Link::Open(socket), Some(reason)) => {
+                    let _ =
+                        socket.close(Some(link::STOPPED_CODE), Some(link::close_reason(&reason)));
+                    *link = Link::Unopened;
+                }
+                // Its supervisor stopped it: it lets go of its parent.
+                (Link::Open(socket), None) => {
+                    let _ = socket.close(Some(1000), Some("stopped"));
+                    *link = Link::Unopened;
+                }
+                (_, Some(reason)) => {
+                    let routes = self.routes();
+                    if let Some(parent) = routes.parent {
+                        let message = wire::SystemMsg::ChildStopped {
+                            child: routes.me.clone(),
+                            reason,
+                        };
+                        outbox.push(Envelope::system(&routes.me, &parent, &message));
+                    }
+                }
+                (_, None) => {}
             }
         }
         let routes = self.routes();

@@ -1,7 +1,8 @@
 //! The Worker's URL space, parsed without I/O.
 //!
 //! - `GET /health`: the Worker itself answers, as JSON.
-//! - `GET /actors/<CLASS>/<name>`: the actor's Durable Object answers its health, as JSON.
+//! - `GET /actors/<CLASS>/<name>` with a token (`?token=` or `Authorization: Bearer`):
+//!   the actor's Durable Object answers its health, as JSON.
 //! - `GET /actors/<CLASS>/<name>/ws` with `Upgrade: websocket` and a token:
 //!   a hibernatable WebSocket to the actor, one BAREWire envelope per binary message.
 //!

@@ -76,6 +76,19 @@ pub enum SystemMsg {
         /// The ask's correlation id.
         correlation: [u8; 16],
     },
+    /// A child stopped normally, on its own (its parent's supervisor core
+    /// restarts it if it is permanent).
+    ChildStopped {
+        /// The child's address.
+        child: String,
+        /// The reason it gave.
+        reason: String,
+    },
+    /// A child finished a restart its supervisor asked for.
+    Restarted {
+        /// The child's address.
+        child: String,
+    },
 }
 
 /// Why a frame or message was refused.

@@ -3,10 +3,10 @@
 use alloy_counter::CounterMsg;
 use conclave_runtime::wire::{self, Envelope, ErrorBody, ErrorCode, Kind};
 use tests_integration::workerd::{
-    client_address, connect, connect_as, fresh, fresh_as, get, sign, upgrade_at,
+    client_address, connect, connect_as, fresh, fresh_as, sign, upgrade_at,
 };
 
-use super::support::{ASK_TIMEOUT, Edge, SECRET};
+use super::support::{self, ASK_TIMEOUT, Edge, SECRET};
 
 #[tokio::test]
 async fn sockets_without_a_valid_token_get_401_and_reach_no_actor() -> anyhow::Result<()> {
@@ -41,7 +41,7 @@ async fn sockets_without_a_valid_token_get_401_and_reach_no_actor() -> anyhow::R
         }
     }
     // The refusals never reached the object: it holds no socket and no identity yet.
-    let health = get(port, "/actors/COUNTER/guarded")?.json()?;
+    let health = support::health(port, "COUNTER/guarded")?;
     assert_eq!(health["sockets"], 0, "{health}");
     assert_eq!(health["handled"], 0, "{health}");
 
@@ -68,12 +68,12 @@ async fn a_token_for_one_client_cannot_take_another_clients_address() -> anyhow:
         Ok(_) => panic!("a socket took an actor's address as its client address"),
         Err(answer) => assert_eq!(answer.status, 400, "{}", answer.body),
     }
-    let health = get(port, "/actors/COUNTER/shared")?.json()?;
+    let health = support::health(port, "COUNTER/shared")?;
     assert_eq!(health["sockets"], 0, "{health}");
 
     let socket = connect_as(port, actor, Some(&alices), Some(&alice)).await?;
     assert!(socket.is_ok(), "alice's token was refused for alice");
-    let health = get(port, "/actors/COUNTER/shared")?.json()?;
+    let health = support::health(port, "COUNTER/shared")?;
     assert_eq!(health["sockets"], 1, "{health}");
     Ok(())
 }
@@ -103,7 +103,7 @@ async fn a_socket_opened_without_a_client_address_cannot_speak_as_a_client() -> 
     assert_eq!(answer.kind, Kind::Error, "{answer:?}");
     let body: ErrorBody = wire::from_slice("error body", &answer.payload)?;
     assert_eq!(body.code, ErrorCode::WrongSource, "{body:?}");
-    let health = get(port, "/actors/COUNTER/anonymous")?.json()?;
+    let health = support::health(port, "COUNTER/anonymous")?;
     assert_eq!(
         health["handled"], 0,
         "the spoofed tell reached the actor: {health}"

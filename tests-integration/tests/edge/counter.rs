@@ -2,9 +2,9 @@
 //! count that survives stopping and restarting wrangler.
 
 use alloy_counter::{Count, CounterMsg};
-use tests_integration::workerd::{ActorClient, fresh_as, get};
+use tests_integration::workerd::{ActorClient, fresh_as};
 
-use super::support::{ASK_TIMEOUT, Edge, SECRET};
+use super::support::{self, ASK_TIMEOUT, Edge, SECRET};
 
 #[tokio::test]
 async fn the_counter_counts_tells_and_answers_asks() -> anyhow::Result<()> {
@@ -30,7 +30,7 @@ async fn the_counter_counts_tells_and_answers_asks() -> anyhow::Result<()> {
     let count: Count = client.ask(&get_count, ASK_TIMEOUT).await?;
     assert_eq!(count, Count(3));
 
-    let health = get(edge.port(), "/actors/COUNTER/tally")?.json()?;
+    let health = support::health(edge.port(), "COUNTER/tally")?;
     assert_eq!(health["handled"], 7, "{health}");
     assert_eq!(health["sockets"], 1, "{health}");
     Ok(())

@@ -1,13 +1,15 @@
-//! A failing actor is answered with an error and restarted through `init`.
+//! A failing actor is answered with an error and restarted from its last
+//! stored state; only its own reset goes back to `init`.
 
 use alloy_reminder::{Reminded, ReminderMsg};
 use conclave_runtime::wire::ErrorCode;
 use tests_integration::workerd::{ActorClient, fresh_as};
 
-use super::support::{ASK_TIMEOUT, Edge, SECRET};
+use super::support::{self, ASK_TIMEOUT, Edge, SECRET};
 
 #[tokio::test]
-async fn a_failure_is_reported_and_restarts_the_actor_from_init() -> anyhow::Result<()> {
+async fn a_failure_is_reported_and_restarts_the_actor_from_its_stored_state() -> anyhow::Result<()>
+{
     let edge = Edge::start()?;
     let actor = "REMINDER/fragile";
     let mut client = ActorClient::open(
@@ -41,8 +43,17 @@ async fn a_failure_is_reported_and_restarts_the_actor_from_init() -> anyhow::Res
     );
     let answer: Reminded = client.ask(&how_many, ASK_TIMEOUT).await?;
     assert_eq!(
+        answer.fired, 2,
+        "the restart did not come back to the last stored state"
+    );
+    assert_eq!(support::health(edge.port(), actor)?["restarts"], 1);
+
+    // The behavior's own restart is the explicit reset: `init`'s state is stored.
+    client.tell(&ReminderMsg::Reset).await?;
+    let answer: Reminded = client.ask(&how_many, ASK_TIMEOUT).await?;
+    assert_eq!(
         answer.fired, 0,
-        "the restart did not reset the state through init"
+        "the explicit reset did not go back to init"
     );
     Ok(())
 }

@@ -100,8 +100,9 @@ async fn a_third_failure_in_the_window_stops_the_children_even_after_an_eviction
     })
     .await?;
     assert!(gave_up["stopped"].is_null(), "{gave_up}");
-    // A root supervisor that escalates is restarted through its own init.
-    assert_eq!(hires(&mut client).await?, 0);
+    // A root supervisor that escalates is restarted from its last stored
+    // state (the recovery point), not through `init`.
+    assert_eq!(hires(&mut client).await?, 2);
 
     // w0 was stopped, not left running: hiring it again starts it from init
     // (a running child keeps its state when hired again).

@@ -68,9 +68,18 @@ pub(crate) const POLL_DEADLINE: Duration = Duration::from_secs(60);
 /// The idle time after which local workerd evicts an object (about 10 s), with a margin.
 pub(crate) const IDLE_FOR_EVICTION: Duration = Duration::from_secs(11);
 
-/// `GET /actors/<actor>`: the actor's health, as JSON.
+/// `GET /actors/<actor>?token=...`: the actor's health, as JSON (the
+/// token is signed for the actor, with no client).
 pub(crate) fn health(port: u16, actor: &str) -> anyhow::Result<serde_json::Value> {
-    tests_integration::workerd::get(port, &format!("/actors/{actor}"))?.json()
+    let token = tests_integration::workerd::fresh(SECRET, actor, None);
+    let answer = tests_integration::workerd::get(port, &format!("/actors/{actor}?token={token}"))?;
+    anyhow::ensure!(
+        answer.status == 200,
+        "health of {actor}: {} {}",
+        answer.status,
+        answer.body
+    );
+    answer.json()
 }
 
 /// Polls `actor`'s health every 200 ms until `holds` is true for it, or

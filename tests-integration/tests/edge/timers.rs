@@ -5,9 +5,9 @@ use std::time::Duration;
 use alloy_reminder::{Reminded, ReminderMsg};
 use conclave_runtime::limits::MAX_PENDING_TIMERS;
 use conclave_runtime::wire::ErrorCode;
-use tests_integration::workerd::{ActorClient, decode_as, fresh_as, get};
+use tests_integration::workerd::{ActorClient, decode_as, fresh_as};
 
-use super::support::{ASK_TIMEOUT, Edge, SECRET};
+use super::support::{self, ASK_TIMEOUT, Edge, SECRET};
 
 #[tokio::test]
 async fn several_pending_timers_fire_in_due_order_and_cancelled_ones_do_not() -> anyhow::Result<()>
@@ -39,7 +39,7 @@ async fn several_pending_timers_fire_in_due_order_and_cancelled_ones_do_not() ->
     };
     let answer: Reminded = client.ask(&how_many, ASK_TIMEOUT).await?;
     assert_eq!(answer.fired, 0);
-    let health = get(edge.port(), "/actors/REMINDER/many")?.json()?;
+    let health = support::health(edge.port(), "REMINDER/many")?;
     assert_eq!(health["pending_timers"], 3, "{health}");
 
     for (fired, note) in [(1, "first"), (2, "second"), (3, "third")] {
@@ -53,7 +53,7 @@ async fn several_pending_timers_fire_in_due_order_and_cancelled_ones_do_not() ->
             }
         );
     }
-    let health = get(edge.port(), "/actors/REMINDER/many")?.json()?;
+    let health = support::health(edge.port(), "REMINDER/many")?;
     assert_eq!(health["pending_timers"], 0, "{health}");
     Ok(())
 }
@@ -76,7 +76,7 @@ async fn a_timer_due_while_wrangler_is_stopped_fires_after_the_restart() -> anyh
     let answer: Reminded = client.ask(&how_many, ASK_TIMEOUT).await?;
     assert_eq!(answer.fired, 0);
     // Still pending when wrangler stops, so the restart is what fires it.
-    let health = get(edge.port(), "/actors/REMINDER/sleeper")?.json()?;
+    let health = support::health(edge.port(), "REMINDER/sleeper")?;
     assert_eq!(health["pending_timers"], 1, "{health}");
     drop(client);
     edge.stop()?;
@@ -86,7 +86,7 @@ async fn a_timer_due_while_wrangler_is_stopped_fires_after_the_restart() -> anyh
     // The alarm fires on restart by itself; the count shows it.
     let deadline = std::time::Instant::now() + Duration::from_secs(20);
     loop {
-        let health = get(edge.port(), "/actors/REMINDER/sleeper")?.json()?;
+        let health = support::health(edge.port(), "REMINDER/sleeper")?;
         if health["pending_timers"] == 0 {
             break;
         }
@@ -130,7 +130,7 @@ async fn timers_over_the_cap_are_refused_with_an_error_and_counted() -> anyhow::
         "{error:?}"
     );
 
-    let health = get(edge.port(), "/actors/REMINDER/crowded")?.json()?;
+    let health = support::health(edge.port(), "REMINDER/crowded")?;
     assert_eq!(health["pending_timers"], MAX_PENDING_TIMERS, "{health}");
     assert_eq!(health["timers_refused"], over, "{health}");
     // The actor goes on: replacing a pending timer by its key is still allowed.
@@ -145,7 +145,7 @@ async fn timers_over_the_cap_are_refused_with_an_error_and_counted() -> anyhow::
     };
     let answer: Reminded = client.ask(&how_many, ASK_TIMEOUT).await?;
     assert_eq!(answer.fired, 0);
-    let health = get(edge.port(), "/actors/REMINDER/crowded")?.json()?;
+    let health = support::health(edge.port(), "REMINDER/crowded")?;
     assert_eq!(health["pending_timers"], MAX_PENDING_TIMERS, "{health}");
     assert_eq!(health["timers_refused"], over, "{health}");
     Ok(())

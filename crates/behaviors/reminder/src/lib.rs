@@ -3,7 +3,7 @@
 //!
 //! It schedules notes as keyed timers (so many are pending at once: behind
 //! a Durable Object's single alarm on Conclave), tells them back when due,
-//! fails on request (so a restart through `init` can be observed) and passes
+//! fails, panics, stops or resets on request (so a runtime's restarts can be observed) and passes
 //! messages on to other reminders (tells between actors). Conclave's
 //! real-workerd tests drive it; the test kit drives it with no runtime:
 //!
@@ -73,6 +73,14 @@ pub enum ReminderMsg {
         /// What it gets.
         message: Box<ReminderMsg>,
     },
+    /// Panics in the handler (on wasm32 the instance traps), so a runtime's
+    /// handling of a panicking behavior can be observed.
+    Panic,
+    /// Stops normally (its supervisor restarts it if it is permanent).
+    Stop,
+    /// Restarts through `init` on purpose: the explicit reset, which
+    /// writes the fresh state over the stored one.
+    Reset,
 }
 
 impl Message for ReminderMsg {
@@ -142,6 +150,9 @@ impl Behavior for Reminder {
             ),
             ReminderMsg::Fail => Effect::from(fired).escalate(ActorError::msg("asked to fail")),
             ReminderMsg::Pass { to, message } => Effect::from(fired).tell(&to, *message),
+            ReminderMsg::Panic => panic!("asked to panic with {fired} fired"),
+            ReminderMsg::Stop => Effect::from(fired).stop("asked to stop"),
+            ReminderMsg::Reset => Effect::from(fired).restart(),
         }
     }
 }

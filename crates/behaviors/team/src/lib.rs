@@ -19,7 +19,7 @@
 
 use std::borrow::Cow;
 
-use alloy_actors::{ActorRef, ActorSpec, Behavior, Context, Effect, Message};
+use alloy_actors::{ActorRef, ActorSpec, Behavior, Context, Effect, Message, RestartType};
 use alloy_reminder::{Reminder, ReminderMsg};
 use serde::{Deserialize, Serialize};
 
@@ -43,6 +43,15 @@ pub enum TeamMsg {
         /// What it gets.
         message: ReminderMsg,
     },
+    /// Spawns a transient reminder child called `name`: restarted after a
+    /// failure, not after a normal stop.
+    HireTransient {
+        /// The child's name under the team.
+        name: String,
+    },
+    /// Restarts the team through `init` on purpose (its children are
+    /// restarted with it).
+    Reset,
 }
 
 impl Message for TeamMsg {
@@ -107,6 +116,14 @@ impl Behavior for Team {
             }
             TeamMsg::HowMany { reply_to } => Effect::from(hires).tell(&reply_to, Hires(hires)),
             TeamMsg::Pass { to, message } => Effect::from(hires).tell(&to, message),
+            TeamMsg::HireTransient { name } => {
+                let spec = ActorSpec::new(Reminder)
+                    .name(name)
+                    .kind(self.reminder_kind.clone())
+                    .restart_type(RestartType::Transient);
+                Effect::from(hires + 1).spawn(spec)
+            }
+            TeamMsg::Reset => Effect::from(hires).restart(),
         }
     }
 }

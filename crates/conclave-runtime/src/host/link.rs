@@ -8,8 +8,9 @@
 //! [`FAILURE_CODE`] and the failure as the reason; the parent's
 //! `webSocketClose` turns that into the child's exit for its
 //! `SupervisorCore`. A link that closes abnormally (the child's object went
-//! away: reset, crashed, evicted) counts as a failure too; a normal close
-//! (1000) is a child that stopped.
+//! away: reset, crashed, evicted) counts as a failure too; a close with
+//! [`STOPPED_CODE`] is a child that stopped normally on its own (its
+//! supervisor restarts it if it is permanent); 1000 says nothing.
 //!
 //! The child holds the client side, which cannot hibernate: a linked child
 //! stays resident. A child that cannot link (its parent's class is unknown)
@@ -32,6 +33,10 @@ pub(crate) const REPLACED: &str = "replaced";
 
 /// The close code of a link whose child failed (an application code).
 pub(crate) const FAILURE_CODE: u16 = 4000;
+
+/// The close code of a link whose child stopped normally, on its own
+/// (an application code that is not a failure).
+pub(crate) const STOPPED_CODE: u16 = 4001;
 
 /// The longest close reason a WebSocket carries, in bytes.
 const MAX_REASON_BYTES: usize = 123;
@@ -63,8 +68,11 @@ pub(crate) enum Link {
 /// How a child exited, as its parent reads it from the link's close.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum LinkExit {
-    /// A normal close: the child stopped.
+    /// A normal close: the runtime moved the child's object, or its
+    /// supervisor stopped it; nothing to decide.
     Normal,
+    /// The child stopped normally on its own, with this reason.
+    Stopped(String),
     /// The child failed, or its object went away.
     Failed(String),
 }
@@ -78,6 +86,7 @@ pub(crate) enum LinkExit {
 pub(crate) fn exit_of(child: &str, code: usize, reason: &str) -> LinkExit {
     match code {
         1000 | 1001 | 1012 => LinkExit::Normal,
+        code if code == usize::from(STOPPED_CODE) => LinkExit::Stopped(reason.to_owned()),
         code if is_failure_code(code) => LinkExit::Failed(reason.to_owned()),
         other => LinkExit::Failed(format!(
             "the link to {child} closed abnormally (code {other}{}{reason})",
@@ -86,10 +95,10 @@ pub(crate) fn exit_of(child: &str, code: usize, reason: &str) -> LinkExit {
     }
 }
 
-/// Whether a close code is an application code (4000-4999): a failure a
-/// child reported.
+/// Whether a close code is an application code (4000-4999) other than
+/// [`STOPPED_CODE`]: a failure a child reported.
 pub(crate) fn is_failure_code(code: usize) -> bool {
-    (4000..=4999).contains(&code)
+    (4000..=4999).contains(&code) && code != usize::from(STOPPED_CODE)
 }
 
 /// `error`, cut to the longest close reason a WebSocket carries, on a
@@ -238,6 +247,14 @@ where
         }
         match exit_of(child, code, reason) {
             LinkExit::Normal => Ok(()),
+            LinkExit::Stopped(reason) => {
+                let me = self.address();
+                let stopped = wire::SystemMsg::ChildStopped {
+                    child: child.to_owned(),
+                    reason,
+                };
+                self.internal(Envelope::system(child, &me, &stopped)).await
+            }
             LinkExit::Failed(error) => {
                 let me = self.address();
                 let failed = wire::SystemMsg::ChildFailed {

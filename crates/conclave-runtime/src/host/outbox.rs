@@ -100,6 +100,11 @@ impl Outbox {
             .collect()
     }
 
+    /// Whether nothing is queued.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.envelopes.is_empty()
+    }
+
     /// Whether anything is addressed to `target`.
     pub(crate) fn has_message_for(&self, target: &str) -> bool {
         self.envelopes.iter().any(|outgoing| match outgoing {

@@ -9,6 +9,12 @@ fn a_links_close_code_says_how_the_child_exited() {
     // A deploy or a move of the child's object is not a failure.
     assert_eq!(exit_of(child, 1001, ""), LinkExit::Normal);
     assert_eq!(exit_of(child, 1012, ""), LinkExit::Normal);
+    // A child that stopped on its own is an exit its supervisor decides on.
+    assert_eq!(
+        exit_of(child, usize::from(STOPPED_CODE), "done"),
+        LinkExit::Stopped("done".into())
+    );
+    assert!(!is_failure_code(usize::from(STOPPED_CODE)));
     assert_eq!(
         exit_of(child, 4000, "asked to fail"),
         LinkExit::Failed("asked to fail".into())
