@@ -108,7 +108,14 @@ async fn accept(
     drop(inner);
     let shaken = match &secret {
         Some(secret) => {
-            let shake = handshake(&mut channel, &own, &root, secret, Role::Accepting, &options);
+            let live = |name: &str| inner_is_live(&system, name);
+            let shake = handshake(
+                &mut channel,
+                (&own, &root),
+                secret,
+                Role::Accepting,
+                (&options, &live),
+            );
             tokio::time::timeout(options.handshake_timeout, shake)
                 .await
                 .unwrap_or(Err(ConnectionError::HandshakeTimeout {
@@ -134,12 +141,23 @@ async fn accept(
     }
 }
 
+/// Whether `system` has a live connection to the system named `name`.
+fn inner_is_live(system: &Weak<SystemInner>, name: &str) -> bool {
+    system
+        .upgrade()
+        .is_some_and(|inner| hub::of(&inner).is_live(name))
+}
+
 /// Counts, logs and publishes a connection refused at its handshake.
 fn refused(system: &SystemInner, from: SocketAddr, error: ConnectionError) {
     let remote = hub::of(system);
     Counters::count(&remote.counters.handshakes_failed);
-    if error == ConnectionError::AuthenticationFailed {
-        Counters::count(&remote.counters.authentication_failures);
+    match &error {
+        ConnectionError::AuthenticationFailed => {
+            Counters::count(&remote.counters.authentication_failures);
+        }
+        ConnectionError::NameTaken { .. } => Counters::count(&remote.counters.name_conflicts),
+        _ => {}
     }
     tracing::warn!(target: "olivier::remote", %from, %error, "incoming connection refused");
     remote.events.emit(PeerEvent::Refused { addr: from, error });
@@ -172,13 +190,14 @@ pub(crate) async fn connect(
     };
     let own = remote.hello();
     let root = system.root.to_string();
+    let weak = Arc::downgrade(system);
+    let live = |name: &str| inner_is_live(&weak, name);
     let shake = handshake(
         &mut channel,
-        &own,
-        &root,
+        (&own, &root),
         &secret,
         Role::Connecting,
-        &options,
+        (&options, &live),
     );
     let shaken = tokio::time::timeout(options.handshake_timeout, shake)
         .await
@@ -203,13 +222,16 @@ pub(crate) async fn connect(
 /// Exchanges hellos, then proofs: the connecting side speaks first, and
 /// the accepting side sends its proof only for a valid one, so a peer
 /// that does not know the secret learns nothing it could use.
+///
+/// An authenticated peer whose system is connected already (`live`) is
+/// refused with [`ConnectionError::NameTaken`] before this side proves
+/// itself: the live route is never taken over.
 async fn handshake(
     channel: &mut TcpChannel,
-    own: &Hello,
-    root: &str,
+    (own, root): (&Hello, &str),
     secret: &Secret,
     role: Role,
-    options: &RemoteOptions,
+    (options, live): (&RemoteOptions, &(dyn Fn(&str) -> bool + Sync)),
 ) -> Result<Hello, ConnectionError> {
     let hello = wire::control_frame(hello_route(root), HELLO_TYPE, own);
     let connecting = role == Role::Connecting;
@@ -236,6 +258,12 @@ async fn handshake(
         .await
         .map(|mac| auth::verify(secret, their_role, &theirs, own, &mac));
     let checked = match valid {
+        Ok(true) if live(&theirs.system) => Err((
+            ConnectionError::NameTaken {
+                system: theirs.system.clone(),
+            },
+            Some(ErrorCode::NameTaken),
+        )),
         Ok(true) => Ok(()),
         Ok(false) => Err((
             ConnectionError::AuthenticationFailed,

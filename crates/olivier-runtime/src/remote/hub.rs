@@ -108,6 +108,14 @@ impl Remote {
         self.next_link.fetch_add(1, Ordering::Relaxed)
     }
 
+    /// Whether a live connection of `system` is its route.
+    pub(super) fn is_live(&self, system: &str) -> bool {
+        self.peers
+            .read()
+            .get(system)
+            .is_some_and(|peer| peer.is_open())
+    }
+
     /// Makes `peer` the route to its system, unless a live connection of
     /// that system is the route already: a name is never taken over while
     /// its connection is up (an older, ended one is replaced).
