@@ -140,8 +140,10 @@ pub(crate) mod error;
 mod events;
 mod hub;
 mod inbound;
+mod letter;
 mod options;
 mod peer;
+mod settle;
 mod stats;
 #[cfg(test)]
 mod tests;
@@ -156,8 +158,8 @@ pub use events::{PeerEvent, PeerEvents};
 pub use options::HANDSHAKE_FRAME_LEN;
 pub use stats::RemoteStats;
 pub use wire::{
-    ERROR_TYPE, ErrorBody, ErrorCode, HELLO_TYPE, Hello, PING_TYPE, PROOF_TYPE, Proof,
-    REMOTE_PROTOCOL, WireMessage,
+    ACK_TYPE, Ack, ERROR_TYPE, ErrorBody, ErrorCode, HELLO_TYPE, Hello, PING_TYPE, PROOF_TYPE,
+    Proof, REMOTE_PROTOCOL, SETTLE_TYPE, Settle, WireMessage,
 };
 
 pub use options::RemoteOptions;

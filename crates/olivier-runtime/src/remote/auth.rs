@@ -95,8 +95,8 @@ impl Role {
 
 /// The proof the `role` side of a connection sends: HMAC-SHA256 keyed with
 /// the secret over a domain tag, the role, then the sender's hello and the
-/// receiver's hello (each name length-prefixed, each frame limit and nonce
-/// as it was sent).
+/// receiver's hello (each name length-prefixed, then its frame limit, nonce
+/// and link number as sent).
 ///
 /// ```
 /// use olivier_runtime::remote::{Hello, REMOTE_PROTOCOL, Role, Secret, proof};
@@ -107,6 +107,7 @@ impl Role {
 ///     system: system.to_owned(),
 ///     max_frame_len: 1 << 20,
 ///     nonce,
+///     link: 1,
 /// };
 /// let (till, shop) = (hello("till", [1; 32]), hello("shop", [2; 32]));
 /// let mac = proof(&secret, Role::Connecting, &till, &shop);
@@ -143,6 +144,7 @@ fn feed(mac: &mut Hmac<Sha256>, role: Role, sender: &Hello, receiver: &Hello) {
         mac.update(name);
         mac.update(&hello.max_frame_len.to_le_bytes());
         mac.update(&hello.nonce);
+        mac.update(&hello.link.to_le_bytes());
     }
 }
 

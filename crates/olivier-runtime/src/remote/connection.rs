@@ -103,7 +103,7 @@ async fn accept(
     let remote = hub::of(&inner);
     let (options, secret) = (remote.options, remote.secret.clone());
     let mut channel = TcpChannel::new(stream, HANDSHAKE_FRAME_LEN);
-    let own = remote.hello();
+    let own = remote.hello(remote.next_link());
     let root = inner.root.to_string();
     drop(inner);
     let shaken = match &secret {
@@ -130,7 +130,7 @@ async fn accept(
     match shaken {
         Ok(hello) => {
             channel.set_max_frame_len(options.max_frame_len);
-            if let Err(error) = start(&inner, channel, hello, from, Some(slot)) {
+            if let Err(error) = start(&inner, channel, (&own, hello), from, Some(slot)) {
                 refused(&inner, from, error);
             }
         }
@@ -188,7 +188,7 @@ pub(crate) async fn connect(
             return Err(ConnectError::Io { addr, source });
         }
     };
-    let own = remote.hello();
+    let own = remote.hello(remote.next_link());
     let root = system.root.to_string();
     let weak = Arc::downgrade(system);
     let live = |name: &str| inner_is_live(&weak, name);
@@ -208,7 +208,7 @@ pub(crate) async fn connect(
         Ok(hello) => {
             let name = hello.system.clone();
             channel.set_max_frame_len(options.max_frame_len);
-            start(system, channel, hello, addr, None)
+            start(system, channel, (&own, hello), addr, None)
                 .map_err(|error| ConnectError::Handshake { addr, error })?;
             Ok(name)
         }
@@ -410,7 +410,7 @@ fn hello_route(root: &str) -> Route<'_> {
 fn start(
     system: &Arc<SystemInner>,
     channel: TcpChannel,
-    hello: Hello,
+    (own, hello): (&Hello, Hello),
     addr: SocketAddr,
     slot: Option<OwnedSemaphorePermit>,
 ) -> Result<(), ConnectionError> {
@@ -422,13 +422,14 @@ fn start(
         PeerSetup {
             system: hello.system,
             addr,
-            link: remote.next_link(),
+            link: own.link,
             max_frame_len,
             capacity: options.queue_capacity,
             queue_bytes: options.queue_bytes,
+            their_link: hello.link,
+            max_unacked: options.max_unacked,
         },
-        remote.events.clone(),
-        (Arc::clone(&remote.counters), Arc::downgrade(&remote.peers)),
+        remote.shared(),
     );
     if let Err(error) = remote.register(Arc::clone(&peer)) {
         // The live route stays; the newcomer hears why and is closed.
@@ -447,6 +448,16 @@ fn start(
         return Err(error);
     }
     let (reader, writer) = channel.split();
+    // The peer's earlier connection was lost: say how much of it was
+    // handled here, so the peer counts exactly what was lost.
+    if let Some((link, received)) = remote.accounts.take_record(&peer.system) {
+        let settle = wire::Settle { link, received };
+        peer.push_control(wire::control_frame(
+            hello_route(&remote.root),
+            wire::SETTLE_TYPE,
+            &settle,
+        ));
+    }
     tracing::info!(target: "olivier::remote", system = %system.root, peer = %peer.system, %addr, "connected");
     hub::of(system).events.emit(PeerEvent::Connected {
         system: peer.system.clone(),
@@ -460,7 +471,7 @@ fn start(
         Arc::clone(&peer),
         queue,
         writer,
-        (heartbeat, ping),
+        (heartbeat, ping, remote.root.clone()),
     ));
     system.handle.spawn(read_loop(
         weak,
@@ -488,6 +499,13 @@ async fn read_loop(
         }
         peer::end(&peer, ending, error);
     }
+    // Kept for the peer's next connection, which learns how much of this
+    // one was handled here.
+    if let Some(inner) = system.upgrade() {
+        hub::of(&inner)
+            .accounts
+            .record(&peer.system, peer.their_link, peer.received());
+    }
     drop(slot);
 }
 
@@ -500,6 +518,7 @@ async fn read_frames(
     idle: Duration,
 ) -> Option<(Ending, ConnectionError)> {
     let mut deadline = tokio::time::Instant::now() + idle;
+    let mut acked = 0;
     let ended = 'link: loop {
         loop {
             match reader.next_frame() {
@@ -519,6 +538,13 @@ async fn read_frames(
                     break 'link (Ending::Flush, error);
                 }
             }
+        }
+        // One cumulative acknowledgement per burst read (the writer sends
+        // it ahead of its queue).
+        let received = peer.received();
+        if received > acked {
+            acked = received;
+            peer.ack(received);
         }
         tokio::select! {
             biased;

@@ -36,6 +36,14 @@ pub enum RemoteSendError {
         /// The queue bound.
         capacity: usize,
     },
+    /// The message was written to a connection that was lost before the
+    /// peer acknowledged it: it may or may not have been handled there
+    /// (counted once, here, so nothing vanishes uncounted).
+    #[error("the link to system `{system}` was lost before the message was acknowledged")]
+    LinkLost {
+        /// The target's system.
+        system: String,
+    },
     /// The connection's send queue holds as many bytes as it may.
     #[error("the send queue to system `{system}` is over its budget of {bytes} bytes")]
     QueueOverBudget {

@@ -28,6 +28,20 @@ pub enum PeerEvent {
         /// Why: the peer closed, a socket or framing error, or our shutdown.
         error: ConnectionError,
     },
+    /// A connection's accounting closed, once it ended: the messages
+    /// written to it and never acknowledged (possibly none) were settled: `delivered` of them were handled by the peer (it said
+    /// so on a later connection), `lost` became dead letters
+    /// ([`RemoteSendError::LinkLost`](super::RemoteSendError::LinkLost)).
+    Settled {
+        /// The peer's system name.
+        system: String,
+        /// This side's number of the lost connection.
+        link: u64,
+        /// How many the peer handled.
+        delivered: u64,
+        /// How many became dead letters.
+        lost: u64,
+    },
     /// An incoming connection failed its handshake and was closed (after an
     /// error frame, when one could be written).
     Refused {

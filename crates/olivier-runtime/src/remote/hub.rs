@@ -18,7 +18,8 @@ use super::auth::{self, Secret};
 use super::error::{ConnectionError, RemoteSendError};
 use super::events::PeerEventHub;
 use super::options::RemoteOptions;
-use super::peer::{Letter, Outgoing, Peer, Routes};
+use super::peer::{Letter, Outgoing, Peer, Routes, Shared};
+use super::settle::Accounts;
 use super::stats::Counters;
 use super::wire::{self, Hello, REMOTE_PROTOCOL, Route};
 use crate::dead_letters::DeadLetterReason;
@@ -46,6 +47,8 @@ pub(crate) struct Remote {
     /// connection its request went out on).
     next_link: AtomicU64,
     pub(super) counters: Arc<Counters>,
+    /// The delivery accounting of lost connections.
+    pub(super) accounts: Arc<Accounts>,
 }
 
 impl Remote {
@@ -55,18 +58,26 @@ impl Remote {
         secret: Option<Secret>,
         backlog: usize,
     ) -> Self {
+        let counters = Arc::<Counters>::default();
+        let events = PeerEventHub::new(backlog);
+        let accounts = Arc::new(Accounts::new(
+            options.settle_timeout,
+            events.clone(),
+            Arc::clone(&counters),
+        ));
         Self {
             secret,
             slots: Arc::new(Semaphore::new(options.max_connections)),
             next_link: AtomicU64::new(1),
-            counters: Arc::default(),
+            counters,
+            accounts,
             options,
             name: root.path().to_owned(),
             root: root.to_string(),
             peers: Arc::default(),
             decoders: RwLock::default(),
             listen_addr: OnceLock::new(),
-            events: PeerEventHub::new(backlog),
+            events,
         }
     }
 
@@ -93,13 +104,24 @@ impl Remote {
         Ok(message)
     }
 
-    /// This side's hello for a new connection, with a fresh nonce.
-    pub(super) fn hello(&self) -> Hello {
+    /// This side's hello for its new connection `link`, with a fresh nonce.
+    pub(super) fn hello(&self, link: u64) -> Hello {
         Hello {
             protocol: REMOTE_PROTOCOL,
             system: self.name.clone(),
             max_frame_len: self.options.max_frame_len as u64,
             nonce: auth::nonce(),
+            link,
+        }
+    }
+
+    /// What a new peer of this system shares with it.
+    pub(super) fn shared(&self) -> Shared {
+        Shared {
+            events: self.events.clone(),
+            counters: Arc::clone(&self.counters),
+            routes: Arc::downgrade(&self.peers),
+            accounts: Arc::clone(&self.accounts),
         }
     }
 

@@ -10,7 +10,10 @@ use barewire::{Envelope, Kind, Priority};
 use super::hub;
 use super::peer::Peer;
 use super::stats::Counters;
-use super::wire::{self, ERROR_TYPE, ErrorBody, ErrorCode, PING_TYPE, Route, WireMessage};
+use super::wire::{
+    self, ACK_TYPE, Ack, ERROR_TYPE, ErrorBody, ErrorCode, PING_TYPE, Route, SETTLE_TYPE, Settle,
+    WireMessage,
+};
 use super::{ConnectionError, PeerEvent};
 use crate::dead_letters::{DeadLetter, DeadLetterReason};
 use crate::kernel::{SystemInner, Undelivered};
@@ -34,10 +37,31 @@ pub(crate) fn handle(system: &Arc<SystemInner>, peer: &Peer, frame: &[u8]) {
         }
     };
     match envelope.kind {
-        Kind::Tell | Kind::Ask | Kind::Reply => deliver(system, peer, &envelope),
+        Kind::Tell | Kind::Ask | Kind::Reply => {
+            // Handled (delivered, or refused and counted) once this returns.
+            deliver(system, peer, &envelope);
+            peer.received_one();
+        }
         Kind::Error => refused(system, peer, &envelope),
         // A heartbeat: it kept the link's idle timer from firing.
         Kind::System if envelope.message_type == PING_TYPE => {}
+        Kind::System if envelope.message_type == ACK_TYPE => {
+            match barewire::from_slice::<Ack>(envelope.payload) {
+                Ok(ack) => peer.acknowledge(ack.received),
+                Err(error) => bad_frame(system, peer, ConnectionError::MalformedEnvelope(error)),
+            }
+        }
+        Kind::System if envelope.message_type == SETTLE_TYPE => {
+            match barewire::from_slice::<Settle>(envelope.payload) {
+                Ok(settle) => hub::of(system).accounts.settle(
+                    &Arc::downgrade(system),
+                    &peer.system,
+                    settle.link,
+                    settle.received,
+                ),
+                Err(error) => bad_frame(system, peer, ConnectionError::MalformedEnvelope(error)),
+            }
+        }
         Kind::System => {
             let error = ConnectionError::UnexpectedFrame {
                 kind: envelope.kind,

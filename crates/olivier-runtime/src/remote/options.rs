@@ -41,6 +41,15 @@ pub struct RemoteOptions {
     pub max_connections: usize,
     /// The longest system name a peer may announce (default 255 bytes).
     pub max_name_len: usize,
+    /// How many messages a connection may have written without the
+    /// peer's acknowledgement (default 65 536): the writer waits for acks
+    /// beyond it, so what is kept for the accounting stays bounded.
+    pub max_unacked: usize,
+    /// How long messages written to a lost connection and never
+    /// acknowledged wait for the peer to come back and say how many it
+    /// handled (default 10 s); then they all become dead letters
+    /// ([`RemoteSendError::LinkLost`](super::RemoteSendError::LinkLost)).
+    pub settle_timeout: Duration,
 }
 
 /// The largest frame accepted before a connection is authenticated.
@@ -56,6 +65,8 @@ impl Default for RemoteOptions {
             idle_timeout: Duration::from_secs(30),
             max_connections: 256,
             max_name_len: 255,
+            max_unacked: 1 << 16,
+            settle_timeout: Duration::from_secs(10),
         }
     }
 }
@@ -101,6 +112,20 @@ impl RemoteOptions {
     #[must_use]
     pub fn max_connections(mut self, connections: usize) -> Self {
         self.max_connections = connections;
+        self
+    }
+
+    /// The same options with another bound on unacknowledged messages.
+    #[must_use]
+    pub fn max_unacked(mut self, messages: usize) -> Self {
+        self.max_unacked = messages;
+        self
+    }
+
+    /// The same options with another settle timeout.
+    #[must_use]
+    pub fn settle_timeout(mut self, timeout: Duration) -> Self {
+        self.settle_timeout = timeout;
         self
     }
 

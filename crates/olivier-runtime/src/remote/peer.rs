@@ -1,20 +1,23 @@
 //! One connected system: its bounded send queue, whether the link is up,
 //! and the writer task that drains the queue onto the socket.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::net::SocketAddr;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Weak};
 use std::time::Duration;
 
-use alloy_actors::{ActorId, AnyMessage};
-use parking_lot::RwLock;
+use barewire::{Kind, Priority};
+use parking_lot::{Mutex, RwLock};
 use tokio::io::AsyncWriteExt;
 use tokio::net::tcp::OwnedWriteHalf;
-use tokio::sync::{mpsc, watch};
+use tokio::sync::{Notify, mpsc, watch};
 
 use super::events::PeerEventHub;
+pub(crate) use super::letter::{Letter, Outgoing};
+use super::settle::Accounts;
 use super::stats::Counters;
+use super::wire::{self, ACK_TYPE, Ack, Route};
 use super::{ConnectionError, PeerEvent, RemoteSendError};
 use crate::dead_letters::{DeadLetter, DeadLetterReason};
 use crate::kernel::SystemInner;
@@ -37,22 +40,6 @@ pub(crate) enum Ending {
     Lost,
 }
 
-/// A framed envelope waiting for the writer, with the message it carries
-/// (kept for the dead letter if it never leaves).
-#[derive(Debug)]
-pub(crate) struct Outgoing {
-    pub(crate) frame: Vec<u8>,
-    pub(crate) letter: Option<Letter>,
-}
-
-/// A message that left its sender for another system.
-#[derive(Debug)]
-pub(crate) struct Letter {
-    pub(crate) target: ActorId,
-    pub(crate) sender: Option<ActorId>,
-    pub(crate) message: AnyMessage,
-}
-
 /// The route to each connected system, by name: a peer takes itself out
 /// when its connection ends, so a system that left holds nothing here.
 pub(crate) type Routes = RwLock<HashMap<String, Arc<Peer>>>;
@@ -71,6 +58,19 @@ pub(crate) struct PeerSetup {
     pub(crate) capacity: usize,
     /// The queue's bound in bytes.
     pub(crate) queue_bytes: usize,
+    /// The peer's own number for this connection (its hello's `link`).
+    pub(crate) their_link: u64,
+    /// How many messages may be written and not yet acknowledged.
+    pub(crate) max_unacked: usize,
+}
+
+/// What every peer of a system shares with it.
+#[derive(Debug, Clone)]
+pub(crate) struct Shared {
+    pub(crate) events: PeerEventHub,
+    pub(crate) counters: Arc<Counters>,
+    pub(crate) routes: Weak<Routes>,
+    pub(crate) accounts: Arc<Accounts>,
 }
 
 /// A connected system.
@@ -90,19 +90,34 @@ pub(crate) struct Peer {
     queue_bytes: usize,
     /// `None` while the link is up.
     ending: watch::Sender<Option<Ending>>,
-    /// Where its disconnection is published.
-    events: PeerEventHub,
-    counters: Arc<Counters>,
-    /// The routes it is one of (it leaves them as its connection ends).
-    routes: Weak<Routes>,
+    /// The peer's own number for this connection.
+    pub(crate) their_link: u64,
+    /// Message frames received and handled on this connection.
+    received: AtomicU64,
+    /// Messages written and not yet acknowledged, oldest first, with how
+    /// many were written in all (`written - unacked.len()` were acked).
+    unacked: Mutex<Unacked>,
+    /// Woken when an acknowledgement makes room.
+    room: Notify,
+    /// The count the writer should acknowledge next (set by the reader
+    /// after each burst), and the wake-up that says so: acknowledgements
+    /// bypass the queue, so a writer waiting for room still sends them.
+    ack_due: AtomicU64,
+    ack_ready: Notify,
+    max_unacked: usize,
+    /// What it shares with its system: events, counters, routes, accounts.
+    shared: Shared,
+}
+
+/// Messages written to the connection and not yet acknowledged.
+#[derive(Debug, Default)]
+struct Unacked {
+    letters: VecDeque<Letter>,
+    written: u64,
 }
 
 impl Peer {
-    pub(crate) fn new(
-        setup: PeerSetup,
-        events: PeerEventHub,
-        (counters, routes): (Arc<Counters>, Weak<Routes>),
-    ) -> (Arc<Self>, mpsc::Receiver<Outgoing>) {
+    pub(crate) fn new(setup: PeerSetup, shared: Shared) -> (Arc<Self>, mpsc::Receiver<Outgoing>) {
         let capacity = setup.capacity.max(1);
         let (queue, received) = mpsc::channel(capacity);
         let peer = Arc::new(Self {
@@ -114,9 +129,14 @@ impl Peer {
             capacity,
             queued: AtomicUsize::new(0),
             queue_bytes: setup.queue_bytes,
-            events,
-            counters,
-            routes,
+            their_link: setup.their_link,
+            received: AtomicU64::new(0),
+            unacked: Mutex::default(),
+            room: Notify::new(),
+            ack_due: AtomicU64::new(0),
+            ack_ready: Notify::new(),
+            max_unacked: setup.max_unacked.max(1),
+            shared,
             ending: watch::channel(None).0,
         });
         (peer, received)
@@ -192,9 +212,62 @@ impl Peer {
             letter: None,
         });
         if let Err((_, error)) = pushed {
-            Counters::count(&self.counters.control_frames_dropped);
+            Counters::count(&self.shared.counters.control_frames_dropped);
             tracing::debug!(target: "olivier::remote", peer = %self.system, %error, "control frame dropped");
         }
+    }
+
+    /// One more message frame was received and handled.
+    pub(crate) fn received_one(&self) {
+        self.received.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// How many message frames were received and handled so far.
+    pub(crate) fn received(&self) -> u64 {
+        self.received.load(Ordering::Relaxed)
+    }
+
+    /// The peer handled `received` message frames of this connection: the
+    /// messages up to there are forgotten.
+    pub(crate) fn acknowledge(&self, received: u64) {
+        let mut unacked = self.unacked.lock();
+        let acked = unacked.written - unacked.letters.len() as u64;
+        let newly = received.min(unacked.written).saturating_sub(acked);
+        for _ in 0..newly {
+            unacked.letters.pop_front();
+        }
+        drop(unacked);
+        if newly > 0 {
+            self.room.notify_one();
+        }
+    }
+
+    /// Asks the writer to acknowledge `received` message frames.
+    pub(crate) fn ack(&self, received: u64) {
+        self.ack_due.store(received, Ordering::Release);
+        self.ack_ready.notify_one();
+    }
+
+    /// Whether one more message may be written unacknowledged.
+    fn has_room(&self, gathered: usize) -> bool {
+        self.unacked.lock().letters.len() + gathered < self.max_unacked
+    }
+
+    /// Keeps messages about to be written until they are acknowledged.
+    fn written(&self, letters: impl IntoIterator<Item = Letter>) {
+        let mut unacked = self.unacked.lock();
+        for letter in letters {
+            unacked.letters.push_back(letter);
+            unacked.written += 1;
+        }
+    }
+
+    /// The messages written and never acknowledged, with how many were.
+    fn take_unacked(&self) -> (u64, Vec<Letter>) {
+        let mut unacked = self.unacked.lock();
+        let letters: Vec<Letter> = unacked.letters.drain(..).collect();
+        let acked = unacked.written - letters.len() as u64;
+        (acked, letters)
     }
 
     /// The writer took `bytes` of frames off the queue.
@@ -216,7 +289,7 @@ pub(crate) fn end(peer: &Peer, ending: Ending, error: ConnectionError) {
     if !peer.close(ending) {
         return;
     }
-    if let Some(routes) = peer.routes.upgrade() {
+    if let Some(routes) = peer.shared.routes.upgrade() {
         let mut routes = routes.write();
         if routes
             .get(&peer.system)
@@ -233,7 +306,7 @@ pub(crate) fn end(peer: &Peer, ending: Ending, error: ConnectionError) {
             tracing::warn!(target: "olivier::remote", peer = %peer.system, addr = %peer.addr, %error, "connection lost");
         }
     }
-    peer.events.emit(PeerEvent::Disconnected {
+    peer.shared.events.emit(PeerEvent::Disconnected {
         system: peer.system.clone(),
         addr: peer.addr,
         error,
@@ -247,15 +320,30 @@ pub(crate) async fn write_loop(
     peer: Arc<Peer>,
     mut queue: mpsc::Receiver<Outgoing>,
     mut socket: OwnedWriteHalf,
-    (heartbeat, ping): (Duration, Vec<u8>),
+    (heartbeat, ping, root): (Duration, Vec<u8>, String),
 ) {
     let mut buffer = Vec::new();
     let mut batch = Vec::new();
+    let mut acked = 0;
     let ending = loop {
         let next = tokio::select! {
             biased;
             ending = peer.closed() => break ending,
-            next = queue.recv() => next,
+            () = peer.ack_ready.notified() => {
+                ack_frame(&peer, &root, &mut acked, &mut buffer);
+                if !buffer.is_empty() {
+                    let written = write_out(&mut socket, &buffer, &peer).await;
+                    buffer.clear();
+                    if let Err(error) = written {
+                        end(&peer, Ending::Lost, error);
+                        break Ending::Lost;
+                    }
+                }
+                continue;
+            }
+            next = queue.recv(), if peer.has_room(0) => next,
+            // As many messages written as may wait for acknowledgements.
+            () = peer.room.notified(), if !peer.has_room(0) => continue,
             // Quiet for a while: a heartbeat keeps the peer's idle timer
             // from cutting a live link.
             () = tokio::time::sleep(heartbeat) => {
@@ -270,9 +358,11 @@ pub(crate) async fn write_loop(
         let Some(first) = next else {
             break Ending::Flush;
         };
+        // An acknowledgement due rides ahead of the batch.
+        ack_frame(&peer, &root, &mut acked, &mut buffer);
         peer.taken(first.frame.len());
         gather(first, &mut buffer, &mut batch);
-        while buffer.len() < BATCH_BYTES {
+        while buffer.len() < BATCH_BYTES && peer.has_room(batch.len()) {
             match queue.try_recv() {
                 Ok(next) => {
                     peer.taken(next.frame.len());
@@ -281,13 +371,15 @@ pub(crate) async fn write_loop(
                 Err(_) => break,
             }
         }
+        // From here on a message may reach the peer, whatever the write's
+        // outcome: it is kept until the peer acknowledges it.
+        peer.written(batch.drain(..));
         if let Err(error) = write_out(&mut socket, &buffer, &peer).await {
             end(&peer, Ending::Lost, error);
-            bury(&system, &peer, batch.drain(..));
+            buffer.clear();
             break Ending::Lost;
         }
         buffer.clear();
-        batch.clear();
     };
     queue.close();
     let mut rest = Vec::new();
@@ -295,15 +387,22 @@ pub(crate) async fn write_loop(
         gather(outgoing, &mut buffer, &mut rest);
     }
     if ending == Ending::Flush && !buffer.is_empty() {
+        peer.written(rest.drain(..));
         let flushed = tokio::time::timeout(FLUSH_GRACE, socket.write_all(&buffer)).await;
         if !matches!(flushed, Ok(Ok(()))) {
             tracing::debug!(target: "olivier::remote", peer = %peer.system, "final flush failed");
-            bury(&system, &peer, rest.drain(..));
         }
     } else {
+        // Never written: certainly not delivered.
         bury(&system, &peer, rest.drain(..));
     }
     let _ = socket.shutdown().await;
+    // What was written and never acknowledged waits for the peer to say
+    // how much of it it handled (on a later connection), or its timeout.
+    let (acked, unacked) = peer.take_unacked();
+    peer.shared
+        .accounts
+        .lost(&system, (&peer.system, peer.link), acked, unacked);
 }
 
 /// Writes `buffer` unless the link ends meanwhile: an orderly end gives the
@@ -330,6 +429,27 @@ async fn write_out(
                 detail: format!("the peer read nothing for {FLUSH_GRACE:?}"),
             }),
         },
+    }
+}
+
+/// Appends an acknowledgement frame to `buffer` when the reader asked for
+/// a count beyond the last one written.
+fn ack_frame(peer: &Peer, root: &str, acked: &mut u64, buffer: &mut Vec<u8>) {
+    let due = peer.ack_due.load(Ordering::Acquire);
+    if due > *acked {
+        *acked = due;
+        let route = Route {
+            kind: Kind::System,
+            priority: Priority::Control,
+            source: root,
+            target: "",
+            correlation: None,
+        };
+        buffer.extend_from_slice(&wire::control_frame(
+            route,
+            ACK_TYPE,
+            &Ack { received: due },
+        ));
     }
 }
 

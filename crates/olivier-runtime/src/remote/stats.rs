@@ -31,6 +31,10 @@ pub struct RemoteStats {
     pub control_frames_dropped: u64,
     /// Connections closed because nothing arrived for the idle timeout.
     pub idle_timeouts: u64,
+    /// Messages written to a connection that was lost before the peer
+    /// acknowledged them, and that the peer did not say it handled: each
+    /// is also a dead letter ([`RemoteSendError::LinkLost`](super::RemoteSendError::LinkLost)).
+    pub messages_lost: u64,
 }
 
 /// The counters behind [`RemoteStats`].
@@ -45,6 +49,7 @@ pub(crate) struct Counters {
     pub(crate) forged_replies: AtomicU64,
     pub(crate) control_frames_dropped: AtomicU64,
     pub(crate) idle_timeouts: AtomicU64,
+    pub(crate) messages_lost: AtomicU64,
 }
 
 impl Counters {
@@ -65,6 +70,7 @@ impl Counters {
             forged_replies: read(&self.forged_replies),
             control_frames_dropped: read(&self.control_frames_dropped),
             idle_timeouts: read(&self.idle_timeouts),
+            messages_lost: read(&self.messages_lost),
         }
     }
 }

@@ -10,8 +10,27 @@ use tokio::net::{TcpListener, TcpStream};
 
 use super::RemoteSendError;
 use super::events::PeerEventHub;
-use super::peer::{self, Ending, Letter, Outgoing, Peer, PeerSetup};
+use super::peer::{self, Ending, Letter, Outgoing, Peer, PeerSetup, Shared};
+use super::settle::Accounts;
+use super::stats::Counters;
 use crate::{ActorSystem, DeadLetterReason};
+
+/// What a peer shares with a system that has no other peer.
+fn shared() -> Shared {
+    let events = PeerEventHub::new(8);
+    let counters = Arc::<Counters>::default();
+    let accounts = Accounts::new(
+        Duration::from_secs(1),
+        events.clone(),
+        Arc::clone(&counters),
+    );
+    Shared {
+        events,
+        counters,
+        routes: Weak::new(),
+        accounts: Arc::new(accounts),
+    }
+}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn frames_queued_when_the_link_is_lost_become_dead_letters() {
@@ -29,8 +48,10 @@ async fn frames_queued_when_the_link_is_lost_become_dead_letters() {
         max_frame_len: 1024,
         capacity: 8,
         queue_bytes: 1 << 20,
+        their_link: 1,
+        max_unacked: 1 << 16,
     };
-    let (peer, queue) = Peer::new(setup, PeerEventHub::new(8), (Arc::default(), Weak::new()));
+    let (peer, queue) = Peer::new(setup, shared());
     let target: ActorId = "there/counter#1".parse().unwrap();
     for _ in 0..3 {
         let letter = Letter {
@@ -56,7 +77,7 @@ async fn frames_queued_when_the_link_is_lost_become_dead_letters() {
     ));
 
     let inner = Arc::downgrade(system.inner());
-    let heartbeat = (Duration::from_secs(60), Vec::new());
+    let heartbeat = (Duration::from_secs(60), Vec::new(), "here#0".to_owned());
     peer::write_loop(inner, Arc::clone(&peer), queue, write, heartbeat).await;
     for _ in 0..3 {
         let letter = letters.recv().await.unwrap();
@@ -88,8 +109,10 @@ async fn the_send_queue_is_bounded_in_bytes() {
         max_frame_len: 1 << 20,
         capacity: 1000,
         queue_bytes: 1000,
+        their_link: 1,
+        max_unacked: 1 << 16,
     };
-    let (peer, mut queue) = Peer::new(setup, PeerEventHub::new(8), (Arc::default(), Weak::new()));
+    let (peer, mut queue) = Peer::new(setup, shared());
     let frame = |len| Outgoing {
         frame: vec![0; len],
         letter: None,

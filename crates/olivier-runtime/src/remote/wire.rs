@@ -31,6 +31,12 @@ pub const PROOF_TYPE: &str = "olivier.remote.Proof";
 /// payload, sent when a connection has been quiet for a while).
 pub const PING_TYPE: &str = "olivier.remote.Ping";
 
+/// The `message_type` of an [`Ack`] envelope.
+pub const ACK_TYPE: &str = "olivier.remote.Ack";
+
+/// The `message_type` of a [`Settle`] envelope.
+pub const SETTLE_TYPE: &str = "olivier.remote.Settle";
+
 /// The `message_type` of an [`ErrorBody`] envelope.
 pub const ERROR_TYPE: &str = "olivier.remote.Error";
 
@@ -44,6 +50,7 @@ pub const ERROR_TYPE: &str = "olivier.remote.Error";
 ///     system: "shop".to_owned(),
 ///     max_frame_len: 1 << 20,
 ///     nonce: [7; 32],
+///     link: 1,
 /// };
 /// let bytes = barewire::to_vec(&hello).unwrap();
 /// assert_eq!(barewire::from_slice::<Hello>(&bytes).unwrap(), hello);
@@ -59,6 +66,30 @@ pub struct Hello {
     pub max_frame_len: u64,
     /// Fresh random bytes, which the other side's [`Proof`] covers.
     pub nonce: [u8; 32],
+    /// The sender's own number for this connection: a later [`Settle`]
+    /// names it.
+    pub link: u64,
+}
+
+/// How many message frames (`Tell`, `Ask`, `Reply`) a side has handled
+/// of a connection so far, counted from its start: the other side forgets
+/// the messages up to there. Sent after each burst of frames read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Ack {
+    /// The count.
+    pub received: u64,
+}
+
+/// Sent on a new connection about an earlier one that was lost: of the
+/// other side's connection `link`, this side handled `received` message
+/// frames. The other side counts the messages it sent there past that as
+/// lost, exactly, rather than every message it had no [`Ack`] for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Settle {
+    /// The other side's number for the lost connection (its hello's `link`).
+    pub link: u64,
+    /// How many of its message frames this side handled.
+    pub received: u64,
 }
 
 /// The second frame each side sends: proof that it knows the shared

@@ -31,6 +31,7 @@ pub fn hello(system: &str, protocol: u32) -> Hello {
         system: system.to_owned(),
         max_frame_len: 1 << 20,
         nonce: [0x5a; 32],
+        link: 1,
     }
 }
 
@@ -103,4 +104,16 @@ pub async fn accept(channel: &mut TcpChannel, name: &str, secret: &Secret) -> He
         .expect("send proof");
     channel.set_max_frame_len(1 << 20);
     theirs
+}
+
+/// The next frame that is not a `System` envelope (acknowledgements and
+/// heartbeats are skipped); `None` once the connection closed.
+pub async fn next_non_system(channel: &mut TcpChannel) -> Option<Vec<u8>> {
+    loop {
+        let frame = within("a frame", channel.receive()).await.ok()??;
+        match Envelope::decode(&frame) {
+            Ok(envelope) if envelope.kind == Kind::System => continue,
+            _ => return Some(frame),
+        }
+    }
 }

@@ -9,6 +9,7 @@ fn hello(system: &str, nonce: u8) -> Hello {
         system: system.to_owned(),
         max_frame_len: 1 << 20,
         nonce: [nonce; 32],
+        link: 1,
     }
 }
 
