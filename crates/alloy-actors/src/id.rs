@@ -80,6 +80,42 @@ impl ActorId {
         Self::new(system, 0)
     }
 
+    /// The address of whatever actor `system` registered under `name`: the
+    /// path `system/name` with instance 0, which no spawned actor has
+    /// (instances start at 1). A runtime resolves it where it is delivered,
+    /// so a sender need not know the actor's instance, nor where in the
+    /// tree it lives.
+    ///
+    /// # Errors
+    ///
+    /// As [`ActorId::root`] for each of `system` and `name`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use alloy_actors::ActorId;
+    ///
+    /// let named = ActorId::named("shop", "counter")?;
+    /// assert_eq!(named.to_string(), "shop/counter#0");
+    /// assert!(named.is_named());
+    /// assert!(!"shop/counter#3".parse::<ActorId>()?.is_named());
+    /// # Ok::<(), alloy_actors::ActorIdError>(())
+    /// ```
+    pub fn named(system: &str, name: &str) -> Result<Self, ActorIdError> {
+        Self::root(system)?.child(name, 0)
+    }
+
+    /// Whether this id is a registered name's address ([`ActorId::named`]):
+    /// two segments, instance 0, and a name that is not a runtime's own
+    /// (`$…`).
+    pub fn is_named(&self) -> bool {
+        self.instance == 0
+            && self
+                .path
+                .split_once('/')
+                .is_some_and(|(_, name)| !name.contains('/') && !name.starts_with('$'))
+    }
+
     /// The id of a child named `name` below this actor.
     ///
     /// # Errors

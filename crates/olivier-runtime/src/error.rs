@@ -354,6 +354,53 @@ pub enum BuildError {
     },
 }
 
+/// A name that could not be registered or looked up
+/// ([`ActorSystem::register`](crate::ActorSystem::register),
+/// [`ActorSystem::lookup`](crate::ActorSystem::lookup)).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum NameError {
+    /// Not a valid id segment, or a runtime's own (`$…`).
+    #[error("`{name}` cannot be a name")]
+    InvalidName {
+        /// The name.
+        name: String,
+        /// Why, when the id rules say.
+        #[source]
+        source: Option<ActorIdError>,
+    },
+    /// Another actor holds the name.
+    #[error("the name `{name}` is held by `{by}`")]
+    Taken {
+        /// The name.
+        name: String,
+        /// Its holder.
+        by: ActorId,
+    },
+    /// The actor is not a running actor of this system.
+    #[error("`{actor}` is not a running actor of this system")]
+    UnknownActor {
+        /// The actor.
+        actor: ActorId,
+    },
+    /// No running actor holds the name.
+    #[error("no actor is registered as `{name}`")]
+    NotRegistered {
+        /// The name.
+        name: String,
+    },
+    /// The named actor accepts another message type.
+    #[error("`{name}` accepts `{expected}`, not `{found}`")]
+    WrongMessageType {
+        /// The name.
+        name: String,
+        /// What it accepts.
+        expected: &'static str,
+        /// What was asked for.
+        found: &'static str,
+    },
+}
+
 /// Why the system shut down on its own.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]

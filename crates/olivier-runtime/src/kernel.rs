@@ -151,6 +151,10 @@ impl SystemInner {
         };
         let cell = match self.registry.get(target) {
             None => {
+                // A registered name: delivered to the actor it stands for now.
+                if let Some(actor) = self.registry.resolve(target) {
+                    return self.deliver(&actor, message, priority, sender);
+                }
                 return Err(Undelivered {
                     reason: DeadLetterReason::UnknownActor,
                     message,

@@ -80,6 +80,7 @@ mod incarnation;
 mod kernel;
 mod mailbox;
 mod metrics;
+mod names;
 mod persistence;
 mod platform;
 mod prospero;
@@ -98,7 +99,7 @@ pub use builder::ActorSystemBuilder;
 pub use children::{ChildError, ChildKind, ChildSummary};
 pub use dead_letters::{DeadLetter, DeadLetterReason, DeadLetters};
 pub use error::{
-    AskError, BuildError, SpawnError, StateError, StopError, SystemFailure, TellError,
+    AskError, BuildError, NameError, SpawnError, StateError, StopError, SystemFailure, TellError,
 };
 pub use events::{Events, SystemEvent};
 pub use metrics::TypeSnapshot;

@@ -33,6 +33,8 @@ pub(crate) struct Registry {
     /// The path of reply ids.
     ask_path: ActorId,
     replies: [ReplyShard; REPLY_SHARDS],
+    /// Registered names and the actors they stand for.
+    names: RwLock<HashMap<String, ActorId>>,
 }
 
 /// The reply slots of some of the pending asks, by correlation.
@@ -97,6 +99,50 @@ impl Registry {
             entries: RwLock::default(),
             ask_path,
             replies: Default::default(),
+            names: RwLock::default(),
+        }
+    }
+
+    /// Registers `name` for `actor`; the actor holding it already when
+    /// the name is taken.
+    pub(crate) fn register_name(&self, name: &str, actor: &ActorId) -> Result<(), ActorId> {
+        let mut names = self.names.write();
+        match names.get(name) {
+            Some(holder) if holder != actor => Err(holder.clone()),
+            _ => {
+                names.insert(name.to_owned(), actor.clone());
+                Ok(())
+            }
+        }
+    }
+
+    /// Frees `name`; the actor it stood for.
+    pub(crate) fn unregister_name(&self, name: &str) -> Option<ActorId> {
+        self.names.write().remove(name)
+    }
+
+    /// The actor registered under `name`.
+    pub(crate) fn whereis(&self, name: &str) -> Option<ActorId> {
+        self.names.read().get(name).cloned()
+    }
+
+    /// The actor a named address ([`ActorId::is_named`]) stands for.
+    pub(crate) fn resolve(&self, named: &ActorId) -> Option<ActorId> {
+        if !named.is_named() {
+            return None;
+        }
+        let names = self.names.read();
+        if names.is_empty() {
+            return None;
+        }
+        names.get(named.name()).cloned()
+    }
+
+    /// Frees every name of an actor that stopped for good.
+    pub(crate) fn forget_names_of(&self, actor: &ActorId) {
+        let mut names = self.names.write();
+        if !names.is_empty() {
+            names.retain(|_, holder| holder != actor);
         }
     }
 

@@ -888,6 +888,7 @@ impl Process {
                     drop(body);
                     self.children.remove(child);
                     self.core.remove_child(child);
+                    system.registry.forget_names_of(child);
                     self.close_down(&system, child, &cell);
                 } else {
                     self.put_down(child, body);

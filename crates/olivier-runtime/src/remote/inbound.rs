@@ -96,7 +96,7 @@ pub(crate) fn refuse_stream(system: &SystemInner, peer: &Peer, error: &Connectio
 
 /// Delivers a message envelope to its local target.
 fn deliver(system: &Arc<SystemInner>, peer: &Peer, envelope: &Envelope<'_>) {
-    let Ok(target) = envelope.target.parse::<ActorId>() else {
+    let Ok(addressed) = envelope.target.parse::<ActorId>() else {
         Counters::count(&hub::of(system).counters.messages_refused);
         let detail = format!("`{}` is not an actor id", prefix(envelope.target));
         answer(
@@ -108,6 +108,8 @@ fn deliver(system: &Arc<SystemInner>, peer: &Peer, envelope: &Envelope<'_>) {
         );
         return;
     };
+    // A registered name stands for the actor holding it now.
+    let target = system.registry.resolve(&addressed).unwrap_or(addressed);
     let sender = envelope.source.parse::<ActorId>().ok();
     let refuse = |code: ErrorCode, reason: DeadLetterReason, detail: &str| {
         Counters::count(&hub::of(system).counters.messages_refused);
