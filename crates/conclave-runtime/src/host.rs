@@ -2,7 +2,7 @@
 //!
 //! [`ActorHost`] owns the actor's [`BehaviorCell`] and speaks for it: it
 //! accepts hibernatable sockets, decodes each binary message as one
-//! [`Envelope`], runs the behavior, stores the new state and timer queue in
+//! [`OwnedEnvelope`], runs the behavior, stores the new state and timer queue in
 //! one storage transaction, and only then sends what the effects asked for.
 //! State is loaded lazily, on the first event after construction (after
 //! hibernation or eviction the object is constructed again).
@@ -38,7 +38,7 @@ use crate::gateway::{
     ACTOR_HEADER, CLASS_HEADER, CLIENT_HEADER, LINK_HEADER, PARENT_CLASS_HEADER, PARENT_HEADER,
 };
 use crate::health::ActorHealth;
-use crate::wire::{self, Envelope, ErrorCode, Kind, VERSION};
+use crate::wire::{self, ErrorCode, Kind, OwnedEnvelope};
 
 use self::handling::HandlingMark;
 use self::link::Link;
@@ -118,7 +118,7 @@ where
         }
         if request.method() == Method::Post {
             let frame = request.bytes().await?;
-            return match Envelope::decode(&frame) {
+            return match wire::decode_frame(&frame) {
                 Ok(envelope) => {
                     self.ensure_link().await;
                     self.internal(envelope).await?;
@@ -191,18 +191,14 @@ where
                 let detail = "text frames are not envelopes; send binary".to_owned();
                 return send(
                     &socket,
-                    &Envelope::error_for(None, &me, ErrorCode::MalformedFrame, detail),
+                    &wire::error_for(None, &me, ErrorCode::MalformedFrame, detail),
                 );
             }
         };
-        let envelope = match Envelope::decode(&frame) {
+        let envelope = match wire::decode_frame(&frame) {
             Ok(envelope) => envelope,
             Err(error) => {
-                let code = match frame.first() {
-                    Some(&version) if version != VERSION => ErrorCode::UnsupportedVersion,
-                    _ => ErrorCode::MalformedFrame,
-                };
-                let answer = Envelope::error_for(None, &me, code, error.to_string());
+                let answer = wire::error_for(None, &me, error.code, error.detail);
                 return send(&socket, &answer);
             }
         };
@@ -216,7 +212,7 @@ where
                     envelope.source
                 );
                 let mut answer =
-                    Envelope::error_for(Some(&envelope), &me, ErrorCode::WrongSource, detail);
+                    wire::error_for(Some(&envelope), &me, ErrorCode::WrongSource, detail);
                 answer.target = client;
                 return send(&socket, &answer);
             }
@@ -225,14 +221,13 @@ where
                     "this socket was opened without `?client=`: it cannot speak as `{}`",
                     envelope.source
                 );
-                let answer =
-                    Envelope::error_for(Some(&envelope), &me, ErrorCode::WrongSource, detail);
+                let answer = wire::error_for(Some(&envelope), &me, ErrorCode::WrongSource, detail);
                 return send(&socket, &answer);
             }
             _ => {}
         }
         if let Err(error) = self.ensure_loaded(&Introduction::default()).await {
-            let answer = Envelope::error_for(
+            let answer = wire::error_for(
                 Some(&envelope),
                 &me,
                 ErrorCode::ActorFailed,
@@ -322,7 +317,7 @@ where
                 break;
             };
             count += 1;
-            match Envelope::decode(&timer.payload) {
+            match wire::decode_stored(&timer.payload) {
                 Ok(envelope) => {
                     if let Err(error) = self.internal(envelope).await {
                         *self.actor.borrow_mut() = None;
@@ -377,7 +372,11 @@ where
     /// The handling mark is stored before the behavior runs and deleted
     /// with its result: a panic (the instance traps on wasm32) leaves it
     /// for the next instance to find (see `handling`).
-    async fn deliver(&self, envelope: Envelope, socket: Option<&WebSocket>) -> worker::Result<()> {
+    async fn deliver(
+        &self,
+        envelope: OwnedEnvelope,
+        socket: Option<&WebSocket>,
+    ) -> worker::Result<()> {
         let admitted = {
             let actor = self.actor.borrow();
             let Some(loaded) = actor.as_ref() else {
@@ -389,7 +388,7 @@ where
         let message = match admitted {
             Ok(message) => message,
             Err((code, detail)) => {
-                let refusal = Envelope::error_for(Some(&envelope), &self.address(), code, detail);
+                let refusal = wire::error_for(Some(&envelope), &self.address(), code, detail);
                 return match socket {
                     Some(socket) => send(socket, &refusal),
                     None => {
@@ -428,7 +427,7 @@ where
     /// Handles an envelope another object (or a timer) sent: for this actor
     /// (a message or a `SYSTEM` envelope), or passing through on its way to
     /// a child or a client.
-    async fn internal(&self, mut envelope: Envelope) -> worker::Result<()> {
+    async fn internal(&self, mut envelope: OwnedEnvelope) -> worker::Result<()> {
         let routes = self.routes();
         if envelope.target != routes.me {
             // Passing through: it may answer an ask a client made here.
@@ -463,7 +462,7 @@ where
     async fn send_out(
         &self,
         mut outbox: Outbox,
-        current: Option<(&WebSocket, &Envelope)>,
+        current: Option<(&WebSocket, &OwnedEnvelope)>,
     ) -> worker::Result<()> {
         for (envelope, error) in outbox.take_escalations() {
             let link = std::mem::take(&mut *self.link.borrow_mut());
@@ -505,7 +504,7 @@ where
                             child: routes.me.clone(),
                             reason,
                         };
-                        outbox.push(Envelope::system(&routes.me, &parent, &message));
+                        outbox.push(wire::system(&routes.me, &parent, &message));
                     }
                 }
                 (_, None) => {}
@@ -556,7 +555,7 @@ where
 }
 
 /// Whether `envelope` is something this actor can take.
-fn check(envelope: &Envelope, accepts: &str) -> Result<(), (ErrorCode, String)> {
+fn check(envelope: &OwnedEnvelope, accepts: &str) -> Result<(), (ErrorCode, String)> {
     if !matches!(envelope.kind, Kind::Tell | Kind::Ask) {
         return Err((
             ErrorCode::UnexpectedKind,
@@ -575,9 +574,8 @@ fn check(envelope: &Envelope, accepts: &str) -> Result<(), (ErrorCode, String)> 
     Ok(())
 }
 
-fn send(socket: &WebSocket, envelope: &Envelope) -> worker::Result<()> {
-    let frame = envelope
-        .encode()
+fn send(socket: &WebSocket, envelope: &OwnedEnvelope) -> worker::Result<()> {
+    let frame = wire::encode_frame(envelope)
         .map_err(|error| worker::Error::RustError(error.to_string()))?;
     socket.send_with_bytes(frame)
 }

@@ -3,7 +3,7 @@
 //! One Durable Object per actor. A Worker (see `crates/conclave-worker`)
 //! routes `/actors/<CLASS>/<name>` to the object ([`gateway`]), checks socket
 //! tokens ([`auth`]), and the object ([`ActorHost`]) runs the behavior on
-//! each [`wire::Envelope`] that arrives over its hibernatable WebSockets.
+//! each barewire envelope ([`wire::OwnedEnvelope`]) that arrives over its hibernatable WebSockets.
 //! The crate compiles natively too, so clippy and the pure modules' unit
 //! tests run without wasm.
 //!

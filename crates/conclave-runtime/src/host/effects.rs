@@ -10,7 +10,7 @@ use super::children::ChildLink;
 use super::loaded::Loaded;
 use super::outbox::Outbox;
 use crate::limits;
-use crate::wire::{self, Envelope, ErrorCode, Kind, SystemMsg};
+use crate::wire::{self, ErrorCode, SystemMsg};
 
 impl<B: Behavior> Loaded<B>
 where
@@ -20,7 +20,7 @@ where
     pub(crate) fn settle(
         &mut self,
         outcome: Outcome,
-        envelope: Option<&Envelope>,
+        envelope: Option<&wire::OwnedEnvelope>,
         now_ms: u64,
         outbox: &mut Outbox,
     ) {
@@ -91,7 +91,13 @@ where
                     target,
                     message,
                     priority,
-                } => outbox.tell(&self.id, &target, &message, priority as u8, now_ms),
+                } => outbox.tell(
+                    &self.id,
+                    &target,
+                    &message,
+                    wire::priority(priority),
+                    now_ms,
+                ),
                 SideEffect::Schedule {
                     timer,
                     delay,
@@ -99,24 +105,18 @@ where
                     message,
                 } => match wire::to_vec("message", &message) {
                     Ok(payload) => {
-                        let envelope = Envelope {
-                            kind: Kind::Tell,
-                            priority: 2,
-                            source: self.id.to_string(),
-                            target: target.to_string(),
-                            correlation: None,
-                            message_type: message.type_name().to_owned(),
-                            timestamp_ns: now_ms.saturating_mul(1_000_000),
+                        let envelope = wire::tell(
+                            &self.id.to_string(),
+                            &target.to_string(),
+                            message.type_name(),
+                            wire::Priority::Normal,
+                            now_ms,
                             payload,
-                        };
-                        match envelope.encode() {
-                            Ok(bytes) => {
-                                let delay = u64::try_from(delay.as_millis()).unwrap_or(u64::MAX);
-                                let key = timer.map(|key| key.as_str().to_owned());
-                                self.schedule(now_ms.saturating_add(delay), key, bytes);
-                            }
-                            Err(error) => worker::console_error!("{}: timer: {error}", self.id),
-                        }
+                        );
+                        let bytes = wire::encode_stored(&envelope);
+                        let delay = u64::try_from(delay.as_millis()).unwrap_or(u64::MAX);
+                        let key = timer.map(|key| key.as_str().to_owned());
+                        self.schedule(now_ms.saturating_add(delay), key, bytes);
                     }
                     Err(error) => worker::console_error!("{}: timer: {error}", self.id),
                 },
@@ -189,10 +189,16 @@ where
             }
         }
         self.core.add_child(child.clone(), restart);
-        let start = Envelope::system(&self.id.to_string(), &address, &SystemMsg::Start);
+        let start = wire::system(&self.id.to_string(), &address, &SystemMsg::Start);
         outbox.child(&class, start);
         if let Some(reply) = reply_to {
-            outbox.tell(&self.id, reply.target(), &reply.notice(child), 2, now_ms);
+            outbox.tell(
+                &self.id,
+                reply.target(),
+                &reply.notice(child),
+                wire::Priority::Normal,
+                now_ms,
+            );
         }
     }
 }
