@@ -18,6 +18,7 @@
 //! child reports a failure by closing it, and the parent supervises.
 
 mod asks;
+mod capabilities;
 mod children;
 mod effects;
 mod handling;
@@ -31,11 +32,12 @@ use std::cell::RefCell;
 use std::sync::Arc;
 
 use alloy_actors::runtime::BehaviorCell;
-use alloy_actors::{ActorId, Behavior, ErrorPolicy, Message, SupervisionStrategy};
+use alloy_actors::{ActorId, Behavior, Capabilities, ErrorPolicy, Message, SupervisionStrategy};
 use worker::{Env, Method, Request, Response, State, WebSocket, WebSocketIncomingMessage};
 
 use crate::gateway::{
-    ACTOR_HEADER, CLASS_HEADER, CLIENT_HEADER, LINK_HEADER, PARENT_CLASS_HEADER, PARENT_HEADER,
+    ACTOR_HEADER, CAPABILITIES_HEADER, CLASS_HEADER, CLIENT_HEADER, LINK_HEADER,
+    PARENT_CLASS_HEADER, PARENT_HEADER,
 };
 use crate::health::ActorHealth;
 use crate::wire::{self, ErrorCode, Kind, OwnedEnvelope};
@@ -56,6 +58,7 @@ pub struct ActorHost<B: Behavior> {
     behavior: Arc<B>,
     started_ms: u64,
     strategy: SupervisionStrategy,
+    root_capabilities: Capabilities,
     ask_timeout_ms: u64,
     actor: RefCell<Option<Loaded<B>>>,
     /// This actor's link to its parent (see `link`).
@@ -85,6 +88,7 @@ where
             behavior: Arc::new(behavior),
             started_ms: now_ms(),
             strategy: SupervisionStrategy::default(),
+            root_capabilities: Self::ROOT_CAPABILITIES,
             ask_timeout_ms,
             actor: RefCell::new(None),
             link: RefCell::new(Link::default()),
@@ -96,6 +100,32 @@ where
     #[must_use]
     pub fn with_supervision(mut self, strategy: SupervisionStrategy) -> Self {
         self.strategy = strategy;
+        self
+    }
+
+    /// What a root actor of this class may do unless
+    /// [`with_capabilities`](Self::with_capabilities) says otherwise: spawn,
+    /// schedule and [`Capability::Remote`](alloy_actors::Capability::Remote).
+    /// Clients reach root objects by construction, and on Conclave a tell to
+    /// a client (`client/...`) is a send to another system, which needs
+    /// `Remote` (an answer to an ask's `$ask` reply address needs none). A
+    /// child has what its spec grants ([`Capabilities::default`] unless the
+    /// spec says otherwise).
+    pub const ROOT_CAPABILITIES: Capabilities = capabilities::ROOT;
+
+    /// Grants `granted` to this class's root actors instead of
+    /// [`ROOT_CAPABILITIES`](Self::ROOT_CAPABILITIES); children keep their
+    /// spec's. Every outcome's side effects are checked with
+    /// [`Capabilities::check`], as on Olivier and in the test kit, and a
+    /// refused one fails the actor.
+    ///
+    /// ```text
+    /// conclave_runtime::actor_object!(Counter hosts Counter = Counter, supervising with
+    ///     SupervisionStrategy::default(), granting Capabilities::default());
+    /// ```
+    #[must_use]
+    pub fn with_capabilities(mut self, granted: Capabilities) -> Self {
+        self.root_capabilities = granted;
         self
     }
 
@@ -112,6 +142,7 @@ where
             parent: headers.get(PARENT_HEADER)?,
             class: headers.get(CLASS_HEADER)?,
             parent_class: headers.get(PARENT_CLASS_HEADER)?,
+            capabilities: headers.get(CAPABILITIES_HEADER)?,
         };
         if let Err(error) = self.ensure_loaded(&intro).await {
             return Response::error(error.to_string(), 500);
@@ -345,7 +376,14 @@ where
             return Ok(());
         }
         let behavior = Arc::clone(&self.behavior);
-        let loaded = store::load(&self.state, behavior, intro, self.strategy).await?;
+        let loaded = store::load(
+            &self.state,
+            behavior,
+            intro,
+            self.strategy,
+            self.root_capabilities,
+        )
+        .await?;
         let fresh = loaded.is_fresh();
         *self.actor.borrow_mut() = Some(loaded);
         let mut outbox = Outbox::default();

@@ -6,6 +6,7 @@ use alloy_actors::{
     ActorError, AnySpec, Behavior, LifecycleEvent, LogLevel, RestartReason, SideEffect, SpawnReply,
 };
 
+use super::capabilities;
 use super::children::ChildLink;
 use super::loaded::Loaded;
 use super::outbox::Outbox;
@@ -24,6 +25,9 @@ where
         now_ms: u64,
         outbox: &mut Outbox,
     ) {
+        // A refused side effect is the actor's failure, none of the
+        // outcome's effects performed (Olivier's `settle`).
+        let outcome = self.checked(outcome);
         match outcome {
             Outcome::Continue(effects) => self.perform(effects, now_ms, outbox),
             Outcome::Stop { reason, effects } => {
@@ -66,6 +70,18 @@ where
         }
     }
 
+    /// The outcome, or the failure a refused side effect of it is.
+    fn checked(&self, outcome: Outcome) -> Outcome {
+        let effects = match &outcome {
+            Outcome::Continue(effects) | Outcome::Stop { effects, .. } => effects,
+            _ => return outcome,
+        };
+        match capabilities::allowed(self.capabilities, &self.id, effects) {
+            Ok(()) => outcome,
+            Err(failure) => Outcome::Failed(failure),
+        }
+    }
+
     /// The actor stops normally, on its own: its parent is told (a
     /// permanent child is then restarted).
     fn stop_itself(&mut self, reason: String) {
@@ -76,10 +92,19 @@ where
         self.stopped = Some(reason);
     }
 
-    /// Performs a lifecycle hook's effects; its other outcomes are only logged.
+    /// Performs a lifecycle hook's effects; its other outcomes are only
+    /// logged, and so are effects it was not allowed (dropped, as Olivier
+    /// drops a cleanup hook's).
     pub(super) fn follow(&mut self, outcome: Outcome, now_ms: u64, outbox: &mut Outbox) {
         match outcome {
-            Outcome::Continue(effects) => self.perform(effects, now_ms, outbox),
+            Outcome::Continue(effects) => {
+                match capabilities::allowed(self.capabilities, &self.id, &effects) {
+                    Ok(()) => self.perform(effects, now_ms, outbox),
+                    Err(failure) => {
+                        worker::console_warn!("{}: lifecycle hook refused: {failure}", self.id);
+                    }
+                }
+            }
             other => worker::console_warn!("{}: lifecycle hook ignored: {other:?}", self.id),
         }
     }
@@ -190,7 +215,7 @@ where
         }
         self.core.add_child(child.clone(), restart);
         let start = wire::system(&self.id.to_string(), &address, &SystemMsg::Start);
-        outbox.child(&class, start);
+        outbox.start_child(&class, start, spec.config().capabilities());
         if let Some(reply) = reply_to {
             outbox.tell(
                 &self.id,

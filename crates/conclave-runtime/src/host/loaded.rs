@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use alloy_actors::runtime::{BehaviorCell, DynActor, Failure, Outcome, SupervisorCore};
-use alloy_actors::{ActorId, Behavior};
+use alloy_actors::{ActorId, Behavior, Capabilities};
 use serde_bytes::ByteBuf;
 
 use super::asks::{self, PendingAsk};
@@ -25,6 +25,8 @@ pub(crate) struct Loaded<B: Behavior> {
     pub(super) class: Option<String>,
     /// The binding that hosts the parent, when known.
     pub(super) parent_class: Option<String>,
+    /// What it may do: checked on every outcome (see `capabilities`).
+    pub(super) capabilities: Capabilities,
     pub(super) children: Vec<ChildLink>,
     pub(super) asks: Vec<PendingAsk>,
     pub(super) core: SupervisorCore,

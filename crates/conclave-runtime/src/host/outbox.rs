@@ -1,11 +1,13 @@
 //! Messages a handler produced, sent only after the state is stored, and
 //! the routing of an address to a socket or an object.
 
-use alloy_actors::{ActorId, AnyMessage};
+use alloy_actors::{ActorId, AnyMessage, Capabilities};
 use worker::{Env, Headers, Method, Request, RequestInit, State, WebSocket};
 
 use super::send;
-use crate::gateway::{ACTOR_HEADER, CLASS_HEADER, PARENT_CLASS_HEADER, PARENT_HEADER};
+use crate::gateway::{
+    ACTOR_HEADER, CAPABILITIES_HEADER, CLASS_HEADER, PARENT_CLASS_HEADER, PARENT_HEADER,
+};
 use crate::wire::{self, ErrorCode, Kind, OwnedEnvelope, Priority};
 
 /// Outgoing envelopes, in the order the behavior produced them.
@@ -23,6 +25,8 @@ enum Outgoing {
     Child {
         class: String,
         envelope: OwnedEnvelope,
+        /// What a child being started may do (its spec's grant).
+        capabilities: Option<Capabilities>,
     },
     /// This actor's failure, for its parent: through the link when there
     /// is one (the host takes it out first), else routed as it is.
@@ -79,6 +83,21 @@ impl Outbox {
         self.envelopes.push(Outgoing::Child {
             class: class.to_owned(),
             envelope,
+            capabilities: None,
+        });
+    }
+
+    /// Queues the start of a new child of `class`, granted `capabilities`.
+    pub(crate) fn start_child(
+        &mut self,
+        class: &str,
+        envelope: OwnedEnvelope,
+        capabilities: Capabilities,
+    ) {
+        self.envelopes.push(Outgoing::Child {
+            class: class.to_owned(),
+            envelope,
+            capabilities: Some(capabilities),
         });
     }
 
@@ -165,12 +184,17 @@ impl Outbox {
                 Outgoing::Escalation { envelope, .. } => {
                     route(state, env, routes, &envelope).await?;
                 }
-                Outgoing::Child { class, envelope } => {
+                Outgoing::Child {
+                    class,
+                    envelope,
+                    capabilities,
+                } => {
                     let name = path_of(&envelope.target).unwrap_or_default().to_owned();
                     let parent = Parent {
                         address: &routes.me,
                         class: routes.class.as_deref(),
                         child_class: &class,
+                        capabilities,
                     };
                     post(env, &class, &name, Some(parent), &envelope).await?;
                 }
@@ -248,6 +272,8 @@ struct Parent<'a> {
     class: Option<&'a str>,
     /// The binding that hosts the child.
     child_class: &'a str,
+    /// What a child being started may do.
+    capabilities: Option<Capabilities>,
 }
 
 /// POSTs one envelope to the object of the actor at `path` in `class`
@@ -271,6 +297,9 @@ async fn post(
         headers.set(CLASS_HEADER, parent.child_class)?;
         if let Some(class) = parent.class {
             headers.set(PARENT_CLASS_HEADER, class)?;
+        }
+        if let Some(granted) = parent.capabilities {
+            headers.set(CAPABILITIES_HEADER, &super::capabilities::encode(granted))?;
         }
     }
     let frame = wire::encode_frame(envelope)
