@@ -6,7 +6,7 @@ mod process;
 mod socket;
 mod token;
 
-pub use client::{ActorClient, decode_as};
+pub use client::{ActorClient, decode_as, frame, unframe};
 pub use http::{HttpAnswer, get};
 pub use process::{ASK_DEADLINE, Wrangler, WranglerConfig};
 pub use socket::{ActorSocket, FRAME_TIMEOUT, connect, connect_as, upgrade_at};

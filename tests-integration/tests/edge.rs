@@ -6,6 +6,7 @@ mod edge {
 
     mod asks;
     mod auth;
+    mod capabilities;
     mod counter;
     mod durable;
     mod failure;

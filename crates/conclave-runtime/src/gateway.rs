@@ -26,6 +26,11 @@ pub const CLASS_HEADER: &str = "x-conclave-class";
 /// that hosts the parent, where the child opens its link socket.
 pub const PARENT_CLASS_HEADER: &str = "x-conclave-parent-class";
 
+/// The header a parent sets when it starts a child object: the
+/// capabilities the child's spec grants, by name (`spawn,schedule,remote`).
+/// The gateway never forwards it, so no client grants an actor anything.
+pub const CAPABILITIES_HEADER: &str = "x-conclave-capabilities";
+
 /// The header on a child's link socket request to its parent's object: the
 /// child's address (see `host::link`). The gateway never forwards it, so
 /// only objects open links.

@@ -2,7 +2,7 @@
 //!
 //! [`ActorHost`] owns the actor's [`BehaviorCell`] and speaks for it: it
 //! accepts hibernatable sockets, decodes each binary message as one
-//! [`Envelope`], runs the behavior, stores the new state and timer queue in
+//! [`OwnedEnvelope`], runs the behavior, stores the new state and timer queue in
 //! one storage transaction, and only then sends what the effects asked for.
 //! State is loaded lazily, on the first event after construction (after
 //! hibernation or eviction the object is constructed again).
@@ -18,6 +18,7 @@
 //! child reports a failure by closing it, and the parent supervises.
 
 mod asks;
+mod capabilities;
 mod children;
 mod effects;
 mod handling;
@@ -31,14 +32,15 @@ use std::cell::RefCell;
 use std::sync::Arc;
 
 use alloy_actors::runtime::BehaviorCell;
-use alloy_actors::{ActorId, Behavior, ErrorPolicy, Message, SupervisionStrategy};
+use alloy_actors::{ActorId, Behavior, Capabilities, ErrorPolicy, Message, SupervisionStrategy};
 use worker::{Env, Method, Request, Response, State, WebSocket, WebSocketIncomingMessage};
 
 use crate::gateway::{
-    ACTOR_HEADER, CLASS_HEADER, CLIENT_HEADER, LINK_HEADER, PARENT_CLASS_HEADER, PARENT_HEADER,
+    ACTOR_HEADER, CAPABILITIES_HEADER, CLASS_HEADER, CLIENT_HEADER, LINK_HEADER,
+    PARENT_CLASS_HEADER, PARENT_HEADER,
 };
 use crate::health::ActorHealth;
-use crate::wire::{self, Envelope, ErrorCode, Kind, VERSION};
+use crate::wire::{self, ErrorCode, Kind, OwnedEnvelope};
 
 use self::handling::HandlingMark;
 use self::link::Link;
@@ -56,6 +58,7 @@ pub struct ActorHost<B: Behavior> {
     behavior: Arc<B>,
     started_ms: u64,
     strategy: SupervisionStrategy,
+    root_capabilities: Capabilities,
     ask_timeout_ms: u64,
     actor: RefCell<Option<Loaded<B>>>,
     /// This actor's link to its parent (see `link`).
@@ -85,6 +88,7 @@ where
             behavior: Arc::new(behavior),
             started_ms: now_ms(),
             strategy: SupervisionStrategy::default(),
+            root_capabilities: Self::ROOT_CAPABILITIES,
             ask_timeout_ms,
             actor: RefCell::new(None),
             link: RefCell::new(Link::default()),
@@ -96,6 +100,32 @@ where
     #[must_use]
     pub fn with_supervision(mut self, strategy: SupervisionStrategy) -> Self {
         self.strategy = strategy;
+        self
+    }
+
+    /// What a root actor of this class may do unless
+    /// [`with_capabilities`](Self::with_capabilities) says otherwise: spawn,
+    /// schedule and [`Capability::Remote`](alloy_actors::Capability::Remote).
+    /// Clients reach root objects by construction, and on Conclave a tell to
+    /// a client (`client/...`) is a send to another system, which needs
+    /// `Remote` (an answer to an ask's `$ask` reply address needs none). A
+    /// child has what its spec grants ([`Capabilities::default`] unless the
+    /// spec says otherwise).
+    pub const ROOT_CAPABILITIES: Capabilities = capabilities::ROOT;
+
+    /// Grants `granted` to this class's root actors instead of
+    /// [`ROOT_CAPABILITIES`](Self::ROOT_CAPABILITIES); children keep their
+    /// spec's. Every outcome's side effects are checked with
+    /// [`Capabilities::check`], as on Olivier and in the test kit, and a
+    /// refused one fails the actor.
+    ///
+    /// ```text
+    /// conclave_runtime::actor_object!(Counter hosts Counter = Counter, supervising with
+    ///     SupervisionStrategy::default(), granting Capabilities::default());
+    /// ```
+    #[must_use]
+    pub fn with_capabilities(mut self, granted: Capabilities) -> Self {
+        self.root_capabilities = granted;
         self
     }
 
@@ -112,13 +142,14 @@ where
             parent: headers.get(PARENT_HEADER)?,
             class: headers.get(CLASS_HEADER)?,
             parent_class: headers.get(PARENT_CLASS_HEADER)?,
+            capabilities: headers.get(CAPABILITIES_HEADER)?,
         };
         if let Err(error) = self.ensure_loaded(&intro).await {
             return Response::error(error.to_string(), 500);
         }
         if request.method() == Method::Post {
             let frame = request.bytes().await?;
-            return match Envelope::decode(&frame) {
+            return match wire::decode_frame(&frame) {
                 Ok(envelope) => {
                     self.ensure_link().await;
                     self.internal(envelope).await?;
@@ -191,18 +222,14 @@ where
                 let detail = "text frames are not envelopes; send binary".to_owned();
                 return send(
                     &socket,
-                    &Envelope::error_for(None, &me, ErrorCode::MalformedFrame, detail),
+                    &wire::error_for(None, &me, ErrorCode::MalformedFrame, detail),
                 );
             }
         };
-        let envelope = match Envelope::decode(&frame) {
+        let envelope = match wire::decode_frame(&frame) {
             Ok(envelope) => envelope,
             Err(error) => {
-                let code = match frame.first() {
-                    Some(&version) if version != VERSION => ErrorCode::UnsupportedVersion,
-                    _ => ErrorCode::MalformedFrame,
-                };
-                let answer = Envelope::error_for(None, &me, code, error.to_string());
+                let answer = wire::error_for(None, &me, error.code, error.detail);
                 return send(&socket, &answer);
             }
         };
@@ -216,7 +243,7 @@ where
                     envelope.source
                 );
                 let mut answer =
-                    Envelope::error_for(Some(&envelope), &me, ErrorCode::WrongSource, detail);
+                    wire::error_for(Some(&envelope), &me, ErrorCode::WrongSource, detail);
                 answer.target = client;
                 return send(&socket, &answer);
             }
@@ -225,14 +252,13 @@ where
                     "this socket was opened without `?client=`: it cannot speak as `{}`",
                     envelope.source
                 );
-                let answer =
-                    Envelope::error_for(Some(&envelope), &me, ErrorCode::WrongSource, detail);
+                let answer = wire::error_for(Some(&envelope), &me, ErrorCode::WrongSource, detail);
                 return send(&socket, &answer);
             }
             _ => {}
         }
         if let Err(error) = self.ensure_loaded(&Introduction::default()).await {
-            let answer = Envelope::error_for(
+            let answer = wire::error_for(
                 Some(&envelope),
                 &me,
                 ErrorCode::ActorFailed,
@@ -322,7 +348,7 @@ where
                 break;
             };
             count += 1;
-            match Envelope::decode(&timer.payload) {
+            match wire::decode_stored(&timer.payload) {
                 Ok(envelope) => {
                     if let Err(error) = self.internal(envelope).await {
                         *self.actor.borrow_mut() = None;
@@ -350,7 +376,14 @@ where
             return Ok(());
         }
         let behavior = Arc::clone(&self.behavior);
-        let loaded = store::load(&self.state, behavior, intro, self.strategy).await?;
+        let loaded = store::load(
+            &self.state,
+            behavior,
+            intro,
+            self.strategy,
+            self.root_capabilities,
+        )
+        .await?;
         let fresh = loaded.is_fresh();
         *self.actor.borrow_mut() = Some(loaded);
         let mut outbox = Outbox::default();
@@ -377,7 +410,11 @@ where
     /// The handling mark is stored before the behavior runs and deleted
     /// with its result: a panic (the instance traps on wasm32) leaves it
     /// for the next instance to find (see `handling`).
-    async fn deliver(&self, envelope: Envelope, socket: Option<&WebSocket>) -> worker::Result<()> {
+    async fn deliver(
+        &self,
+        envelope: OwnedEnvelope,
+        socket: Option<&WebSocket>,
+    ) -> worker::Result<()> {
         let admitted = {
             let actor = self.actor.borrow();
             let Some(loaded) = actor.as_ref() else {
@@ -389,7 +426,7 @@ where
         let message = match admitted {
             Ok(message) => message,
             Err((code, detail)) => {
-                let refusal = Envelope::error_for(Some(&envelope), &self.address(), code, detail);
+                let refusal = wire::error_for(Some(&envelope), &self.address(), code, detail);
                 return match socket {
                     Some(socket) => send(socket, &refusal),
                     None => {
@@ -428,7 +465,7 @@ where
     /// Handles an envelope another object (or a timer) sent: for this actor
     /// (a message or a `SYSTEM` envelope), or passing through on its way to
     /// a child or a client.
-    async fn internal(&self, mut envelope: Envelope) -> worker::Result<()> {
+    async fn internal(&self, mut envelope: OwnedEnvelope) -> worker::Result<()> {
         let routes = self.routes();
         if envelope.target != routes.me {
             // Passing through: it may answer an ask a client made here.
@@ -463,7 +500,7 @@ where
     async fn send_out(
         &self,
         mut outbox: Outbox,
-        current: Option<(&WebSocket, &Envelope)>,
+        current: Option<(&WebSocket, &OwnedEnvelope)>,
     ) -> worker::Result<()> {
         for (envelope, error) in outbox.take_escalations() {
             let link = std::mem::take(&mut *self.link.borrow_mut());
@@ -505,7 +542,7 @@ where
                             child: routes.me.clone(),
                             reason,
                         };
-                        outbox.push(Envelope::system(&routes.me, &parent, &message));
+                        outbox.push(wire::system(&routes.me, &parent, &message));
                     }
                 }
                 (_, None) => {}
@@ -556,7 +593,7 @@ where
 }
 
 /// Whether `envelope` is something this actor can take.
-fn check(envelope: &Envelope, accepts: &str) -> Result<(), (ErrorCode, String)> {
+fn check(envelope: &OwnedEnvelope, accepts: &str) -> Result<(), (ErrorCode, String)> {
     if !matches!(envelope.kind, Kind::Tell | Kind::Ask) {
         return Err((
             ErrorCode::UnexpectedKind,
@@ -575,9 +612,8 @@ fn check(envelope: &Envelope, accepts: &str) -> Result<(), (ErrorCode, String)> 
     Ok(())
 }
 
-fn send(socket: &WebSocket, envelope: &Envelope) -> worker::Result<()> {
-    let frame = envelope
-        .encode()
+fn send(socket: &WebSocket, envelope: &OwnedEnvelope) -> worker::Result<()> {
+    let frame = wire::encode_frame(envelope)
         .map_err(|error| worker::Error::RustError(error.to_string()))?;
     socket.send_with_bytes(frame)
 }

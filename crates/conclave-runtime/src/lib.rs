@@ -3,7 +3,7 @@
 //! One Durable Object per actor. A Worker (see `crates/conclave-worker`)
 //! routes `/actors/<CLASS>/<name>` to the object ([`gateway`]), checks socket
 //! tokens ([`auth`]), and the object ([`ActorHost`]) runs the behavior on
-//! each [`wire::Envelope`] that arrives over its hibernatable WebSockets.
+//! each barewire envelope ([`wire::OwnedEnvelope`]) that arrives over its hibernatable WebSockets.
 //! The crate compiles natively too, so clippy and the pure modules' unit
 //! tests run without wasm.
 //!
@@ -36,10 +36,15 @@ pub use host::ActorHost;
 /// conclave_runtime::actor_object!(Reminder hosts Reminder = Reminder::new(3));
 /// conclave_runtime::actor_object!(Team hosts Team = Team, supervising with
 ///     SupervisionStrategy::all_for_one(3, Duration::from_secs(5)));
+/// conclave_runtime::actor_object!(Counter hosts Counter = Counter, supervising with
+///     SupervisionStrategy::default(), granting Capabilities::default());
 /// ```
 ///
 /// The strategy applies to the children the actor spawns (one-for-one, at
-/// most 3 restarts in 5 s, by default).
+/// most 3 restarts in 5 s, by default). `granting` sets what the class's
+/// root actors may do ([`ActorHost::ROOT_CAPABILITIES`] by default, which
+/// includes `Remote`, so they can tell the clients that reach them); a
+/// child has what its spec grants.
 ///
 /// The calling crate must depend on `worker` (the `#[durable_object]` macro
 /// names it) and allow `missing_docs` where it calls this (the generated
@@ -55,6 +60,11 @@ macro_rules! actor_object {
             $crate::__alloy_actors::SupervisionStrategy::default());
     };
     ($(#[$meta:meta])* $name:ident hosts $behavior:ty = $make:expr, supervising with $strategy:expr) => {
+        $crate::actor_object!($(#[$meta])* $name hosts $behavior = $make, supervising with $strategy,
+            granting $crate::ActorHost::<$behavior>::ROOT_CAPABILITIES);
+    };
+    ($(#[$meta:meta])* $name:ident hosts $behavior:ty = $make:expr, supervising with $strategy:expr,
+        granting $capabilities:expr) => {
         $(#[$meta])*
         #[::worker::durable_object]
         #[derive(Debug)]
@@ -65,7 +75,9 @@ macro_rules! actor_object {
         impl ::worker::DurableObject for $name {
             fn new(state: ::worker::State, env: ::worker::Env) -> Self {
                 Self {
-                    host: $crate::ActorHost::new(state, env, $make).with_supervision($strategy),
+                    host: $crate::ActorHost::new(state, env, $make)
+                        .with_supervision($strategy)
+                        .with_capabilities($capabilities),
                 }
             }
 

@@ -1,46 +1,31 @@
 //! What travels on an actor's socket and sits in its storage: envelopes,
 //! payloads and stored state, as bytes.
 //!
-//! Each binary WebSocket message is one [`Envelope`]. Its `payload` holds
-//! the message (for `TELL`, `ASK`, `REPLY`) or an [`ErrorBody`] (for
-//! `ERROR`), encoded with [`to_vec`]; the actor's state and timer queue are
-//! stored encoded the same way.
+//! The envelope is barewire's own ([`OwnedEnvelope`]), and every transport
+//! carries it as the published schema `docs/barewire.bare` says: each binary
+//! WebSocket message (a client's socket, a child's link) and each body an
+//! object POSTs to another is exactly one barewire frame, a 4-byte
+//! little-endian length and then one encoded envelope ([`encode_frame`],
+//! [`decode_frame`]), byte for byte what Olivier's transports write. A
+//! message that is not exactly one frame holding one envelope is refused.
 //!
-//! The bytes are BAREWire: the envelope is `barewire::Envelope`'s layout
-//! (the published schema `docs/barewire.bare`), and payloads, state and the
-//! timer queue are strict BARE through `barewire::to_vec`/`from_slice`.
+//! An envelope's `payload` holds the message (for `TELL`, `ASK`, `REPLY`)
+//! or an [`ErrorBody`] (for `ERROR`), encoded with [`to_vec`]; the actor's
+//! state and timer queue are stored encoded the same way (strict BARE
+//! through `barewire::to_vec`/`from_slice`; a stored timer is an encoded
+//! envelope without the frame header, as storage values have their own
+//! length).
 
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
-pub use barewire::Kind;
+pub use barewire::{CorrelationId, Kind, OwnedEnvelope, Priority};
 
 /// The envelope version this runtime writes and accepts.
 pub const VERSION: u8 = barewire::PROTOCOL_VERSION;
 
 /// The `message_type` of an [`ErrorBody`] payload.
 pub const ERROR_TYPE: &str = "conclave.Error";
-
-/// One message with its routing facts.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Envelope {
-    /// What the envelope is for.
-    pub kind: Kind,
-    /// Delivery priority, `barewire::Priority`'s value (0 supervision … 4 background).
-    pub priority: u8,
-    /// The sender's address (an actor id, or a client's reply address).
-    pub source: String,
-    /// The receiver's address.
-    pub target: String,
-    /// Matches a `REPLY` or `ERROR` to its `ASK`.
-    pub correlation: Option<[u8; 16]>,
-    /// The payload's stable type name ([`alloy_actors::Message::TYPE_NAME`]).
-    pub message_type: String,
-    /// When it was sent, ns since the Unix epoch.
-    pub timestamp_ns: u64,
-    /// The encoded message.
-    pub payload: Vec<u8>,
-}
 
 /// The `message_type` of a [`SystemMsg`] payload.
 pub const SYSTEM_TYPE: &str = "conclave.System";
@@ -74,7 +59,7 @@ pub enum SystemMsg {
         /// The asking client's address.
         client: String,
         /// The ask's correlation id.
-        correlation: [u8; 16],
+        correlation: CorrelationId,
     },
     /// A child stopped normally, on its own (its parent's supervisor core
     /// restarts it if it is permanent).
@@ -186,83 +171,149 @@ pub fn load_state(
     input.end().map_err(|e| error(e.to_string()))
 }
 
-impl Envelope {
-    /// A `SYSTEM` envelope from `source` to `target`.
-    pub fn system(source: &str, target: &str, message: &SystemMsg) -> Self {
-        Self {
-            kind: Kind::System,
-            priority: barewire::Priority::Supervision as u8,
-            source: source.to_owned(),
-            target: target.to_owned(),
-            correlation: None,
-            message_type: SYSTEM_TYPE.to_owned(),
-            timestamp_ns: 0,
-            // A SystemMsg always encodes: enum tags and strings.
-            payload: to_vec("system message", message).unwrap_or_default(),
-        }
-    }
+/// An envelope refused as it arrived: what to answer, and why.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{detail}")]
+pub struct EnvelopeError {
+    /// The code of the `ERROR` that answers it.
+    pub code: ErrorCode,
+    /// The codec's explanation.
+    pub detail: String,
+}
 
-    /// Decodes one envelope from a binary frame.
-    ///
-    /// # Errors
-    ///
-    /// When the frame is not exactly one envelope.
-    pub fn decode(frame: &[u8]) -> Result<Self, WireError> {
-        let envelope = barewire::Envelope::decode(frame).map_err(|error| WireError {
-            what: "envelope",
+/// Encodes `envelope` as one barewire frame: its length as a 4-byte
+/// little-endian `u32`, then its encoding.
+///
+/// # Errors
+///
+/// When the envelope does not fit a frame (4 GiB).
+pub fn encode_frame(envelope: &OwnedEnvelope) -> Result<Vec<u8>, WireError> {
+    let mut frame = Vec::new();
+    barewire::frame::encode_envelope_frame(&envelope.as_envelope(), &mut frame).map_err(
+        |error| WireError {
+            what: "envelope frame",
             detail: error.to_string(),
-        })?;
-        Ok(Self {
-            kind: envelope.kind,
-            priority: envelope.priority as u8,
-            source: envelope.source.to_owned(),
-            target: envelope.target.to_owned(),
-            correlation: envelope.correlation.map(|id| id.0),
-            message_type: envelope.message_type.to_owned(),
-            timestamp_ns: envelope.timestamp,
-            payload: envelope.payload.to_vec(),
-        })
-    }
+        },
+    )?;
+    Ok(frame)
+}
 
-    /// Encodes the envelope as one binary frame.
-    ///
-    /// # Errors
-    ///
-    /// Never for well-formed envelopes; the codec's error otherwise.
-    pub fn encode(&self) -> Result<Vec<u8>, WireError> {
-        let priority =
-            barewire::Priority::from_value(u64::from(self.priority)).ok_or(WireError {
-                what: "envelope",
-                detail: format!("priority {} is not a barewire priority", self.priority),
-            })?;
-        let envelope = barewire::Envelope {
-            kind: self.kind,
-            priority,
-            source: &self.source,
-            target: &self.target,
-            correlation: self.correlation.map(barewire::CorrelationId),
-            message_type: &self.message_type,
-            timestamp: self.timestamp_ns,
-            payload: &self.payload,
-        };
-        Ok(envelope.to_vec())
+/// Decodes a transport message that must be exactly one barewire frame
+/// holding one envelope.
+///
+/// # Errors
+///
+/// [`ErrorCode::MalformedFrame`] when `frame` is not one whole frame or its
+/// body is not one envelope, [`ErrorCode::UnsupportedVersion`] when the
+/// envelope's version is not [`VERSION`].
+pub fn decode_frame(frame: &[u8]) -> Result<OwnedEnvelope, EnvelopeError> {
+    let malformed = |detail: String| EnvelopeError {
+        code: ErrorCode::MalformedFrame,
+        detail,
+    };
+    let Some((header, body)) = frame.split_first_chunk::<{ barewire::frame::FRAME_HEADER_LEN }>()
+    else {
+        return Err(malformed(format!(
+            "a frame of {} bytes has no 4-byte length header",
+            frame.len()
+        )));
+    };
+    let announced = u64::from(u32::from_le_bytes(*header));
+    if announced != body.len() as u64 {
+        return Err(malformed(format!(
+            "the frame header announces {announced} bytes, the message holds {}: \
+             one WebSocket message carries exactly one frame",
+            body.len()
+        )));
     }
+    OwnedEnvelope::decode(body).map_err(|error| EnvelopeError {
+        code: match error {
+            barewire::DecodeError::UnsupportedVersion { .. } => ErrorCode::UnsupportedVersion,
+            _ => ErrorCode::MalformedFrame,
+        },
+        detail: error.to_string(),
+    })
+}
 
-    /// An `ERROR` answering `to` (same correlation, source and target swapped).
-    pub fn error_for(to: Option<&Envelope>, me: &str, code: ErrorCode, detail: String) -> Self {
-        let body = ErrorBody { code, detail };
-        Self {
-            kind: Kind::Error,
-            priority: barewire::Priority::Control as u8,
-            source: me.to_owned(),
-            target: to.map(|to| to.source.clone()).unwrap_or_default(),
-            correlation: to.and_then(|to| to.correlation),
-            message_type: ERROR_TYPE.to_owned(),
-            timestamp_ns: 0,
-            // An ErrorBody always encodes: it is an enum tag and a string.
-            payload: to_vec("error body", &body).unwrap_or_default(),
-        }
+/// Encodes `envelope` for storage (a timer): the envelope without a frame
+/// header.
+pub fn encode_stored(envelope: &OwnedEnvelope) -> Vec<u8> {
+    envelope.as_envelope().to_vec()
+}
+
+/// Decodes an envelope [`encode_stored`] wrote.
+///
+/// # Errors
+///
+/// When `bytes` is not exactly one envelope.
+pub fn decode_stored(bytes: &[u8]) -> Result<OwnedEnvelope, WireError> {
+    OwnedEnvelope::decode(bytes).map_err(|error| WireError {
+        what: "stored envelope",
+        detail: error.to_string(),
+    })
+}
+
+/// A `TELL` from `source` to `target` of `message_type`, sent at `now_ms`.
+pub fn tell(
+    source: &str,
+    target: &str,
+    message_type: &str,
+    priority: Priority,
+    now_ms: u64,
+    payload: Vec<u8>,
+) -> OwnedEnvelope {
+    OwnedEnvelope {
+        kind: Kind::Tell,
+        priority,
+        source: source.to_owned(),
+        target: target.to_owned(),
+        correlation: None,
+        message_type: message_type.to_owned(),
+        timestamp: now_ms.saturating_mul(1_000_000),
+        payload,
     }
+}
+
+/// A `SYSTEM` envelope from `source` to `target`.
+pub fn system(source: &str, target: &str, message: &SystemMsg) -> OwnedEnvelope {
+    OwnedEnvelope {
+        kind: Kind::System,
+        priority: Priority::Supervision,
+        source: source.to_owned(),
+        target: target.to_owned(),
+        correlation: None,
+        message_type: SYSTEM_TYPE.to_owned(),
+        timestamp: 0,
+        // A SystemMsg always encodes: enum tags and strings.
+        payload: to_vec("system message", message).unwrap_or_default(),
+    }
+}
+
+/// An `ERROR` answering `to` (same correlation, source and target swapped).
+pub fn error_for(
+    to: Option<&OwnedEnvelope>,
+    me: &str,
+    code: ErrorCode,
+    detail: String,
+) -> OwnedEnvelope {
+    let body = ErrorBody { code, detail };
+    OwnedEnvelope {
+        kind: Kind::Error,
+        priority: Priority::Control,
+        source: me.to_owned(),
+        target: to.map(|to| to.source.clone()).unwrap_or_default(),
+        correlation: to.and_then(|to| to.correlation),
+        message_type: ERROR_TYPE.to_owned(),
+        timestamp: 0,
+        // An ErrorBody always encodes: it is an enum tag and a string.
+        payload: to_vec("error body", &body).unwrap_or_default(),
+    }
+}
+
+/// The wire priority of an actor priority (the two enums agree value for
+/// value; alloy-actors and barewire may not depend on each other).
+pub fn priority(priority: alloy_actors::ActorPriority) -> Priority {
+    Priority::from_value(priority.index() as u64).unwrap_or_default()
 }
 
 #[cfg(test)]

@@ -1,10 +1,14 @@
-//! A typed actor client: tells and asks as BAREWire-style envelopes.
+//! A typed actor client: tells and asks as barewire envelopes, one
+//! barewire frame per WebSocket message, written and read with barewire's
+//! own framing (not Conclave's), so the tests prove the two agree.
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use alloy_actors::{ActorId, ActorRef, Message};
 use anyhow::{Context, bail};
-use conclave_runtime::wire::{self, Envelope, ErrorBody, Kind};
+use barewire::frame::{FrameDecoder, encode_envelope_frame};
+use barewire::{CorrelationId, Kind, OwnedEnvelope, Priority};
+use conclave_runtime::wire::{self, ErrorBody};
 use tokio_tungstenite::tungstenite::Message as Frame;
 
 use super::socket::{ActorSocket, connect_as};
@@ -53,28 +57,28 @@ impl ActorClient {
     /// # Errors
     ///
     /// When the message does not encode.
-    pub fn envelope<M: Message>(&self, kind: Kind, message: &M) -> anyhow::Result<Envelope> {
-        Ok(Envelope {
+    pub fn envelope<M: Message>(&self, kind: Kind, message: &M) -> anyhow::Result<OwnedEnvelope> {
+        Ok(OwnedEnvelope {
             kind,
-            priority: 2,
+            priority: Priority::Normal,
             source: self.me.to_string(),
             target: self.actor.to_string(),
             correlation: None,
             message_type: M::TYPE_NAME.to_owned(),
-            timestamp_ns: SystemTime::now()
+            timestamp: SystemTime::now()
                 .duration_since(UNIX_EPOCH)
                 .map_or(0, |elapsed| u64::try_from(elapsed.as_nanos()).unwrap_or(0)),
             payload: wire::to_vec("message", message)?,
         })
     }
 
-    /// Sends an envelope as one binary frame.
+    /// Sends an envelope as one barewire frame in one binary message.
     ///
     /// # Errors
     ///
     /// When the socket is closed.
-    pub async fn send(&mut self, envelope: &Envelope) -> anyhow::Result<()> {
-        self.socket.send_binary(envelope.encode()?).await
+    pub async fn send(&mut self, envelope: &OwnedEnvelope) -> anyhow::Result<()> {
+        self.socket.send_binary(frame(envelope)?).await
     }
 
     /// Sends raw bytes as one binary frame.
@@ -146,9 +150,9 @@ impl ActorClient {
     /// # Errors
     ///
     /// On timeout, a text frame, or bytes that are not an envelope.
-    pub async fn next_envelope(&mut self, timeout: Duration) -> anyhow::Result<Envelope> {
+    pub async fn next_envelope(&mut self, timeout: Duration) -> anyhow::Result<OwnedEnvelope> {
         match self.socket.next_within(timeout).await? {
-            Frame::Binary(bytes) => Ok(Envelope::decode(&bytes)?),
+            Frame::Binary(bytes) => unframe(&bytes),
             other => bail!("expected a binary envelope, got {other:?}"),
         }
     }
@@ -158,7 +162,10 @@ impl ActorClient {
     /// # Errors
     ///
     /// When the next envelope is not an `ERROR` or does not come in `timeout`.
-    pub async fn next_error(&mut self, timeout: Duration) -> anyhow::Result<(Envelope, ErrorBody)> {
+    pub async fn next_error(
+        &mut self,
+        timeout: Duration,
+    ) -> anyhow::Result<(OwnedEnvelope, ErrorBody)> {
         let envelope = self.next_envelope(timeout).await?;
         if envelope.kind != Kind::Error {
             bail!("expected an ERROR, got {envelope:?}");
@@ -168,13 +175,13 @@ impl ActorClient {
     }
 
     /// A fresh 16-byte correlation id.
-    pub fn correlation(&mut self) -> [u8; 16] {
+    pub fn correlation(&mut self) -> CorrelationId {
         let n = self.next_correlation;
         self.next_correlation += 1;
         let mut id = [0; 16];
         id[..8].copy_from_slice(&n.to_le_bytes());
         id[8..].copy_from_slice(&std::process::id().to_le_bytes().repeat(2));
-        id
+        CorrelationId(id)
     }
 }
 
@@ -183,9 +190,40 @@ impl ActorClient {
 /// # Errors
 ///
 /// When the type name or the payload is not an `R`.
-pub fn decode_as<R: Message>(envelope: &Envelope) -> anyhow::Result<R> {
+pub fn decode_as<R: Message>(envelope: &OwnedEnvelope) -> anyhow::Result<R> {
     if envelope.message_type != R::TYPE_NAME {
         bail!("expected {}, got {}", R::TYPE_NAME, envelope.message_type);
     }
     Ok(wire::from_slice("message", &envelope.payload)?)
+}
+
+/// `envelope` as one barewire frame (4-byte little-endian length, then the
+/// envelope), what one WebSocket message to an actor carries.
+///
+/// # Errors
+///
+/// When the envelope does not fit a frame.
+pub fn frame(envelope: &OwnedEnvelope) -> anyhow::Result<Vec<u8>> {
+    let mut frame = Vec::new();
+    encode_envelope_frame(&envelope.as_envelope(), &mut frame)?;
+    Ok(frame)
+}
+
+/// The envelope in one WebSocket message, which must be exactly one
+/// barewire frame.
+///
+/// # Errors
+///
+/// When the message is not one whole frame holding one envelope.
+pub fn unframe(message: &[u8]) -> anyhow::Result<OwnedEnvelope> {
+    let mut decoder = FrameDecoder::new();
+    decoder.push(message);
+    let envelope = match decoder.next_frame()? {
+        Some(body) => OwnedEnvelope::decode(body)?,
+        None => bail!("a message of {} bytes is not a whole frame", message.len()),
+    };
+    if decoder.buffered_len() != 0 {
+        bail!("{} bytes after the frame", decoder.buffered_len());
+    }
+    Ok(envelope)
 }

@@ -1,9 +1,10 @@
 //! Only clients with a valid token open a socket; nothing else reaches the actor.
 
 use alloy_counter::CounterMsg;
-use conclave_runtime::wire::{self, Envelope, ErrorBody, ErrorCode, Kind};
+use barewire::{Kind, OwnedEnvelope, Priority};
+use conclave_runtime::wire::{self, ErrorBody, ErrorCode};
 use tests_integration::workerd::{
-    client_address, connect, connect_as, fresh, fresh_as, sign, upgrade_at,
+    self as workerd, client_address, connect, connect_as, fresh, fresh_as, sign, upgrade_at,
 };
 
 use super::support::{self, ASK_TIMEOUT, Edge, SECRET};
@@ -87,19 +88,19 @@ async fn a_socket_opened_without_a_client_address_cannot_speak_as_a_client() -> 
         Ok(socket) => socket,
         Err(answer) => panic!("a valid token was refused: {}", answer.status),
     };
-    let spoofed = Envelope {
+    let spoofed = OwnedEnvelope {
         kind: Kind::Tell,
-        priority: 2,
+        priority: Priority::Normal,
         source: client_address("victim"),
         target: format!("{actor}#0"),
         correlation: None,
         message_type: <CounterMsg as alloy_actors::Message>::TYPE_NAME.to_owned(),
-        timestamp_ns: 0,
+        timestamp: 0,
         payload: wire::to_vec("message", &CounterMsg::Increment)?,
     };
-    socket.send_binary(spoofed.encode()?).await?;
+    socket.send_binary(workerd::frame(&spoofed)?).await?;
     let frame = socket.next_within(ASK_TIMEOUT).await?;
-    let answer = Envelope::decode(&frame.into_data())?;
+    let answer = workerd::unframe(&frame.into_data())?;
     assert_eq!(answer.kind, Kind::Error, "{answer:?}");
     let body: ErrorBody = wire::from_slice("error body", &answer.payload)?;
     assert_eq!(body.code, ErrorCode::WrongSource, "{body:?}");

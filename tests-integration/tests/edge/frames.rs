@@ -2,8 +2,9 @@
 
 use alloy_counter::{Count, CounterMsg};
 use alloy_reminder::ReminderMsg;
-use conclave_runtime::wire::{ErrorCode, Kind};
-use tests_integration::workerd::{ActorClient, fresh_as};
+use barewire::Kind;
+use conclave_runtime::wire::ErrorCode;
+use tests_integration::workerd::{self, ActorClient, fresh_as};
 
 use super::support::{ASK_TIMEOUT, Edge, SECRET};
 
@@ -20,9 +21,10 @@ async fn bad_frames_are_answered_with_errors_and_the_actor_keeps_counting() -> a
     .await?;
     client.tell(&CounterMsg::Increment).await?;
 
-    // The right version byte, then bytes that are no envelope.
+    // A whole frame whose body has the right version byte, then bytes
+    // that are no envelope.
     client
-        .send_raw(vec![1, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff])
+        .send_raw(vec![7, 0, 0, 0, 1, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff])
         .await?;
     let (_, body) = client.next_error(ASK_TIMEOUT).await?;
     assert_eq!(body.code, ErrorCode::MalformedFrame, "{body:?}");
@@ -31,9 +33,17 @@ async fn bad_frames_are_answered_with_errors_and_the_actor_keeps_counting() -> a
     let (_, body) = client.next_error(ASK_TIMEOUT).await?;
     assert_eq!(body.code, ErrorCode::MalformedFrame, "{body:?}");
 
-    let mut truncated = client
+    // An envelope without its frame header (what Conclave spoke before it
+    // spoke barewire's framing).
+    let unframed = client
         .envelope(Kind::Tell, &CounterMsg::Increment)?
-        .encode()?;
+        .as_envelope()
+        .to_vec();
+    client.send_raw(unframed).await?;
+    let (_, body) = client.next_error(ASK_TIMEOUT).await?;
+    assert_eq!(body.code, ErrorCode::MalformedFrame, "{body:?}");
+
+    let mut truncated = workerd::frame(&client.envelope(Kind::Tell, &CounterMsg::Increment)?)?;
     truncated.pop();
     client.send_raw(truncated).await?;
     let (_, body) = client.next_error(ASK_TIMEOUT).await?;
@@ -57,10 +67,8 @@ async fn bad_frames_are_answered_with_errors_and_the_actor_keeps_counting() -> a
     let (_, body) = client.next_error(ASK_TIMEOUT).await?;
     assert_eq!(body.code, ErrorCode::MalformedPayload, "{body:?}");
 
-    let mut future = client
-        .envelope(Kind::Tell, &CounterMsg::Increment)?
-        .encode()?;
-    future[0] = 99;
+    let mut future = workerd::frame(&client.envelope(Kind::Tell, &CounterMsg::Increment)?)?;
+    future[4] = 99; // the envelope's version, after the 4-byte length
     client.send_raw(future).await?;
     let (_, body) = client.next_error(ASK_TIMEOUT).await?;
     assert_eq!(body.code, ErrorCode::UnsupportedVersion, "{body:?}");

@@ -4,8 +4,16 @@
 //! The supervision strategy is the runtime's to apply (on Conclave, each
 //! object class declares one: `TEAM` one-for-one, `TEAM_ALL` all-for-one,
 //! `TEAM_REST` rest-for-one, `TEAM_STRICT` one-for-one with 2 restarts in
-//! 60 s), so tests can watch which children restart through `init` when
-//! one fails. The test kit drives it with no runtime:
+//! 60 s), so tests can watch which children restart when one fails: a
+//! restarted child runs `init` and gets its last stored state back (the
+//! recovery point), so a restart does not lose what a child counted.
+//!
+//! Its children tell clients (a reminder tells its `reply_to`), and on
+//! Conclave a client (`client/...`) is another system, so the team grants
+//! its reminders [`Capability::Remote`] in their specs;
+//! [`TeamMsg::HireLocal`] hires one without it, whose tells to clients are
+//! refused (its failure, which the team supervises). The test kit drives it
+//! with no runtime:
 //!
 //! ```
 //! use alloy_actors::testkit::TestKit;
@@ -19,14 +27,17 @@
 
 use std::borrow::Cow;
 
-use alloy_actors::{ActorRef, ActorSpec, Behavior, Context, Effect, Message, RestartType};
+use alloy_actors::{
+    ActorRef, ActorSpec, Behavior, Capabilities, Capability, Context, Effect, Message, RestartType,
+};
 use alloy_reminder::{Reminder, ReminderMsg};
 use serde::{Deserialize, Serialize};
 
 /// What a team accepts.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum TeamMsg {
-    /// Spawns a reminder child called `name`, of the team's reminder kind.
+    /// Spawns a reminder child called `name`, of the team's reminder kind,
+    /// granted [`Team::CHILD_CAPABILITIES`].
     Hire {
         /// The child's name under the team.
         name: String,
@@ -50,8 +61,14 @@ pub enum TeamMsg {
         name: String,
     },
     /// Restarts the team through `init` on purpose (its children are
-    /// restarted with it).
+    /// restarted with it, each from its last stored state).
     Reset,
+    /// Spawns a reminder child called `name` with the default capabilities
+    /// only (no [`Capability::Remote`]): it may not tell a client.
+    HireLocal {
+        /// The child's name under the team.
+        name: String,
+    },
 }
 
 impl Message for TeamMsg {
@@ -78,6 +95,14 @@ impl Team {
     /// process whatever its kind.
     pub const REMINDER_KIND: &'static str = "REMINDER";
 
+    /// What its reminders may do: the defaults and [`Capability::Remote`],
+    /// since they tell the clients that ask them (on Conclave a client is
+    /// another system).
+    pub const CHILD_CAPABILITIES: Capabilities = Capabilities::none()
+        .with(Capability::Spawn)
+        .with(Capability::Schedule)
+        .with(Capability::Remote);
+
     /// A team whose reminders are spawned with kind `reminder_kind`.
     pub fn new(reminder_kind: impl Into<Cow<'static, str>>) -> Self {
         Self {
@@ -88,6 +113,13 @@ impl Team {
     /// The kind its reminders are spawned with.
     pub fn reminder_kind(&self) -> &str {
         &self.reminder_kind
+    }
+
+    /// The spec of a reminder child called `name`, of the team's kind.
+    fn reminder(&self, name: String) -> ActorSpec<Reminder> {
+        ActorSpec::new(Reminder)
+            .name(name)
+            .kind(self.reminder_kind.clone())
     }
 }
 
@@ -109,17 +141,19 @@ impl Behavior for Team {
     fn receive(&self, _ctx: &Context<TeamMsg>, hires: u64, msg: TeamMsg) -> Effect<u64> {
         match msg {
             TeamMsg::Hire { name } => {
-                let spec = ActorSpec::new(Reminder)
-                    .name(name)
-                    .kind(self.reminder_kind.clone());
+                let spec = self.reminder(name).capabilities(Self::CHILD_CAPABILITIES);
+                Effect::from(hires + 1).spawn(spec)
+            }
+            TeamMsg::HireLocal { name } => {
+                let spec = self.reminder(name).capabilities(Capabilities::default());
                 Effect::from(hires + 1).spawn(spec)
             }
             TeamMsg::HowMany { reply_to } => Effect::from(hires).tell(&reply_to, Hires(hires)),
             TeamMsg::Pass { to, message } => Effect::from(hires).tell(&to, message),
             TeamMsg::HireTransient { name } => {
-                let spec = ActorSpec::new(Reminder)
-                    .name(name)
-                    .kind(self.reminder_kind.clone())
+                let spec = self
+                    .reminder(name)
+                    .capabilities(Self::CHILD_CAPABILITIES)
                     .restart_type(RestartType::Transient);
                 Effect::from(hires + 1).spawn(spec)
             }

@@ -72,3 +72,41 @@ fn failed_children_restart_until_the_intensity_is_exceeded() {
     })
     .assert_told(&boss, &Hires(0));
 }
+
+/// The reminder a child spec describes, run by the test kit with that
+/// spec's capabilities, asked to tell `client/boss#0` how many it fired.
+fn tell_a_client_as(spec: &alloy_actors::AnySpec) -> Option<String> {
+    let mut child = TestKit::from_spec(
+        ActorSpec::new(alloy_reminder::Reminder).capabilities(spec.config().capabilities()),
+    );
+    let client: ActorRef<alloy_reminder::Reminded> =
+        ActorRef::new("client/boss#0".parse().expect("a client address"));
+    let step = child.send(ReminderMsg::HowMany { reply_to: client });
+    step.failure().map(ToString::to_string)
+}
+
+#[test]
+fn hired_reminders_may_tell_clients_and_local_ones_may_not() {
+    use alloy_actors::Capability;
+    let mut kit = TestKit::new(Team::default());
+    hire(&mut kit, "w0");
+    kit.send(TeamMsg::HireTransient { name: "t0".into() })
+        .assert_spawned("t0");
+    kit.send(TeamMsg::HireLocal { name: "l0".into() })
+        .assert_spawned("l0");
+    let grants: Vec<bool> = kit
+        .children()
+        .iter()
+        .map(|child| {
+            child
+                .spec
+                .config()
+                .capabilities()
+                .contains(Capability::Remote)
+        })
+        .collect();
+    assert_eq!(grants, [true, true, false]);
+    assert_eq!(tell_a_client_as(&kit.children()[0].spec), None);
+    let refused = tell_a_client_as(&kit.children()[2].spec).expect("a local child is refused");
+    assert!(refused.contains("remote"), "{refused}");
+}

@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::wire::{Envelope, Kind};
+use crate::wire::{CorrelationId, Kind, OwnedEnvelope};
 
 /// An ask that got no reply while it was handled.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -11,23 +11,20 @@ pub(crate) struct PendingAsk {
     /// The asking client's address.
     pub(crate) client: String,
     /// The ask's correlation id.
-    pub(crate) correlation: [u8; 16],
+    pub(crate) correlation: CorrelationId,
 }
 
 /// The key of the deadline timer of the ask with `correlation`.
-pub(crate) fn timer_key(correlation: &[u8; 16]) -> String {
-    let hex: String = correlation
-        .iter()
-        .map(|byte| format!("{byte:02x}"))
-        .collect();
-    format!("conclave.ask.{hex}")
+pub(crate) fn timer_key(correlation: &CorrelationId) -> String {
+    // The id's `Display` is its bytes in hexadecimal.
+    format!("conclave.ask.{correlation}")
 }
 
 /// Turns tells (and errors) to clients with pending asks into their
 /// answers, oldest ask first; returns the deadline timers to cancel.
 pub(crate) fn claim<'a>(
     asks: &mut Vec<PendingAsk>,
-    envelopes: impl Iterator<Item = &'a mut Envelope>,
+    envelopes: impl Iterator<Item = &'a mut OwnedEnvelope>,
 ) -> Vec<String> {
     let mut answered = Vec::new();
     for envelope in envelopes {

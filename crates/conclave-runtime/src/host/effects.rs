@@ -6,11 +6,12 @@ use alloy_actors::{
     ActorError, AnySpec, Behavior, LifecycleEvent, LogLevel, RestartReason, SideEffect, SpawnReply,
 };
 
+use super::capabilities;
 use super::children::ChildLink;
 use super::loaded::Loaded;
 use super::outbox::Outbox;
 use crate::limits;
-use crate::wire::{self, Envelope, ErrorCode, Kind, SystemMsg};
+use crate::wire::{self, ErrorCode, SystemMsg};
 
 impl<B: Behavior> Loaded<B>
 where
@@ -20,10 +21,13 @@ where
     pub(crate) fn settle(
         &mut self,
         outcome: Outcome,
-        envelope: Option<&Envelope>,
+        envelope: Option<&wire::OwnedEnvelope>,
         now_ms: u64,
         outbox: &mut Outbox,
     ) {
+        // A refused side effect is the actor's failure, none of the
+        // outcome's effects performed (Olivier's `settle`).
+        let outcome = self.checked(outcome);
         match outcome {
             Outcome::Continue(effects) => self.perform(effects, now_ms, outbox),
             Outcome::Stop { reason, effects } => {
@@ -66,6 +70,18 @@ where
         }
     }
 
+    /// The outcome, or the failure a refused side effect of it is.
+    fn checked(&self, outcome: Outcome) -> Outcome {
+        let effects = match &outcome {
+            Outcome::Continue(effects) | Outcome::Stop { effects, .. } => effects,
+            _ => return outcome,
+        };
+        match capabilities::allowed(self.capabilities, &self.id, effects) {
+            Ok(()) => outcome,
+            Err(failure) => Outcome::Failed(failure),
+        }
+    }
+
     /// The actor stops normally, on its own: its parent is told (a
     /// permanent child is then restarted).
     fn stop_itself(&mut self, reason: String) {
@@ -76,10 +92,19 @@ where
         self.stopped = Some(reason);
     }
 
-    /// Performs a lifecycle hook's effects; its other outcomes are only logged.
+    /// Performs a lifecycle hook's effects; its other outcomes are only
+    /// logged, and so are effects it was not allowed (dropped, as Olivier
+    /// drops a cleanup hook's).
     pub(super) fn follow(&mut self, outcome: Outcome, now_ms: u64, outbox: &mut Outbox) {
         match outcome {
-            Outcome::Continue(effects) => self.perform(effects, now_ms, outbox),
+            Outcome::Continue(effects) => {
+                match capabilities::allowed(self.capabilities, &self.id, &effects) {
+                    Ok(()) => self.perform(effects, now_ms, outbox),
+                    Err(failure) => {
+                        worker::console_warn!("{}: lifecycle hook refused: {failure}", self.id);
+                    }
+                }
+            }
             other => worker::console_warn!("{}: lifecycle hook ignored: {other:?}", self.id),
         }
     }
@@ -91,7 +116,13 @@ where
                     target,
                     message,
                     priority,
-                } => outbox.tell(&self.id, &target, &message, priority as u8, now_ms),
+                } => outbox.tell(
+                    &self.id,
+                    &target,
+                    &message,
+                    wire::priority(priority),
+                    now_ms,
+                ),
                 SideEffect::Schedule {
                     timer,
                     delay,
@@ -99,24 +130,18 @@ where
                     message,
                 } => match wire::to_vec("message", &message) {
                     Ok(payload) => {
-                        let envelope = Envelope {
-                            kind: Kind::Tell,
-                            priority: 2,
-                            source: self.id.to_string(),
-                            target: target.to_string(),
-                            correlation: None,
-                            message_type: message.type_name().to_owned(),
-                            timestamp_ns: now_ms.saturating_mul(1_000_000),
+                        let envelope = wire::tell(
+                            &self.id.to_string(),
+                            &target.to_string(),
+                            message.type_name(),
+                            wire::Priority::Normal,
+                            now_ms,
                             payload,
-                        };
-                        match envelope.encode() {
-                            Ok(bytes) => {
-                                let delay = u64::try_from(delay.as_millis()).unwrap_or(u64::MAX);
-                                let key = timer.map(|key| key.as_str().to_owned());
-                                self.schedule(now_ms.saturating_add(delay), key, bytes);
-                            }
-                            Err(error) => worker::console_error!("{}: timer: {error}", self.id),
-                        }
+                        );
+                        let bytes = wire::encode_stored(&envelope);
+                        let delay = u64::try_from(delay.as_millis()).unwrap_or(u64::MAX);
+                        let key = timer.map(|key| key.as_str().to_owned());
+                        self.schedule(now_ms.saturating_add(delay), key, bytes);
                     }
                     Err(error) => worker::console_error!("{}: timer: {error}", self.id),
                 },
@@ -189,10 +214,16 @@ where
             }
         }
         self.core.add_child(child.clone(), restart);
-        let start = Envelope::system(&self.id.to_string(), &address, &SystemMsg::Start);
-        outbox.child(&class, start);
+        let start = wire::system(&self.id.to_string(), &address, &SystemMsg::Start);
+        outbox.start_child(&class, start, spec.config().capabilities());
         if let Some(reply) = reply_to {
-            outbox.tell(&self.id, reply.target(), &reply.notice(child), 2, now_ms);
+            outbox.tell(
+                &self.id,
+                reply.target(),
+                &reply.notice(child),
+                wire::Priority::Normal,
+                now_ms,
+            );
         }
     }
 }

@@ -11,7 +11,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::wire::{Envelope, Kind};
+use crate::wire::{CorrelationId, Kind, OwnedEnvelope, Priority};
 
 /// The message a handler was running when the mark was stored.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -23,14 +23,14 @@ pub(crate) struct HandlingMark {
     /// Its target (this actor).
     pub(crate) target: String,
     /// Its ask's correlation, if any.
-    pub(crate) correlation: Option<[u8; 16]>,
+    pub(crate) correlation: Option<CorrelationId>,
     /// Its message type.
     pub(crate) message_type: String,
 }
 
 impl HandlingMark {
     /// The mark for handling `envelope`.
-    pub(crate) fn of(envelope: &Envelope) -> Self {
+    pub(crate) fn of(envelope: &OwnedEnvelope) -> Self {
         Self {
             ask: envelope.kind == Kind::Ask,
             source: envelope.source.clone(),
@@ -50,15 +50,15 @@ impl HandlingMark {
 
     /// An envelope standing for the lost message, without its payload: what
     /// the failure answers (an `ERROR` to the asker, with its correlation).
-    pub(crate) fn stand_in(&self) -> Envelope {
-        Envelope {
+    pub(crate) fn stand_in(&self) -> OwnedEnvelope {
+        OwnedEnvelope {
             kind: if self.ask { Kind::Ask } else { Kind::Tell },
-            priority: barewire::Priority::Normal as u8,
+            priority: Priority::Normal,
             source: self.source.clone(),
             target: self.target.clone(),
             correlation: self.correlation,
             message_type: self.message_type.clone(),
-            timestamp_ns: 0,
+            timestamp: 0,
             payload: Vec::new(),
         }
     }

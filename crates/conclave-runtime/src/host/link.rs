@@ -22,7 +22,7 @@ use worker::{Env, Headers, Method, Request, RequestInit, WebSocket};
 use super::ActorHost;
 use super::store::Introduction;
 use crate::gateway::{ACTOR_HEADER, LINK_HEADER};
-use crate::wire::{self, Envelope};
+use crate::wire;
 
 /// The tag every link socket carries on the parent's side.
 pub(crate) const LINK_TAG: &str = "conclave.link";
@@ -253,7 +253,7 @@ where
                     child: child.to_owned(),
                     reason,
                 };
-                self.internal(Envelope::system(child, &me, &stopped)).await
+                self.internal(wire::system(child, &me, &stopped)).await
             }
             LinkExit::Failed(error) => {
                 let me = self.address();
@@ -261,7 +261,7 @@ where
                     child: child.to_owned(),
                     error,
                 };
-                self.internal(Envelope::system(child, &me, &failed)).await
+                self.internal(wire::system(child, &me, &failed)).await
             }
         }
     }

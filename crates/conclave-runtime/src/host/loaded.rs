@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use alloy_actors::runtime::{BehaviorCell, DynActor, Failure, Outcome, SupervisorCore};
-use alloy_actors::{ActorId, Behavior};
+use alloy_actors::{ActorId, Behavior, Capabilities};
 use serde_bytes::ByteBuf;
 
 use super::asks::{self, PendingAsk};
@@ -14,7 +14,7 @@ use super::store::{Record, Snapshot};
 use crate::health::ChildHealth;
 use crate::limits::{self, LimitError, Refusals};
 use crate::timers::TimerQueue;
-use crate::wire::{self, Envelope, ErrorCode, Kind, SystemMsg, WireError};
+use crate::wire::{self, ErrorCode, Kind, OwnedEnvelope, SystemMsg, WireError};
 
 /// The actor in memory: its cell, timers and counters.
 pub(crate) struct Loaded<B: Behavior> {
@@ -25,6 +25,8 @@ pub(crate) struct Loaded<B: Behavior> {
     pub(super) class: Option<String>,
     /// The binding that hosts the parent, when known.
     pub(super) parent_class: Option<String>,
+    /// What it may do: checked on every outcome (see `capabilities`).
+    pub(super) capabilities: Capabilities,
     pub(super) children: Vec<ChildLink>,
     pub(super) asks: Vec<PendingAsk>,
     pub(super) core: SupervisorCore,
@@ -116,7 +118,10 @@ where
 
     /// Takes a checked envelope's message, unless the actor stopped or the
     /// payload does not decode.
-    pub(crate) fn admit(&self, envelope: &Envelope) -> Result<B::Message, (ErrorCode, String)> {
+    pub(crate) fn admit(
+        &self,
+        envelope: &OwnedEnvelope,
+    ) -> Result<B::Message, (ErrorCode, String)> {
         if let Some(reason) = &self.stopped {
             return Err((
                 ErrorCode::ActorStopped,
@@ -131,7 +136,7 @@ where
     pub(crate) fn handle(
         &mut self,
         message: B::Message,
-        envelope: &Envelope,
+        envelope: &OwnedEnvelope,
         now_ms: u64,
         outbox: &mut Outbox,
     ) {
@@ -169,7 +174,12 @@ where
     /// waits for a later tell to that client, until `deadline_ms`.
     /// Past [`limits::MAX_PENDING_ASKS`] the ask is answered `ERROR
     /// TooManyPendingAsks` instead.
-    pub(crate) fn await_reply(&mut self, ask: &Envelope, outbox: &mut Outbox, deadline_ms: u64) {
+    pub(crate) fn await_reply(
+        &mut self,
+        ask: &OwnedEnvelope,
+        outbox: &mut Outbox,
+        deadline_ms: u64,
+    ) {
         let Some(correlation) = ask.correlation else {
             return;
         };
@@ -191,18 +201,17 @@ where
             correlation,
         };
         let me = self.id.to_string();
-        match Envelope::system(&me, &me, &expired).encode() {
-            Ok(bytes) => {
-                let key = asks::timer_key(&correlation);
-                self.timers.schedule(deadline_ms, Some(key), bytes);
-            }
-            Err(error) => worker::console_error!("{me}: ask deadline: {error}"),
-        }
+        let bytes = wire::encode_stored(&wire::system(&me, &me, &expired));
+        self.timers
+            .schedule(deadline_ms, Some(asks::timer_key(&correlation)), bytes);
     }
 
     /// Turns tells to clients with pending asks into their `REPLY`s (oldest
     /// ask first) and cancels those asks' deadlines.
-    pub(crate) fn claim_replies<'a>(&mut self, envelopes: impl Iterator<Item = &'a mut Envelope>) {
+    pub(crate) fn claim_replies<'a>(
+        &mut self,
+        envelopes: impl Iterator<Item = &'a mut OwnedEnvelope>,
+    ) {
         for key in asks::claim(&mut self.asks, envelopes) {
             self.timers.cancel(&key);
         }

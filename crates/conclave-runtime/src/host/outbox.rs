@@ -1,12 +1,14 @@
 //! Messages a handler produced, sent only after the state is stored, and
 //! the routing of an address to a socket or an object.
 
-use alloy_actors::{ActorId, AnyMessage};
+use alloy_actors::{ActorId, AnyMessage, Capabilities};
 use worker::{Env, Headers, Method, Request, RequestInit, State, WebSocket};
 
 use super::send;
-use crate::gateway::{ACTOR_HEADER, CLASS_HEADER, PARENT_CLASS_HEADER, PARENT_HEADER};
-use crate::wire::{self, Envelope, ErrorCode, Kind};
+use crate::gateway::{
+    ACTOR_HEADER, CAPABILITIES_HEADER, CLASS_HEADER, PARENT_CLASS_HEADER, PARENT_HEADER,
+};
+use crate::wire::{self, ErrorCode, Kind, OwnedEnvelope, Priority};
 
 /// Outgoing envelopes, in the order the behavior produced them.
 #[derive(Debug, Default)]
@@ -17,13 +19,21 @@ pub(crate) struct Outbox {
 #[derive(Debug)]
 enum Outgoing {
     /// Routed by its target.
-    Routed(Envelope),
+    Routed(OwnedEnvelope),
     /// Sent to a child's object by its class, linked or not (a new child
     /// learns its name and parent from it).
-    Child { class: String, envelope: Envelope },
+    Child {
+        class: String,
+        envelope: OwnedEnvelope,
+        /// What a child being started may do (its spec's grant).
+        capabilities: Option<Capabilities>,
+    },
     /// This actor's failure, for its parent: through the link when there
     /// is one (the host takes it out first), else routed as it is.
-    Escalation { envelope: Envelope, error: String },
+    Escalation {
+        envelope: OwnedEnvelope,
+        error: String,
+    },
 }
 
 /// Where addresses lead from one object: its children and its parent.
@@ -46,47 +56,60 @@ impl Outbox {
         source: &ActorId,
         target: &ActorId,
         message: &AnyMessage,
-        priority: u8,
+        priority: Priority,
         now_ms: u64,
     ) {
         match wire::to_vec("message", message) {
-            Ok(payload) => self.envelopes.push(Outgoing::Routed(Envelope {
-                kind: Kind::Tell,
+            Ok(payload) => self.envelopes.push(Outgoing::Routed(wire::tell(
+                &source.to_string(),
+                &target.to_string(),
+                message.type_name(),
                 priority,
-                source: source.to_string(),
-                target: target.to_string(),
-                correlation: None,
-                message_type: message.type_name().to_owned(),
-                timestamp_ns: now_ms.saturating_mul(1_000_000),
+                now_ms,
                 payload,
-            })),
+            ))),
             Err(error) => worker::console_error!("{source}: tell to {target}: {error}"),
         }
     }
 
     /// Queues an envelope routed by its target.
-    pub(crate) fn push(&mut self, envelope: Envelope) {
+    pub(crate) fn push(&mut self, envelope: OwnedEnvelope) {
         self.envelopes.push(Outgoing::Routed(envelope));
     }
 
     /// Queues an envelope for a child object of `class`: the start of a new
     /// child, or the stop of one no longer linked.
-    pub(crate) fn child(&mut self, class: &str, envelope: Envelope) {
+    pub(crate) fn child(&mut self, class: &str, envelope: OwnedEnvelope) {
         self.envelopes.push(Outgoing::Child {
             class: class.to_owned(),
             envelope,
+            capabilities: None,
+        });
+    }
+
+    /// Queues the start of a new child of `class`, granted `capabilities`.
+    pub(crate) fn start_child(
+        &mut self,
+        class: &str,
+        envelope: OwnedEnvelope,
+        capabilities: Capabilities,
+    ) {
+        self.envelopes.push(Outgoing::Child {
+            class: class.to_owned(),
+            envelope,
+            capabilities: Some(capabilities),
         });
     }
 
     /// Queues this actor's failure `error` for its parent, `envelope` being
     /// the `SYSTEM ChildFailed` that reports it where there is no link.
-    pub(crate) fn escalate(&mut self, envelope: Envelope, error: String) {
+    pub(crate) fn escalate(&mut self, envelope: OwnedEnvelope, error: String) {
         self.envelopes
             .push(Outgoing::Escalation { envelope, error });
     }
 
     /// Takes the escalations out: (the `ChildFailed` envelope, the error).
-    pub(crate) fn take_escalations(&mut self) -> Vec<(Envelope, String)> {
+    pub(crate) fn take_escalations(&mut self) -> Vec<(OwnedEnvelope, String)> {
         let (taken, kept): (Vec<_>, Vec<_>) = std::mem::take(&mut self.envelopes)
             .into_iter()
             .partition(|outgoing| matches!(outgoing, Outgoing::Escalation { .. }));
@@ -114,7 +137,7 @@ impl Outbox {
     }
 
     /// The routed envelopes, to turn tells into replies to pending asks.
-    pub(crate) fn routed_mut(&mut self) -> impl Iterator<Item = &mut Envelope> {
+    pub(crate) fn routed_mut(&mut self) -> impl Iterator<Item = &mut OwnedEnvelope> {
         self.envelopes
             .iter_mut()
             .filter_map(|outgoing| match outgoing {
@@ -124,8 +147,8 @@ impl Outbox {
     }
 
     /// Queues an `ERROR` answering `envelope`.
-    pub(crate) fn refuse(&mut self, envelope: &Envelope, code: ErrorCode, detail: String) {
-        self.push(Envelope::error_for(
+    pub(crate) fn refuse(&mut self, envelope: &OwnedEnvelope, code: ErrorCode, detail: String) {
+        self.push(wire::error_for(
             Some(envelope),
             &envelope.target,
             code,
@@ -139,7 +162,7 @@ impl Outbox {
         state: &State,
         env: &Env,
         routes: &Routes,
-        current: Option<(&WebSocket, &Envelope)>,
+        current: Option<(&WebSocket, &OwnedEnvelope)>,
     ) -> worker::Result<()> {
         for outgoing in self.envelopes {
             match outgoing {
@@ -161,12 +184,17 @@ impl Outbox {
                 Outgoing::Escalation { envelope, .. } => {
                     route(state, env, routes, &envelope).await?;
                 }
-                Outgoing::Child { class, envelope } => {
+                Outgoing::Child {
+                    class,
+                    envelope,
+                    capabilities,
+                } => {
                     let name = path_of(&envelope.target).unwrap_or_default().to_owned();
                     let parent = Parent {
                         address: &routes.me,
                         class: routes.class.as_deref(),
                         child_class: &class,
+                        capabilities,
                     };
                     post(env, &class, &name, Some(parent), &envelope).await?;
                 }
@@ -186,7 +214,7 @@ pub(crate) async fn route(
     state: &State,
     env: &Env,
     routes: &Routes,
-    envelope: &Envelope,
+    envelope: &OwnedEnvelope,
 ) -> worker::Result<()> {
     let target = envelope.target.as_str();
     let sockets = state.get_websockets_with_tag(target);
@@ -244,6 +272,8 @@ struct Parent<'a> {
     class: Option<&'a str>,
     /// The binding that hosts the child.
     child_class: &'a str,
+    /// What a child being started may do.
+    capabilities: Option<Capabilities>,
 }
 
 /// POSTs one envelope to the object of the actor at `path` in `class`
@@ -253,7 +283,7 @@ async fn post(
     class: &str,
     path: &str,
     parent: Option<Parent<'_>>,
-    envelope: &Envelope,
+    envelope: &OwnedEnvelope,
 ) -> worker::Result<()> {
     let Ok(namespace) = env.durable_object(class) else {
         worker::console_warn!("dead letter to {}: no class {class}", envelope.target);
@@ -268,9 +298,11 @@ async fn post(
         if let Some(class) = parent.class {
             headers.set(PARENT_CLASS_HEADER, class)?;
         }
+        if let Some(granted) = parent.capabilities {
+            headers.set(CAPABILITIES_HEADER, &super::capabilities::encode(granted))?;
+        }
     }
-    let frame = envelope
-        .encode()
+    let frame = wire::encode_frame(envelope)
         .map_err(|error| worker::Error::RustError(error.to_string()))?;
     let body = worker::js_sys::Uint8Array::from(frame.as_slice());
     let mut init = RequestInit::new();

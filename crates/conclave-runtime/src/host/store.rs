@@ -5,12 +5,13 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use alloy_actors::runtime::{DynActor, SupervisorCore};
-use alloy_actors::{ActorId, Behavior, SupervisionStrategy};
+use alloy_actors::{ActorId, Behavior, Capabilities, SupervisionStrategy};
 use serde::{Deserialize, Serialize};
 use serde_bytes::ByteBuf;
 use worker::{State, Storage};
 
 use super::asks::PendingAsk;
+use super::capabilities;
 use super::children::ChildLink;
 use super::handling::{DeadLetters, HandlingMark};
 use super::loaded::Loaded;
@@ -31,6 +32,8 @@ const RESTARTS_KEY: &str = "restarts";
 const REFUSALS_KEY: &str = "refusals";
 const CLASS_KEY: &str = "class";
 const PARENT_CLASS_KEY: &str = "parent_class";
+/// A child's capabilities, as its spec granted them (see `capabilities`).
+const CAPABILITIES_KEY: &str = "capabilities";
 /// The [`HandlingMark`] of the message being handled (see `handling`).
 const HANDLING_KEY: &str = "handling";
 /// This actor's own [`Record`].
@@ -48,6 +51,8 @@ pub(crate) struct Introduction {
     pub(crate) class: Option<String>,
     /// The binding that hosts the parent.
     pub(crate) parent_class: Option<String>,
+    /// What the child's spec grants (its parent's start says so).
+    pub(crate) capabilities: Option<String>,
 }
 
 /// This actor's own history: its restarts and dead letters.
@@ -111,6 +116,7 @@ pub(crate) async fn load<B: Behavior>(
     behavior: Arc<B>,
     intro: &Introduction,
     strategy: SupervisionStrategy,
+    root: Capabilities,
 ) -> Result<Loaded<B>, LoadError>
 where
     B::State: Sync,
@@ -134,6 +140,21 @@ where
         Some(parent) => remember(&storage, PARENT_CLASS_KEY, intro.parent_class.as_deref())
             .await?
             .or_else(|| root_class_of(&parent.to_string())),
+    };
+    let granted = match &parent {
+        // Clients reach a root object by construction: the host's grant.
+        None => root,
+        // A child has what its spec granted; a new start states it again.
+        Some(_) => match &intro.capabilities {
+            Some(names) => {
+                storage.put(CAPABILITIES_KEY, names.as_str()).await?;
+                capabilities::decode(names)
+            }
+            None => storage
+                .get::<String>(CAPABILITIES_KEY)
+                .await?
+                .map_or_else(Capabilities::default, |names| capabilities::decode(&names)),
+        },
     };
     let children: Vec<ChildLink> = stored(&storage, CHILDREN_KEY, "children").await?;
     let asks: Vec<PendingAsk> = stored(&storage, ASKS_KEY, "pending asks").await?;
@@ -178,6 +199,7 @@ where
         parent,
         class,
         parent_class,
+        capabilities: granted,
         children,
         asks,
         core,

@@ -12,14 +12,14 @@ use alloy_actors::{ActorError, ActorId, Behavior, LifecycleEvent, RestartReason}
 use super::effects::error;
 use super::loaded::Loaded;
 use super::outbox::Outbox;
-use crate::wire::{self, Envelope, ErrorCode, SystemMsg};
+use crate::wire::{self, ErrorCode, OwnedEnvelope, SystemMsg};
 
 impl<B: Behavior> Loaded<B>
 where
     B::State: Sync,
 {
     /// Handles a `SYSTEM` envelope: start, child exits, restart, stop.
-    pub(crate) fn system(&mut self, envelope: &Envelope, now_ms: u64, outbox: &mut Outbox) {
+    pub(crate) fn system(&mut self, envelope: &OwnedEnvelope, now_ms: u64, outbox: &mut Outbox) {
         let message = match wire::from_slice::<SystemMsg>("system message", &envelope.payload) {
             Ok(message) => message,
             Err(error) => {
@@ -66,7 +66,7 @@ where
                 self.asks
                     .retain(|ask| !(ask.client == client && ask.correlation == correlation));
                 if self.asks.len() != before {
-                    let mut timeout = Envelope::error_for(
+                    let mut timeout = wire::error_for(
                         None,
                         &me,
                         ErrorCode::Timeout,
@@ -109,7 +109,7 @@ where
                         failed: failed.to_string(),
                         reason: why.to_owned(),
                     };
-                    outbox.push(Envelope::system(&me, &id.to_string(), &restart));
+                    outbox.push(wire::system(&me, &id.to_string(), &restart));
                 }
             }
             Directive::GiveUp { mut stop, reason } => {
@@ -127,7 +127,7 @@ where
                         reason: reason.to_string(),
                     };
                     // Sent by class: the links are gone when the outbox is flushed.
-                    outbox.child(&link.class, Envelope::system(&me, &address, &message));
+                    outbox.child(&link.class, wire::system(&me, &address, &message));
                 }
                 self.give_up_children();
                 self.escalate(&reason.to_string(), now_ms, outbox);
@@ -178,7 +178,7 @@ where
                     child: self.id.to_string(),
                     error: text.to_owned(),
                 };
-                let envelope = Envelope::system(&self.id.to_string(), &parent.to_string(), &failed);
+                let envelope = wire::system(&self.id.to_string(), &parent.to_string(), &failed);
                 outbox.escalate(envelope, text.to_owned());
             }
             None => self.restart(RestartReason::Failed(ActorError::msg(text)), now_ms, outbox),
@@ -208,7 +208,7 @@ where
         if let Some(parent) = &self.parent {
             let me = self.id.to_string();
             let done = SystemMsg::Restarted { child: me.clone() };
-            outbox.push(Envelope::system(&me, &parent.to_string(), &done));
+            outbox.push(wire::system(&me, &parent.to_string(), &done));
         }
     }
 
@@ -224,7 +224,7 @@ where
                 failed: me.clone(),
                 reason: "its supervisor restarted".to_owned(),
             };
-            outbox.child(&link.class, Envelope::system(&me, &link.id, &restart));
+            outbox.child(&link.class, wire::system(&me, &link.id, &restart));
         }
     }
 }

@@ -1,16 +1,17 @@
 //! Claiming replies: oldest ask first, only uncorrelated tells and errors.
 
 use super::*;
+use crate::wire::Priority;
 
-fn tell(to: &str) -> Envelope {
-    Envelope {
+fn tell(to: &str) -> OwnedEnvelope {
+    OwnedEnvelope {
         kind: Kind::Tell,
-        priority: 2,
+        priority: Priority::Normal,
         source: "COUNTER/c#0".into(),
         target: to.into(),
         correlation: None,
         message_type: "t".into(),
-        timestamp_ns: 0,
+        timestamp: 0,
         payload: Vec::new(),
     }
 }
@@ -18,7 +19,7 @@ fn tell(to: &str) -> Envelope {
 fn ask(client: &str, n: u8) -> PendingAsk {
     PendingAsk {
         client: client.into(),
-        correlation: [n; 16],
+        correlation: CorrelationId([n; 16]),
     }
 }
 
@@ -32,10 +33,10 @@ fn a_tell_to_an_asking_client_becomes_the_reply_to_its_oldest_ask() {
     let mut out = [tell("client/a#0"), tell("client/c#0")];
     let cancelled = claim(&mut asks, out.iter_mut());
     assert_eq!(out[0].kind, Kind::Reply);
-    assert_eq!(out[0].correlation, Some([1; 16]));
+    assert_eq!(out[0].correlation, Some(CorrelationId([1; 16])));
     assert_eq!(out[1].kind, Kind::Tell);
     assert_eq!(out[1].correlation, None);
-    assert_eq!(cancelled, vec![timer_key(&[1; 16])]);
+    assert_eq!(cancelled, vec![timer_key(&CorrelationId([1; 16]))]);
     assert_eq!(asks, vec![ask("client/a#0", 2), ask("client/b#0", 3)]);
 }
 
@@ -43,7 +44,7 @@ fn a_tell_to_an_asking_client_becomes_the_reply_to_its_oldest_ask() {
 fn correlated_envelopes_answer_their_own_ask() {
     let mut asks = vec![ask("client/a#0", 1)];
     let mut out = [tell("client/a#0")];
-    out[0].correlation = Some([9; 16]);
+    out[0].correlation = Some(CorrelationId([9; 16]));
     assert!(claim(&mut asks, out.iter_mut()).is_empty());
     assert_eq!(asks.len(), 1);
 }
@@ -51,7 +52,7 @@ fn correlated_envelopes_answer_their_own_ask() {
 #[test]
 fn timer_keys_are_hex_of_the_correlation() {
     assert_eq!(
-        timer_key(&[0xab; 16]),
+        timer_key(&CorrelationId([0xab; 16])),
         format!("conclave.ask.{}", "ab".repeat(16))
     );
 }

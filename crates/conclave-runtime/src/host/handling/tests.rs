@@ -1,17 +1,17 @@
 //! The mark names the lost message, and its stand-in answers the asker.
 
 use super::*;
-use crate::wire::{self, Kind};
+use crate::wire::{self, Kind, Priority};
 
-fn ask() -> Envelope {
-    Envelope {
+fn ask() -> OwnedEnvelope {
+    OwnedEnvelope {
         kind: Kind::Ask,
-        priority: 2,
+        priority: Priority::Normal,
         source: "client/c#0".into(),
         target: "REMINDER/r#0".into(),
-        correlation: Some([7; 16]),
+        correlation: Some(CorrelationId([7; 16])),
         message_type: "alloy.reminder.ReminderMsg".into(),
-        timestamp_ns: 5,
+        timestamp: 5,
         payload: vec![1, 2, 3],
     }
 }
@@ -23,7 +23,7 @@ fn the_stand_in_of_an_ask_keeps_its_routing_and_correlation() {
     assert_eq!(stand_in.kind, Kind::Ask);
     assert_eq!(stand_in.source, "client/c#0");
     assert_eq!(stand_in.target, "REMINDER/r#0");
-    assert_eq!(stand_in.correlation, Some([7; 16]));
+    assert_eq!(stand_in.correlation, Some(CorrelationId([7; 16])));
     assert!(stand_in.payload.is_empty());
     assert!(mark.failure().contains("panicked"), "{}", mark.failure());
 }
