@@ -18,7 +18,7 @@ use crate::metrics::{self, Metrics};
 use crate::persistence::Persistence;
 use crate::prospero;
 use crate::registry::Registry;
-use crate::remote::{self, RemoteOptions, Secret};
+use crate::remote::{self, Endpoint, RemoteOptions, Secret};
 use crate::system::ActorSystem;
 
 /// Configures and starts an [`ActorSystem`].
@@ -50,7 +50,7 @@ pub struct ActorSystemBuilder {
     arena: ArenaBudgets,
     prospero_spin: Duration,
     metrics_endpoint: Option<SocketAddr>,
-    listen: Option<SocketAddr>,
+    listen: Vec<Endpoint>,
     remote: RemoteOptions,
     secret: Option<Secret>,
 }
@@ -66,7 +66,7 @@ impl Default for ActorSystemBuilder {
             arena: ArenaBudgets::default(),
             prospero_spin: Duration::from_micros(50),
             metrics_endpoint: None,
-            listen: None,
+            listen: Vec::new(),
             remote: RemoteOptions::default(),
             secret: None,
         }
@@ -152,7 +152,16 @@ impl ActorSystemBuilder {
     /// Off by default: a system that does not listen can still
     /// [`connect`](ActorSystem::connect).
     pub fn listen(mut self, addr: SocketAddr) -> Self {
-        self.listen = Some(addr);
+        self.listen.push(Endpoint::Tcp(addr));
+        self
+    }
+
+    /// Accepts connections from other systems at `endpoint` too: a TCP
+    /// address, a Unix socket's path or a WebSocket address (see
+    /// [`Endpoint`]); each call adds one. The bound endpoints are
+    /// [`ActorSystem::listen_endpoints`].
+    pub fn listen_on(mut self, endpoint: Endpoint) -> Self {
+        self.listen.push(endpoint);
         self
     }
 
@@ -211,11 +220,14 @@ impl ActorSystemBuilder {
             Some(addr) => Some(bind(&handle, addr)?),
             None => None,
         };
-        let remote_listener = match self.listen {
-            Some(_) if self.secret.is_none() => return Err(BuildError::NoSecret),
-            Some(addr) => Some(remote::bind(&handle, addr)?),
-            None => None,
-        };
+        if !self.listen.is_empty() && self.secret.is_none() {
+            return Err(BuildError::NoSecret);
+        }
+        let remote_listeners = self
+            .listen
+            .iter()
+            .map(|endpoint| remote::bind(&handle, endpoint))
+            .collect::<Result<Vec<_>, _>>()?;
         let (commands, received) = mpsc::unbounded_channel();
         let metrics = Arc::new(Metrics::default());
         let inner = Arc::new(SystemInner {
@@ -271,8 +283,8 @@ impl ActorSystemBuilder {
                 .handle
                 .spawn(metrics::endpoint::serve(listener, render, ended));
         }
-        if let Some((listener, addr)) = remote_listener {
-            remote::serve(&inner, listener, addr);
+        for (listener, bound) in remote_listeners {
+            remote::serve(&inner, listener, bound);
         }
         Ok(ActorSystem::from_inner(inner))
     }

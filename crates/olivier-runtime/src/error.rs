@@ -330,11 +330,11 @@ pub enum BuildError {
     /// The Prospero supervision thread could not be started.
     #[error("could not start the prospero supervision thread")]
     Prospero(#[source] std::io::Error),
-    /// The remote transport could not listen on its address.
-    #[error("the remote transport could not listen on {addr}")]
+    /// The remote transport could not listen on an endpoint.
+    #[error("the remote transport could not listen on {endpoint}")]
     Listen {
-        /// The address asked for.
-        addr: std::net::SocketAddr,
+        /// The endpoint asked for.
+        endpoint: crate::remote::Endpoint,
         /// The socket error.
         #[source]
         source: std::io::Error,

@@ -41,6 +41,8 @@ pub(crate) trait Outbound: Send + Sync + fmt::Debug {
     fn learn(&self, spec: &AnySpec);
     /// The transport itself, for its own modules.
     fn as_any(&self) -> &dyn Any;
+    /// The system has ended: release what outlives it (socket files).
+    fn finish(&self);
 }
 
 /// What every handle, task and Prospero share.
@@ -295,6 +297,7 @@ impl SystemInner {
             }
         });
         if changed {
+            self.remote.finish();
             match &failure {
                 Some(failure) => {
                     tracing::error!(target: "olivier::system", system = %self.root, %failure, "actor system shut down");

@@ -45,8 +45,11 @@
 //! # Connections
 //!
 //! A system listens with [`ActorSystemBuilder::listen`](crate::ActorSystemBuilder::listen)
-//! and connects with [`ActorSystem::connect`]; either way one connection
-//! carries both directions. Every system that listens or connects needs
+//! (TCP) or [`ActorSystemBuilder::listen_on`](crate::ActorSystemBuilder::listen_on)
+//! (any [`Endpoint`]: TCP, a Unix domain socket, a WebSocket), and connects
+//! with [`ActorSystem::connect`] or [`ActorSystem::connect_to`]; either way
+//! one connection carries both directions, with the same handshake and
+//! frames on every transport (on a WebSocket, one frame per binary message). Every system that listens or connects needs
 //! the cluster's [`Secret`] ([`ActorSystemBuilder::secret`](crate::ActorSystemBuilder::secret)).
 //!
 //! The handshake, each frame at most [`HANDSHAKE_FRAME_LEN`] bytes and the
@@ -136,15 +139,18 @@ mod auth;
 mod channel;
 mod code;
 mod connection;
+mod endpoint;
 pub(crate) mod error;
 mod events;
 mod hub;
 mod inbound;
 mod letter;
+mod listener;
 mod options;
 mod peer;
 mod settle;
 mod stats;
+mod stream;
 #[cfg(test)]
 mod tests;
 pub(crate) mod wire;
@@ -152,7 +158,8 @@ pub(crate) mod wire;
 use std::net::SocketAddr;
 
 pub use auth::{MIN_SECRET_LEN, Role, Secret, SecretError, proof};
-pub use channel::TcpChannel;
+pub use channel::{FrameChannel, TcpChannel};
+pub use endpoint::{Endpoint, EndpointError};
 pub use error::{ConnectError, ConnectionError, RemoteSendError};
 pub use events::{PeerEvent, PeerEvents};
 pub use options::HANDSHAKE_FRAME_LEN;
@@ -174,7 +181,18 @@ impl ActorSystem {
     /// Where the remote transport listens, when the builder asked it to
     /// ([`ActorSystemBuilder::listen`](crate::ActorSystemBuilder::listen)).
     pub fn listen_addr(&self) -> Option<SocketAddr> {
-        hub::of(self.inner()).listen_addr.get().copied()
+        self.listen_endpoints()
+            .into_iter()
+            .find_map(|endpoint| match endpoint {
+                Endpoint::Tcp(addr) => Some(addr),
+                _ => None,
+            })
+    }
+
+    /// Every endpoint the remote transport listens on, as bound (a port 0
+    /// resolved), in the order the builder named them.
+    pub fn listen_endpoints(&self) -> Vec<Endpoint> {
+        hub::of(self.inner()).listening.lock().clone()
     }
 
     /// Connects to the system listening at `addr` and answers its name;
@@ -188,7 +206,17 @@ impl ActorSystem {
     /// speaks another protocol, shares this system's name or refuses,
     /// [`ConnectError::ShutDown`].
     pub async fn connect(&self, addr: SocketAddr) -> Result<String, ConnectError> {
-        connection::connect(self.inner(), addr).await
+        connection::connect(self.inner(), &Endpoint::Tcp(addr)).await
+    }
+
+    /// Connects to the system listening at `endpoint`, over its transport
+    /// (TCP, a Unix socket or a WebSocket); as [`ActorSystem::connect`].
+    ///
+    /// # Errors
+    ///
+    /// As [`ActorSystem::connect`].
+    pub async fn connect_to(&self, endpoint: &Endpoint) -> Result<String, ConnectError> {
+        connection::connect(self.inner(), endpoint).await
     }
 
     /// The systems this one has a live connection to, sorted.

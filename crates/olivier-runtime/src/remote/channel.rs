@@ -6,11 +6,11 @@ use std::net::SocketAddr;
 
 use alloy_actors::{Channel, MaybeSend};
 use barewire::frame::{FrameDecoder, encode_frame};
-use tokio::io::{AsyncRead, AsyncReadExt, AsyncWriteExt};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::TcpStream;
-use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
 
 use super::ConnectionError;
+use super::stream::{ReadHalf, Stream, WriteHalf};
 
 /// How many bytes one socket read asks for.
 const READ_CHUNK: usize = 64 * 1024;
@@ -64,8 +64,9 @@ impl<R: AsyncRead + Unpin> FrameReader<R> {
     }
 }
 
-/// A TCP connection carrying BAREWire frames (4-byte little-endian length
-/// prefixes), with a maximum frame length for both directions.
+/// A byte stream carrying BAREWire frames (4-byte little-endian length
+/// prefixes), with a maximum frame length for both directions: over TCP it
+/// is a [`TcpChannel`].
 ///
 /// This is what a remote connection is before its handshake; afterwards the
 /// system splits it between a reader and a writer task. It is usable on its
@@ -96,24 +97,17 @@ impl<R: AsyncRead + Unpin> FrameReader<R> {
 /// # }
 /// ```
 #[derive(Debug)]
-pub struct TcpChannel {
-    reader: FrameReader<TcpStream>,
+pub struct FrameChannel<S> {
+    reader: FrameReader<S>,
     max_frame_len: usize,
     out: Vec<u8>,
     open: bool,
 }
 
-impl TcpChannel {
-    /// Wraps a connected stream.
-    pub fn new(stream: TcpStream, max_frame_len: usize) -> Self {
-        Self {
-            reader: FrameReader::new(stream, max_frame_len),
-            max_frame_len,
-            out: Vec::new(),
-            open: true,
-        }
-    }
+/// BAREWire frames over TCP.
+pub type TcpChannel = FrameChannel<TcpStream>;
 
+impl TcpChannel {
     /// Connects to `addr` (with `TCP_NODELAY`, since frames are small and
     /// latency matters).
     ///
@@ -126,14 +120,6 @@ impl TcpChannel {
         Ok(Self::new(stream, max_frame_len))
     }
 
-    /// Changes the largest frame sent or accepted from now on (the
-    /// connection raises it from [`HANDSHAKE_FRAME_LEN`](super::HANDSHAKE_FRAME_LEN)
-    /// once the peer is authenticated).
-    pub fn set_max_frame_len(&mut self, max_frame_len: usize) {
-        self.max_frame_len = max_frame_len;
-        self.reader.decoder.set_max_frame_len(max_frame_len);
-    }
-
     /// The address of the other end.
     ///
     /// # Errors
@@ -142,12 +128,34 @@ impl TcpChannel {
     pub fn peer_addr(&self) -> std::io::Result<SocketAddr> {
         self.reader.read.peer_addr()
     }
+}
 
+impl FrameChannel<Stream> {
     /// The reader (keeping bytes already received) and the writer.
-    pub(crate) fn split(self) -> (FrameReader<OwnedReadHalf>, OwnedWriteHalf) {
+    pub(crate) fn split(self) -> (FrameReader<ReadHalf>, WriteHalf) {
         let FrameReader { read, decoder, .. } = self.reader;
         let (read, write) = read.into_split();
         (FrameReader::resume(read, decoder), write)
+    }
+}
+
+impl<S: AsyncRead + AsyncWrite + Unpin> FrameChannel<S> {
+    /// Wraps a connected stream.
+    pub fn new(stream: S, max_frame_len: usize) -> Self {
+        Self {
+            reader: FrameReader::new(stream, max_frame_len),
+            max_frame_len,
+            out: Vec::new(),
+            open: true,
+        }
+    }
+
+    /// Changes the largest frame sent or accepted from now on (the
+    /// connection raises it from [`HANDSHAKE_FRAME_LEN`](super::HANDSHAKE_FRAME_LEN)
+    /// once the peer is authenticated).
+    pub fn set_max_frame_len(&mut self, max_frame_len: usize) {
+        self.max_frame_len = max_frame_len;
+        self.reader.decoder.set_max_frame_len(max_frame_len);
     }
 
     async fn write_frame(&mut self, frame: &[u8]) -> Result<(), ConnectionError> {
@@ -163,13 +171,17 @@ impl TcpChannel {
         self.out.clear();
         encode_frame(frame, &mut self.out)?;
         let written = self.reader.read.write_all(&self.out).await;
-        written.map_err(ConnectionError::io("write"))
+        written.map_err(ConnectionError::io("write"))?;
+        let flushed = self.reader.read.flush().await;
+        flushed.map_err(ConnectionError::io("write"))
     }
 
     /// Writes bytes that are already framed (a whole envelope frame).
     pub(crate) async fn write_framed(&mut self, framed: &[u8]) -> Result<(), ConnectionError> {
         let written = self.reader.read.write_all(framed).await;
-        written.map_err(ConnectionError::io("write"))
+        written.map_err(ConnectionError::io("write"))?;
+        let flushed = self.reader.read.flush().await;
+        flushed.map_err(ConnectionError::io("write"))
     }
 
     async fn read_frame(&mut self) -> Result<Option<Vec<u8>>, ConnectionError> {
@@ -197,7 +209,7 @@ impl TcpChannel {
     }
 }
 
-impl Channel for TcpChannel {
+impl<S: AsyncRead + AsyncWrite + Unpin + MaybeSend> Channel for FrameChannel<S> {
     type Error = ConnectionError;
 
     async fn send(&mut self, frame: Vec<u8>) -> Result<(), ConnectionError> {

@@ -1,23 +1,23 @@
 //! Opening connections (listening, connecting, the hello handshake) and
 //! the reader task of each one.
 
-use std::net::SocketAddr;
 use std::sync::{Arc, Weak};
 use std::time::Duration;
 
 use alloy_actors::{ActorId, Channel};
 use barewire::{Envelope, Kind, Priority};
-use tokio::net::tcp::OwnedReadHalf;
-use tokio::net::{TcpListener, TcpStream};
 
 use tokio::sync::OwnedSemaphorePermit;
 
 use super::auth::{self, Role, Secret, proof};
-use super::channel::{FrameReader, TcpChannel};
+use super::channel::{FrameChannel, FrameReader};
+use super::endpoint::Endpoint;
 use super::hub;
+use super::listener::{self, Accepted, Listener};
 use super::options::{HANDSHAKE_FRAME_LEN, RemoteOptions};
 use super::peer::{self, Ending, Peer, PeerSetup};
 use super::stats::Counters;
+use super::stream::{ReadHalf, Stream};
 use super::wire::{
     self, ERROR_TYPE, ErrorBody, ErrorCode, HELLO_TYPE, Hello, PING_TYPE, PROOF_TYPE, Proof,
     REMOTE_PROTOCOL, Route,
@@ -26,31 +26,33 @@ use super::{ConnectError, ConnectionError, PeerEvent, inbound};
 use crate::BuildError;
 use crate::kernel::SystemInner;
 
-/// Binds the remote listener on the system's runtime.
+/// Binds a remote listener on the system's runtime; answers it with the
+/// endpoint it is bound to.
 pub(crate) fn bind(
     handle: &tokio::runtime::Handle,
-    addr: SocketAddr,
-) -> Result<(TcpListener, SocketAddr), BuildError> {
-    let failed = |source| BuildError::Listen { addr, source };
-    let listener = std::net::TcpListener::bind(addr).map_err(failed)?;
-    listener.set_nonblocking(true).map_err(failed)?;
-    let bound = listener.local_addr().map_err(failed)?;
+    endpoint: &Endpoint,
+) -> Result<(Listener, Endpoint), BuildError> {
     let _entered = handle.enter();
-    let listener = TcpListener::from_std(listener).map_err(failed)?;
-    Ok((listener, bound))
+    listener::bind(endpoint).map_err(|source| BuildError::Listen {
+        endpoint: endpoint.clone(),
+        source,
+    })
 }
 
 /// Accepts connections until the system ends.
-pub(crate) fn serve(system: &Arc<SystemInner>, listener: TcpListener, addr: SocketAddr) {
-    let _ = hub::of(system).listen_addr.set(addr);
-    tracing::info!(target: "olivier::remote", system = %system.root, %addr, "remote transport listening");
+pub(crate) fn serve(system: &Arc<SystemInner>, listener: Listener, bound: Endpoint) {
+    hub::of(system).listening.lock().push(bound.clone());
+    tracing::info!(target: "olivier::remote", system = %system.root, endpoint = %bound, "remote transport listening");
     let weak = Arc::downgrade(system);
     let mut exit = system.exit_watch();
     system.handle.spawn(async move {
         loop {
             let accepted = tokio::select! {
                 biased;
-                _ = exit.wait_for(Option::is_some) => return,
+                _ = exit.wait_for(Option::is_some) => {
+                    listener.clean_up();
+                    return;
+                }
                 accepted = listener.accept() => accepted,
             };
             let Some(system) = weak.upgrade() else {
@@ -92,20 +94,37 @@ pub(crate) fn serve(system: &Arc<SystemInner>, listener: TcpListener, addr: Sock
 /// which holds `slot` of the listener until it ends.
 async fn accept(
     system: Weak<SystemInner>,
-    stream: TcpStream,
-    from: SocketAddr,
+    accepted: Accepted,
+    from: Endpoint,
     slot: OwnedSemaphorePermit,
 ) {
     let Some(inner) = system.upgrade() else {
         return;
     };
-    let _ = stream.set_nodelay(true);
     let remote = hub::of(&inner);
     let (options, secret) = (remote.options, remote.secret.clone());
-    let mut channel = TcpChannel::new(stream, HANDSHAKE_FRAME_LEN);
     let own = remote.hello(remote.next_link());
     let root = inner.root.to_string();
     drop(inner);
+    // The whole handshake, a WebSocket upgrade included, has one deadline.
+    let deadline = tokio::time::Instant::now() + options.handshake_timeout;
+    let stream = match tokio::time::timeout_at(deadline, accepted.open(options.max_frame_len)).await
+    {
+        Ok(Ok(stream)) => stream,
+        failed => {
+            let error = match failed {
+                Ok(Err(error)) => ConnectionError::io("upgrade")(error),
+                _ => ConnectionError::HandshakeTimeout {
+                    after: options.handshake_timeout,
+                },
+            };
+            if let Some(inner) = system.upgrade() {
+                refused(&inner, from, error);
+            }
+            return;
+        }
+    };
+    let mut channel = FrameChannel::new(stream, HANDSHAKE_FRAME_LEN);
     let shaken = match &secret {
         Some(secret) => {
             let live = |name: &str| inner_is_live(&system, name);
@@ -116,7 +135,7 @@ async fn accept(
                 Role::Accepting,
                 (&options, &live),
             );
-            tokio::time::timeout(options.handshake_timeout, shake)
+            tokio::time::timeout_at(deadline, shake)
                 .await
                 .unwrap_or(Err(ConnectionError::HandshakeTimeout {
                     after: options.handshake_timeout,
@@ -130,7 +149,7 @@ async fn accept(
     match shaken {
         Ok(hello) => {
             channel.set_max_frame_len(options.max_frame_len);
-            if let Err(error) = start(&inner, channel, (&own, hello), from, Some(slot)) {
+            if let Err(error) = start(&inner, channel, (&own, hello), from.clone(), Some(slot)) {
                 refused(&inner, from, error);
             }
         }
@@ -149,7 +168,7 @@ fn inner_is_live(system: &Weak<SystemInner>, name: &str) -> bool {
 }
 
 /// Counts, logs and publishes a connection refused at its handshake.
-fn refused(system: &SystemInner, from: SocketAddr, error: ConnectionError) {
+fn refused(system: &SystemInner, from: Endpoint, error: ConnectionError) {
     let remote = hub::of(system);
     Counters::count(&remote.counters.handshakes_failed);
     match &error {
@@ -167,7 +186,7 @@ fn refused(system: &SystemInner, from: SocketAddr, error: ConnectionError) {
 /// peer's system name.
 pub(crate) async fn connect(
     system: &Arc<SystemInner>,
-    addr: SocketAddr,
+    addr: &Endpoint,
 ) -> Result<String, ConnectError> {
     if system.exit_watch().borrow().is_some() {
         return Err(ConnectError::ShutDown);
@@ -177,17 +196,22 @@ pub(crate) async fn connect(
         return Err(ConnectError::NoSecret);
     };
     let options = remote.options;
-    let connecting = tokio::time::timeout(
-        options.handshake_timeout,
-        TcpChannel::connect(addr, HANDSHAKE_FRAME_LEN),
-    );
-    let mut channel = match connecting.await {
-        Ok(connected) => connected.map_err(|source| ConnectError::Io { addr, source })?,
+    let deadline = tokio::time::Instant::now() + options.handshake_timeout;
+    let dialled = tokio::time::timeout_at(deadline, listener::dial(addr, options.max_frame_len));
+    let stream = match dialled.await {
+        Ok(connected) => connected.map_err(|source| ConnectError::Io {
+            addr: addr.clone(),
+            source,
+        })?,
         Err(_) => {
             let source = std::io::Error::new(std::io::ErrorKind::TimedOut, "connect timed out");
-            return Err(ConnectError::Io { addr, source });
+            return Err(ConnectError::Io {
+                addr: addr.clone(),
+                source,
+            });
         }
     };
+    let mut channel = FrameChannel::new(stream, HANDSHAKE_FRAME_LEN);
     let own = remote.hello(remote.next_link());
     let root = system.root.to_string();
     let weak = Arc::downgrade(system);
@@ -199,7 +223,7 @@ pub(crate) async fn connect(
         Role::Connecting,
         (&options, &live),
     );
-    let shaken = tokio::time::timeout(options.handshake_timeout, shake)
+    let shaken = tokio::time::timeout_at(deadline, shake)
         .await
         .unwrap_or(Err(ConnectionError::HandshakeTimeout {
             after: options.handshake_timeout,
@@ -208,13 +232,20 @@ pub(crate) async fn connect(
         Ok(hello) => {
             let name = hello.system.clone();
             channel.set_max_frame_len(options.max_frame_len);
-            start(system, channel, (&own, hello), addr, None)
-                .map_err(|error| ConnectError::Handshake { addr, error })?;
+            start(system, channel, (&own, hello), addr.clone(), None).map_err(|error| {
+                ConnectError::Handshake {
+                    addr: addr.clone(),
+                    error,
+                }
+            })?;
             Ok(name)
         }
         Err(error) => {
             let _ = channel.close().await;
-            Err(ConnectError::Handshake { addr, error })
+            Err(ConnectError::Handshake {
+                addr: addr.clone(),
+                error,
+            })
         }
     }
 }
@@ -227,7 +258,7 @@ pub(crate) async fn connect(
 /// refused with [`ConnectionError::NameTaken`] before this side proves
 /// itself: the live route is never taken over.
 async fn handshake(
-    channel: &mut TcpChannel,
+    channel: &mut FrameChannel<Stream>,
     (own, root): (&Hello, &str),
     secret: &Secret,
     role: Role,
@@ -281,7 +312,7 @@ async fn handshake(
 /// Answers a handshake failure that carries an error code with an error
 /// frame (best effort: the peer may be gone already).
 async fn refuse_on_error<T>(
-    channel: &mut TcpChannel,
+    channel: &mut FrameChannel<Stream>,
     root: &str,
     result: Result<T, (ConnectionError, Option<ErrorCode>)>,
 ) -> Result<T, ConnectionError> {
@@ -305,7 +336,7 @@ async fn refuse_on_error<T>(
 /// Reads one handshake frame as an envelope of kind `System` and type
 /// `expected` (an error frame is the peer's refusal).
 async fn read_system_frame(
-    channel: &mut TcpChannel,
+    channel: &mut FrameChannel<Stream>,
     expected: &str,
 ) -> Result<Vec<u8>, (ConnectionError, Option<ErrorCode>)> {
     let frame = match channel.receive().await {
@@ -348,7 +379,7 @@ async fn read_system_frame(
 /// Reads and checks the peer's hello; a failure carries the code of the
 /// error frame to answer with, if any.
 async fn read_hello(
-    channel: &mut TcpChannel,
+    channel: &mut FrameChannel<Stream>,
     own: &Hello,
     options: &RemoteOptions,
 ) -> Result<Hello, (ConnectionError, Option<ErrorCode>)> {
@@ -383,7 +414,7 @@ async fn read_hello(
 
 /// Reads the peer's proof.
 async fn read_proof(
-    channel: &mut TcpChannel,
+    channel: &mut FrameChannel<Stream>,
 ) -> Result<[u8; 32], (ConnectionError, Option<ErrorCode>)> {
     let payload = read_system_frame(channel, PROOF_TYPE).await?;
     let proof: Proof = barewire::from_slice(&payload).map_err(|error| {
@@ -409,9 +440,9 @@ fn hello_route(root: &str) -> Route<'_> {
 /// when a live connection of the same system is the route already.
 fn start(
     system: &Arc<SystemInner>,
-    channel: TcpChannel,
+    channel: FrameChannel<Stream>,
     (own, hello): (&Hello, Hello),
-    addr: SocketAddr,
+    addr: Endpoint,
     slot: Option<OwnedSemaphorePermit>,
 ) -> Result<(), ConnectionError> {
     let remote = hub::of(system);
@@ -421,7 +452,7 @@ fn start(
     let (peer, queue) = Peer::new(
         PeerSetup {
             system: hello.system,
-            addr,
+            addr: addr.clone(),
             link: own.link,
             max_frame_len,
             capacity: options.queue_capacity,
@@ -458,10 +489,10 @@ fn start(
             &settle,
         ));
     }
-    tracing::info!(target: "olivier::remote", system = %system.root, peer = %peer.system, %addr, "connected");
+    tracing::info!(target: "olivier::remote", system = %system.root, peer = %peer.system, addr = %peer.addr, "connected");
     hub::of(system).events.emit(PeerEvent::Connected {
         system: peer.system.clone(),
-        addr,
+        addr: peer.addr.clone(),
     });
     let weak = Arc::downgrade(system);
     let ping = wire::control_frame(hello_route(&remote.root), PING_TYPE, &());
@@ -488,7 +519,7 @@ fn start(
 async fn read_loop(
     system: Weak<SystemInner>,
     peer: Arc<Peer>,
-    mut reader: FrameReader<OwnedReadHalf>,
+    mut reader: FrameReader<ReadHalf>,
     mut exit: tokio::sync::watch::Receiver<Option<Result<(), crate::SystemFailure>>>,
     (idle, slot): (Duration, Option<OwnedSemaphorePermit>),
 ) {
@@ -513,7 +544,7 @@ async fn read_loop(
 async fn read_frames(
     system: &Weak<SystemInner>,
     peer: &Arc<Peer>,
-    reader: &mut FrameReader<OwnedReadHalf>,
+    reader: &mut FrameReader<ReadHalf>,
     exit: &mut tokio::sync::watch::Receiver<Option<Result<(), crate::SystemFailure>>>,
     idle: Duration,
 ) -> Option<(Ending, ConnectionError)> {

@@ -1,11 +1,11 @@
 //! The errors of the remote transport: one enum per operation.
 
-use std::net::SocketAddr;
 use std::time::Duration;
 
 use barewire::{DecodeError, FrameError, Kind};
 
 use super::code::ErrorCode;
+use super::endpoint::Endpoint;
 
 /// A message for an actor of another system that could not be sent there.
 ///
@@ -250,8 +250,8 @@ pub enum ConnectError {
     /// The TCP connection could not be opened.
     #[error("could not connect to {addr}")]
     Io {
-        /// The address.
-        addr: SocketAddr,
+        /// The endpoint.
+        addr: Endpoint,
         /// The socket error.
         #[source]
         source: std::io::Error,
@@ -259,8 +259,8 @@ pub enum ConnectError {
     /// The connection opened but the handshake failed.
     #[error("the handshake with {addr} failed")]
     Handshake {
-        /// The address.
-        addr: SocketAddr,
+        /// The endpoint.
+        addr: Endpoint,
         /// Why.
         #[source]
         error: ConnectionError,

@@ -1,10 +1,9 @@
 //! What happens to connections: [`PeerEvent`]s, published as a stream.
 
-use std::net::SocketAddr;
-
 use tokio::sync::broadcast;
 
 use super::ConnectionError;
+use super::endpoint::Endpoint;
 
 /// Something that happened to a connection with another system.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -16,7 +15,7 @@ pub enum PeerEvent {
         /// The peer's system name.
         system: String,
         /// Its address.
-        addr: SocketAddr,
+        addr: Endpoint,
     },
     /// A connection ended; its queued messages went to dead letters unless
     /// this system was the one shutting down (then they were written first).
@@ -24,7 +23,7 @@ pub enum PeerEvent {
         /// The peer's system name.
         system: String,
         /// Its address.
-        addr: SocketAddr,
+        addr: Endpoint,
         /// Why: the peer closed, a socket or framing error, or our shutdown.
         error: ConnectionError,
     },
@@ -46,7 +45,7 @@ pub enum PeerEvent {
     /// error frame, when one could be written).
     Refused {
         /// The address it came from.
-        addr: SocketAddr,
+        addr: Endpoint,
         /// Why.
         error: ConnectionError,
     },

@@ -4,17 +4,17 @@
 
 use std::any::{Any, TypeId};
 use std::collections::HashMap;
-use std::net::SocketAddr;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, OnceLock};
 
 use alloy_actors::runtime::DynBehavior;
 use alloy_actors::{ActorId, ActorPriority, AnyMessage, AnySpec};
 use barewire::{CorrelationId, Kind};
-use parking_lot::RwLock;
+use parking_lot::{Mutex, RwLock};
 use tokio::sync::Semaphore;
 
 use super::auth::{self, Secret};
+use super::endpoint::Endpoint;
 use super::error::{ConnectionError, RemoteSendError};
 use super::events::PeerEventHub;
 use super::options::RemoteOptions;
@@ -37,7 +37,8 @@ pub(crate) struct Remote {
     pub(super) peers: Arc<Routes>,
     /// A behavior per accepted message type, to decode incoming payloads.
     pub(super) decoders: RwLock<HashMap<TypeId, Arc<dyn DynBehavior>>>,
-    pub(super) listen_addr: OnceLock<SocketAddr>,
+    /// The endpoints this system listens on, as bound.
+    pub(super) listening: Mutex<Vec<Endpoint>>,
     pub(super) events: PeerEventHub,
     /// What every peer must prove it knows; `None`: no connection at all.
     pub(super) secret: Option<Secret>,
@@ -76,7 +77,7 @@ impl Remote {
             root: root.to_string(),
             peers: Arc::default(),
             decoders: RwLock::default(),
-            listen_addr: OnceLock::new(),
+            listening: Mutex::default(),
             events,
         }
     }
@@ -269,7 +270,7 @@ impl std::fmt::Debug for Remote {
             .field("options", &self.options)
             .field("peers", &self.peers.read().keys().collect::<Vec<_>>())
             .field("decoders", &self.decoders.read().len())
-            .field("listen_addr", &self.listen_addr.get())
+            .field("listening", &*self.listening.lock())
             .finish()
     }
 }
@@ -296,6 +297,14 @@ impl Outbound for Remote {
 
     fn as_any(&self) -> &dyn Any {
         self
+    }
+
+    fn finish(&self) {
+        for endpoint in self.listening.lock().iter() {
+            if let Endpoint::Unix(path) = endpoint {
+                let _ = std::fs::remove_file(path);
+            }
+        }
     }
 }
 

@@ -2,7 +2,6 @@
 //! and the writer task that drains the queue onto the socket.
 
 use std::collections::{HashMap, VecDeque};
-use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Weak};
 use std::time::Duration;
@@ -10,13 +9,14 @@ use std::time::Duration;
 use barewire::{Kind, Priority};
 use parking_lot::{Mutex, RwLock};
 use tokio::io::AsyncWriteExt;
-use tokio::net::tcp::OwnedWriteHalf;
 use tokio::sync::{Notify, mpsc, watch};
 
+use super::endpoint::Endpoint;
 use super::events::PeerEventHub;
 pub(crate) use super::letter::{Letter, Outgoing};
 use super::settle::Accounts;
 use super::stats::Counters;
+use super::stream::WriteHalf;
 use super::wire::{self, ACK_TYPE, Ack, Route};
 use super::{ConnectionError, PeerEvent, RemoteSendError};
 use crate::dead_letters::{DeadLetter, DeadLetterReason};
@@ -49,7 +49,7 @@ pub(crate) type Routes = RwLock<HashMap<String, Arc<Peer>>>;
 pub(crate) struct PeerSetup {
     /// The peer's system name.
     pub(crate) system: String,
-    pub(crate) addr: SocketAddr,
+    pub(crate) addr: Endpoint,
     /// The connection's number.
     pub(crate) link: u64,
     /// The largest frame body both sides accept.
@@ -77,7 +77,7 @@ pub(crate) struct Shared {
 #[derive(Debug)]
 pub(crate) struct Peer {
     pub(crate) system: String,
-    pub(crate) addr: SocketAddr,
+    pub(crate) addr: Endpoint,
     /// This connection's number: a reply is accepted only on the
     /// connection its request went out on.
     pub(crate) link: u64,
@@ -308,7 +308,7 @@ pub(crate) fn end(peer: &Peer, ending: Ending, error: ConnectionError) {
     }
     peer.shared.events.emit(PeerEvent::Disconnected {
         system: peer.system.clone(),
-        addr: peer.addr,
+        addr: peer.addr.clone(),
         error,
     });
 }
@@ -319,7 +319,7 @@ pub(crate) async fn write_loop(
     system: Weak<SystemInner>,
     peer: Arc<Peer>,
     mut queue: mpsc::Receiver<Outgoing>,
-    mut socket: OwnedWriteHalf,
+    mut socket: WriteHalf,
     (heartbeat, ping, root): (Duration, Vec<u8>, String),
 ) {
     let mut buffer = Vec::new();
@@ -388,7 +388,11 @@ pub(crate) async fn write_loop(
     }
     if ending == Ending::Flush && !buffer.is_empty() {
         peer.written(rest.drain(..));
-        let flushed = tokio::time::timeout(FLUSH_GRACE, socket.write_all(&buffer)).await;
+        let flushed = tokio::time::timeout(FLUSH_GRACE, async {
+            socket.write_all(&buffer).await?;
+            socket.flush().await
+        })
+        .await;
         if !matches!(flushed, Ok(Ok(()))) {
             tracing::debug!(target: "olivier::remote", peer = %peer.system, "final flush failed");
         }
@@ -408,11 +412,15 @@ pub(crate) async fn write_loop(
 /// Writes `buffer` unless the link ends meanwhile: an orderly end gives the
 /// write [`FLUSH_GRACE`] to finish, a loss abandons it.
 async fn write_out(
-    socket: &mut OwnedWriteHalf,
+    socket: &mut WriteHalf,
     buffer: &[u8],
     peer: &Peer,
 ) -> Result<(), ConnectionError> {
-    let write = socket.write_all(buffer);
+    let write = async {
+        socket.write_all(buffer).await?;
+        // A WebSocket sends what it holds on a flush; TCP's is free.
+        socket.flush().await
+    };
     tokio::pin!(write);
     let ending = tokio::select! {
         biased;

@@ -9,10 +9,12 @@ use alloy_counter::CounterMsg;
 use tokio::net::{TcpListener, TcpStream};
 
 use super::RemoteSendError;
+use super::endpoint::Endpoint;
 use super::events::PeerEventHub;
 use super::peer::{self, Ending, Letter, Outgoing, Peer, PeerSetup, Shared};
 use super::settle::Accounts;
 use super::stats::Counters;
+use super::stream::WriteHalf;
 use crate::{ActorSystem, DeadLetterReason};
 
 /// What a peer shares with a system that has no other peer.
@@ -43,7 +45,7 @@ async fn frames_queued_when_the_link_is_lost_become_dead_letters() {
 
     let setup = PeerSetup {
         system: "there".to_owned(),
-        addr,
+        addr: Endpoint::Tcp(addr),
         link: 1,
         max_frame_len: 1024,
         capacity: 8,
@@ -78,7 +80,14 @@ async fn frames_queued_when_the_link_is_lost_become_dead_letters() {
 
     let inner = Arc::downgrade(system.inner());
     let heartbeat = (Duration::from_secs(60), Vec::new(), "here#0".to_owned());
-    peer::write_loop(inner, Arc::clone(&peer), queue, write, heartbeat).await;
+    peer::write_loop(
+        inner,
+        Arc::clone(&peer),
+        queue,
+        WriteHalf::Tcp(write),
+        heartbeat,
+    )
+    .await;
     for _ in 0..3 {
         let letter = letters.recv().await.unwrap();
         assert_eq!(letter.target, target);
@@ -104,7 +113,7 @@ async fn the_send_queue_is_bounded_in_bytes() {
     let addr = "127.0.0.1:9".parse().unwrap();
     let setup = PeerSetup {
         system: "there".to_owned(),
-        addr,
+        addr: Endpoint::Tcp(addr),
         link: 1,
         max_frame_len: 1 << 20,
         capacity: 1000,

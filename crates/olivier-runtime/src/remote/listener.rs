@@ -1,0 +1,149 @@
+//! Listening and dialling on each transport: the sockets under a
+//! connection, before its handshake.
+
+use std::io;
+use std::path::{Path, PathBuf};
+
+use tokio::net::{TcpListener, TcpStream, UnixListener, UnixStream};
+use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
+
+use super::endpoint::Endpoint;
+use super::stream::{Stream, WsStream};
+
+/// A bound listener of any transport.
+#[derive(Debug)]
+pub(crate) enum Listener {
+    Tcp(TcpListener),
+    Unix(UnixListener, PathBuf),
+    WebSocket(TcpListener),
+}
+
+/// An accepted socket; a WebSocket one still has its upgrade to do (in
+/// its connection's task, under the handshake timeout, never in the
+/// accept loop).
+#[derive(Debug)]
+pub(crate) enum Accepted {
+    Ready(Stream),
+    Upgrade(TcpStream),
+}
+
+/// Binds `endpoint` on the current runtime; answers the listener and the
+/// endpoint it is bound to (port 0 resolved). A Unix socket path left by
+/// a process that is gone is replaced; one in use is an error.
+pub(crate) fn bind(endpoint: &Endpoint) -> io::Result<(Listener, Endpoint)> {
+    match endpoint {
+        Endpoint::Tcp(addr) => {
+            let listener = tcp_listener(*addr)?;
+            let bound = listener.local_addr()?;
+            Ok((Listener::Tcp(listener), Endpoint::Tcp(bound)))
+        }
+        Endpoint::WebSocket(addr) => {
+            let listener = tcp_listener(*addr)?;
+            let bound = listener.local_addr()?;
+            Ok((Listener::WebSocket(listener), Endpoint::WebSocket(bound)))
+        }
+        Endpoint::Unix(path) => {
+            let listener = match UnixListener::bind(path) {
+                Err(error) if error.kind() == io::ErrorKind::AddrInUse && is_stale(path) => {
+                    std::fs::remove_file(path)?;
+                    UnixListener::bind(path)?
+                }
+                bound => bound?,
+            };
+            Ok((
+                Listener::Unix(listener, path.clone()),
+                Endpoint::Unix(path.clone()),
+            ))
+        }
+    }
+}
+
+fn tcp_listener(addr: std::net::SocketAddr) -> io::Result<TcpListener> {
+    let listener = std::net::TcpListener::bind(addr)?;
+    listener.set_nonblocking(true)?;
+    TcpListener::from_std(listener)
+}
+
+/// Whether the socket file at `path` has no listener behind it.
+fn is_stale(path: &Path) -> bool {
+    std::os::unix::net::UnixStream::connect(path).is_err()
+}
+
+impl Listener {
+    /// The next accepted socket and where it came from.
+    pub(crate) async fn accept(&self) -> io::Result<(Accepted, Endpoint)> {
+        match self {
+            Listener::Tcp(listener) => {
+                let (stream, from) = listener.accept().await?;
+                let _ = stream.set_nodelay(true);
+                Ok((Accepted::Ready(Stream::Tcp(stream)), Endpoint::Tcp(from)))
+            }
+            Listener::WebSocket(listener) => {
+                let (stream, from) = listener.accept().await?;
+                let _ = stream.set_nodelay(true);
+                Ok((Accepted::Upgrade(stream), Endpoint::WebSocket(from)))
+            }
+            Listener::Unix(listener, path) => {
+                let (stream, _) = listener.accept().await?;
+                Ok((
+                    Accepted::Ready(Stream::Unix(stream)),
+                    Endpoint::Unix(path.clone()),
+                ))
+            }
+        }
+    }
+
+    /// Removes what the listener leaves behind (a Unix socket's file).
+    pub(crate) fn clean_up(&self) {
+        if let Listener::Unix(_, path) = self {
+            let _ = std::fs::remove_file(path);
+        }
+    }
+}
+
+/// The WebSocket settings for frames up to `max_frame_len`.
+fn ws_config(max_frame_len: usize) -> WebSocketConfig {
+    // A message is one frame with its 4-byte prefix.
+    let max = max_frame_len.saturating_add(4);
+    WebSocketConfig::default()
+        .max_message_size(Some(max))
+        .max_frame_size(Some(max))
+}
+
+impl Accepted {
+    /// The stream, after the WebSocket upgrade where there is one.
+    pub(crate) async fn open(self, max_frame_len: usize) -> io::Result<Stream> {
+        match self {
+            Accepted::Ready(stream) => Ok(stream),
+            Accepted::Upgrade(stream) => {
+                let config = ws_config(max_frame_len);
+                let ws = tokio_tungstenite::accept_async_with_config(stream, Some(config))
+                    .await
+                    .map_err(io::Error::other)?;
+                Ok(Stream::WebSocket(Box::new(WsStream::new(ws))))
+            }
+        }
+    }
+}
+
+/// Dials `endpoint`.
+pub(crate) async fn dial(endpoint: &Endpoint, max_frame_len: usize) -> io::Result<Stream> {
+    match endpoint {
+        Endpoint::Tcp(addr) => {
+            let stream = TcpStream::connect(addr).await?;
+            stream.set_nodelay(true)?;
+            Ok(Stream::Tcp(stream))
+        }
+        Endpoint::Unix(path) => Ok(Stream::Unix(UnixStream::connect(path).await?)),
+        Endpoint::WebSocket(addr) => {
+            let stream = TcpStream::connect(addr).await?;
+            stream.set_nodelay(true)?;
+            let url = format!("ws://{addr}/");
+            let config = ws_config(max_frame_len);
+            let (ws, _) = tokio_tungstenite::client_async_with_config(url, stream, Some(config))
+                .await
+                .map_err(io::Error::other)?;
+            Ok(Stream::WebSocket(Box::new(WsStream::new(ws))))
+        }
+    }
+}
