@@ -288,6 +288,11 @@ impl SystemInner {
             Some(failure) => Err(failure.clone()),
             None => Ok(()),
         };
+        // Before the ending is visible: whoever waits for it finds the
+        // transport's files gone.
+        if self.exit.borrow().is_none() {
+            self.remote.finish();
+        }
         let changed = self.exit.send_if_modified(|exit| {
             if exit.is_none() {
                 *exit = Some(result);
@@ -297,7 +302,6 @@ impl SystemInner {
             }
         });
         if changed {
-            self.remote.finish();
             match &failure {
                 Some(failure) => {
                     tracing::error!(target: "olivier::system", system = %self.root, %failure, "actor system shut down");

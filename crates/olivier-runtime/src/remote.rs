@@ -144,6 +144,7 @@ pub(crate) mod error;
 mod events;
 mod hub;
 mod inbound;
+mod keeper;
 mod letter;
 mod listener;
 mod options;
@@ -217,6 +218,20 @@ impl ActorSystem {
     /// As [`ActorSystem::connect`].
     pub async fn connect_to(&self, endpoint: &Endpoint) -> Result<String, ConnectError> {
         connection::connect(self.inner(), endpoint).await
+    }
+
+    /// Keeps this system connected to `endpoint`: connects now, and again
+    /// whenever the link is lost or cannot be opened, waiting
+    /// [`RemoteOptions::reconnect_min`] at first, doubling up to
+    /// [`RemoteOptions::reconnect_max`] (with jitter) between failed
+    /// attempts, until the system shuts down. Each failed attempt is a
+    /// [`PeerEvent::Reconnecting`]; a reconnection also settles what the
+    /// lost link left unacknowledged. While the peer holds a live
+    /// connection to this system (it connected first, say), that one is
+    /// used.
+    pub fn keep_connected(&self, endpoint: Endpoint) {
+        let weak = std::sync::Arc::downgrade(self.inner());
+        self.inner().handle.spawn(keeper::keep(weak, endpoint));
     }
 
     /// The systems this one has a live connection to, sorted.

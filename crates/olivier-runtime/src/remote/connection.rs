@@ -41,7 +41,11 @@ pub(crate) fn bind(
 
 /// Accepts connections until the system ends.
 pub(crate) fn serve(system: &Arc<SystemInner>, listener: Listener, bound: Endpoint) {
-    hub::of(system).listening.lock().push(bound.clone());
+    let remote = hub::of(system);
+    remote.listening.lock().push(bound.clone());
+    if let Some(file) = listener.file() {
+        remote.socket_files.lock().push(file.clone());
+    }
     tracing::info!(target: "olivier::remote", system = %system.root, endpoint = %bound, "remote transport listening");
     let weak = Arc::downgrade(system);
     let mut exit = system.exit_watch();

@@ -41,6 +41,18 @@ pub enum PeerEvent {
         /// How many became dead letters.
         lost: u64,
     },
+    /// A kept connection ([`ActorSystem::keep_connected`](crate::ActorSystem::keep_connected))
+    /// could not be opened; the next attempt comes `after` this long.
+    Reconnecting {
+        /// Where it connects.
+        endpoint: Endpoint,
+        /// How many attempts failed in a row.
+        attempt: u32,
+        /// The wait before the next one.
+        after: std::time::Duration,
+        /// Why this one failed.
+        detail: String,
+    },
     /// An incoming connection failed its handshake and was closed (after an
     /// error frame, when one could be written).
     Refused {

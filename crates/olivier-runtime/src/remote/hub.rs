@@ -17,6 +17,7 @@ use super::auth::{self, Secret};
 use super::endpoint::Endpoint;
 use super::error::{ConnectionError, RemoteSendError};
 use super::events::PeerEventHub;
+use super::listener::SocketFile;
 use super::options::RemoteOptions;
 use super::peer::{Letter, Outgoing, Peer, Routes, Shared};
 use super::settle::Accounts;
@@ -39,6 +40,8 @@ pub(crate) struct Remote {
     pub(super) decoders: RwLock<HashMap<TypeId, Arc<dyn DynBehavior>>>,
     /// The endpoints this system listens on, as bound.
     pub(super) listening: Mutex<Vec<Endpoint>>,
+    /// The socket files of its Unix listeners, removed when it ends.
+    pub(super) socket_files: Mutex<Vec<SocketFile>>,
     pub(super) events: PeerEventHub,
     /// What every peer must prove it knows; `None`: no connection at all.
     pub(super) secret: Option<Secret>,
@@ -78,6 +81,7 @@ impl Remote {
             peers: Arc::default(),
             decoders: RwLock::default(),
             listening: Mutex::default(),
+            socket_files: Mutex::default(),
             events,
         }
     }
@@ -300,10 +304,8 @@ impl Outbound for Remote {
     }
 
     fn finish(&self) {
-        for endpoint in self.listening.lock().iter() {
-            if let Endpoint::Unix(path) = endpoint {
-                let _ = std::fs::remove_file(path);
-            }
+        for file in self.socket_files.lock().iter() {
+            file.remove();
         }
     }
 }

@@ -14,8 +14,38 @@ use super::stream::{Stream, WsStream};
 #[derive(Debug)]
 pub(crate) enum Listener {
     Tcp(TcpListener),
-    Unix(UnixListener, PathBuf),
+    Unix(UnixListener, SocketFile),
     WebSocket(TcpListener),
+}
+
+/// The file a Unix listener made, known by its identity so that only this
+/// one is ever removed (another system may bind the same path after it).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct SocketFile {
+    pub(crate) path: PathBuf,
+    identity: Option<(u64, u64)>,
+}
+
+impl SocketFile {
+    fn of(path: &Path) -> Self {
+        Self {
+            path: path.to_owned(),
+            identity: identity(path),
+        }
+    }
+
+    /// Removes the file, if it is still the one the listener made.
+    pub(crate) fn remove(&self) {
+        if self.identity.is_some() && identity(&self.path) == self.identity {
+            let _ = std::fs::remove_file(&self.path);
+        }
+    }
+}
+
+fn identity(path: &Path) -> Option<(u64, u64)> {
+    use std::os::unix::fs::MetadataExt;
+    let metadata = std::fs::symlink_metadata(path).ok()?;
+    Some((metadata.dev(), metadata.ino()))
 }
 
 /// An accepted socket; a WebSocket one still has its upgrade to do (in
@@ -51,7 +81,7 @@ pub(crate) fn bind(endpoint: &Endpoint) -> io::Result<(Listener, Endpoint)> {
                 bound => bound?,
             };
             Ok((
-                Listener::Unix(listener, path.clone()),
+                Listener::Unix(listener, SocketFile::of(path)),
                 Endpoint::Unix(path.clone()),
             ))
         }
@@ -83,20 +113,29 @@ impl Listener {
                 let _ = stream.set_nodelay(true);
                 Ok((Accepted::Upgrade(stream), Endpoint::WebSocket(from)))
             }
-            Listener::Unix(listener, path) => {
+            Listener::Unix(listener, file) => {
                 let (stream, _) = listener.accept().await?;
                 Ok((
                     Accepted::Ready(Stream::Unix(stream)),
-                    Endpoint::Unix(path.clone()),
+                    Endpoint::Unix(file.path.clone()),
                 ))
             }
         }
     }
 
-    /// Removes what the listener leaves behind (a Unix socket's file).
+    /// The socket file it made, if it is a Unix listener.
+    pub(crate) fn file(&self) -> Option<&SocketFile> {
+        match self {
+            Listener::Unix(_, file) => Some(file),
+            _ => None,
+        }
+    }
+
+    /// Removes what the listener leaves behind (its socket file, unless
+    /// another listener has the path by now).
     pub(crate) fn clean_up(&self) {
-        if let Listener::Unix(_, path) = self {
-            let _ = std::fs::remove_file(path);
+        if let Some(file) = self.file() {
+            file.remove();
         }
     }
 }

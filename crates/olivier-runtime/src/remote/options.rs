@@ -50,6 +50,12 @@ pub struct RemoteOptions {
     /// handled (default 10 s); then they all become dead letters
     /// ([`RemoteSendError::LinkLost`](super::RemoteSendError::LinkLost)).
     pub settle_timeout: Duration,
+    /// The first wait between reconnection attempts of a kept connection
+    /// ([`ActorSystem::keep_connected`](crate::ActorSystem::keep_connected)),
+    /// default 100 ms; it doubles after each failed attempt.
+    pub reconnect_min: Duration,
+    /// The longest wait between reconnection attempts (default 10 s).
+    pub reconnect_max: Duration,
 }
 
 /// The largest frame accepted before a connection is authenticated.
@@ -67,6 +73,8 @@ impl Default for RemoteOptions {
             max_name_len: 255,
             max_unacked: 1 << 16,
             settle_timeout: Duration::from_secs(10),
+            reconnect_min: Duration::from_millis(100),
+            reconnect_max: Duration::from_secs(10),
         }
     }
 }
@@ -119,6 +127,15 @@ impl RemoteOptions {
     #[must_use]
     pub fn max_unacked(mut self, messages: usize) -> Self {
         self.max_unacked = messages;
+        self
+    }
+
+    /// The same options with other reconnection waits (the first, and
+    /// the longest).
+    #[must_use]
+    pub fn reconnect_backoff(mut self, first: Duration, longest: Duration) -> Self {
+        self.reconnect_min = first;
+        self.reconnect_max = longest;
         self
     }
 
