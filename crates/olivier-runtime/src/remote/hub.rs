@@ -19,7 +19,7 @@ use super::error::{ConnectionError, RemoteSendError};
 use super::events::PeerEventHub;
 use super::listener::SocketFile;
 use super::options::RemoteOptions;
-use super::peer::{Letter, Outgoing, Peer, Routes, Shared};
+use super::peer::{Lane, Letter, Outgoing, Peer, Routes, Shared};
 use super::settle::Accounts;
 use super::stats::Counters;
 use super::wire::{self, Hello, REMOTE_PROTOCOL, Route};
@@ -247,6 +247,7 @@ impl Remote {
             Err(error) => return Err(unreachable(error, message)),
         };
         let outgoing = Outgoing {
+            lane: Lane::of(priority),
             frame,
             letter: Some(Letter {
                 target: target.clone(),

@@ -13,7 +13,7 @@ use tokio::sync::{Notify, mpsc, watch};
 
 use super::endpoint::Endpoint;
 use super::events::PeerEventHub;
-pub(crate) use super::letter::{Letter, Outgoing};
+pub(crate) use super::letter::{Lane, Letter, Outgoing};
 use super::settle::Accounts;
 use super::stats::Counters;
 use super::stream::WriteHalf;
@@ -43,6 +43,47 @@ pub(crate) enum Ending {
 /// The route to each connected system, by name: a peer takes itself out
 /// when its connection ends, so a system that left holds nothing here.
 pub(crate) type Routes = RwLock<HashMap<String, Arc<Peer>>>;
+
+/// The receiving ends of a peer's lanes, most urgent first.
+#[derive(Debug)]
+pub(crate) struct Lanes([mpsc::Receiver<Outgoing>; Lane::COUNT]);
+
+impl Lanes {
+    /// The next frame already queued, from the most urgent lane that has one.
+    fn try_next(&mut self) -> Option<Outgoing> {
+        self.0.iter_mut().find_map(|lane| lane.try_recv().ok())
+    }
+
+    /// The next frame, from the most urgent lane that has one; `None`
+    /// once every lane is closed and empty.
+    pub(crate) async fn recv(&mut self) -> Option<Outgoing> {
+        let [urgent, normal, low] = &mut self.0;
+        tokio::select! {
+            biased;
+            Some(next) = urgent.recv() => Some(next),
+            Some(next) = normal.recv() => Some(next),
+            Some(next) = low.recv() => Some(next),
+            else => None,
+        }
+    }
+
+    fn close(&mut self) {
+        for lane in &mut self.0 {
+            lane.close();
+        }
+    }
+
+    /// What is still queued after a close, most urgent first.
+    async fn drain(&mut self) -> Vec<Outgoing> {
+        let mut rest = Vec::new();
+        for lane in &mut self.0 {
+            while let Some(outgoing) = lane.recv().await {
+                rest.push(outgoing);
+            }
+        }
+        rest
+    }
+}
 
 /// What a new connection's peer is set up with.
 #[derive(Debug)]
@@ -83,7 +124,8 @@ pub(crate) struct Peer {
     pub(crate) link: u64,
     /// The largest frame body both sides accept.
     pub(crate) max_frame_len: usize,
-    queue: mpsc::Sender<Outgoing>,
+    /// One queue per lane, most urgent first.
+    queues: [mpsc::Sender<Outgoing>; Lane::COUNT],
     capacity: usize,
     /// Bytes of frames queued and not yet taken by the writer.
     queued: AtomicUsize,
@@ -117,15 +159,18 @@ struct Unacked {
 }
 
 impl Peer {
-    pub(crate) fn new(setup: PeerSetup, shared: Shared) -> (Arc<Self>, mpsc::Receiver<Outgoing>) {
+    pub(crate) fn new(setup: PeerSetup, shared: Shared) -> (Arc<Self>, Lanes) {
         let capacity = setup.capacity.max(1);
-        let (queue, received) = mpsc::channel(capacity);
+        let (urgent, urgent_rx) = mpsc::channel(capacity);
+        let (normal, normal_rx) = mpsc::channel(capacity);
+        let (low, low_rx) = mpsc::channel(capacity);
+        let received = Lanes([urgent_rx, normal_rx, low_rx]);
         let peer = Arc::new(Self {
             system: setup.system,
             addr: setup.addr,
             link: setup.link,
             max_frame_len: setup.max_frame_len,
-            queue,
+            queues: [urgent, normal, low],
             capacity,
             queued: AtomicUsize::new(0),
             queue_bytes: setup.queue_bytes,
@@ -187,7 +232,7 @@ impl Peer {
                 },
             ));
         }
-        let pushed = self.queue.try_send(outgoing);
+        let pushed = self.queues[outgoing.lane as usize].try_send(outgoing);
         if pushed.is_err() {
             self.queued.fetch_sub(len, Ordering::AcqRel);
         }
@@ -208,6 +253,7 @@ impl Peer {
     /// Queues a control frame (an error frame); dropped when it cannot be.
     pub(crate) fn push_control(&self, frame: Vec<u8>) {
         let pushed = self.push(Outgoing {
+            lane: Lane::Urgent,
             frame,
             letter: None,
         });
@@ -318,7 +364,7 @@ pub(crate) fn end(peer: &Peer, ending: Ending, error: ConnectionError) {
 pub(crate) async fn write_loop(
     system: Weak<SystemInner>,
     peer: Arc<Peer>,
-    mut queue: mpsc::Receiver<Outgoing>,
+    mut lanes: Lanes,
     mut socket: WriteHalf,
     (heartbeat, ping, root): (Duration, Vec<u8>, String),
 ) {
@@ -341,7 +387,7 @@ pub(crate) async fn write_loop(
                 }
                 continue;
             }
-            next = queue.recv(), if peer.has_room(0) => next,
+            next = lanes.recv(), if peer.has_room(0) => next,
             // As many messages written as may wait for acknowledgements.
             () = peer.room.notified(), if !peer.has_room(0) => continue,
             // Quiet for a while: a heartbeat keeps the peer's idle timer
@@ -363,12 +409,12 @@ pub(crate) async fn write_loop(
         peer.taken(first.frame.len());
         gather(first, &mut buffer, &mut batch);
         while buffer.len() < BATCH_BYTES && peer.has_room(batch.len()) {
-            match queue.try_recv() {
-                Ok(next) => {
+            match lanes.try_next() {
+                Some(next) => {
                     peer.taken(next.frame.len());
                     gather(next, &mut buffer, &mut batch);
                 }
-                Err(_) => break,
+                None => break,
             }
         }
         // From here on a message may reach the peer, whatever the write's
@@ -381,9 +427,9 @@ pub(crate) async fn write_loop(
         }
         buffer.clear();
     };
-    queue.close();
+    lanes.close();
     let mut rest = Vec::new();
-    while let Some(outgoing) = queue.recv().await {
+    for outgoing in lanes.drain().await {
         gather(outgoing, &mut buffer, &mut rest);
     }
     if ending == Ending::Flush && !buffer.is_empty() {

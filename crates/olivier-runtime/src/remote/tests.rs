@@ -11,7 +11,7 @@ use tokio::net::{TcpListener, TcpStream};
 use super::RemoteSendError;
 use super::endpoint::Endpoint;
 use super::events::PeerEventHub;
-use super::peer::{self, Ending, Letter, Outgoing, Peer, PeerSetup, Shared};
+use super::peer::{self, Ending, Lane, Letter, Outgoing, Peer, PeerSetup, Shared};
 use super::settle::Accounts;
 use super::stats::Counters;
 use super::stream::WriteHalf;
@@ -62,6 +62,7 @@ async fn frames_queued_when_the_link_is_lost_become_dead_letters() {
             message: AnyMessage::new(CounterMsg::Increment),
         };
         let outgoing = Outgoing {
+            lane: Lane::Normal,
             frame: vec![0; 4],
             letter: Some(letter),
         };
@@ -70,6 +71,7 @@ async fn frames_queued_when_the_link_is_lost_become_dead_letters() {
     assert!(peer.close(Ending::Lost));
     // Later pushes are refused at once, with the message handed back.
     let refused = peer.push(Outgoing {
+        lane: Lane::Normal,
         frame: Vec::new(),
         letter: None,
     });
@@ -123,6 +125,7 @@ async fn the_send_queue_is_bounded_in_bytes() {
     };
     let (peer, mut queue) = Peer::new(setup, shared());
     let frame = |len| Outgoing {
+        lane: Lane::Normal,
         frame: vec![0; len],
         letter: None,
     };
