@@ -59,7 +59,7 @@ impl Client {
                 return Err(match failed {
                     Ok(Err(source)) => ClientError::Connect {
                         endpoint: endpoint.clone(),
-                        source,
+                        source: Box::new(source),
                     },
                     _ => ClientError::ConnectTimeout {
                         endpoint: endpoint.clone(),
@@ -97,7 +97,7 @@ impl Client {
             .await
             .map_err(|source| ClientError::Directory {
                 endpoint: self.endpoint.clone(),
-                source,
+                source: Box::new(source),
             })
     }
 
@@ -211,7 +211,7 @@ pub enum ClientError {
         endpoint: Endpoint,
         /// Why.
         #[source]
-        source: ConnectError,
+        source: Box<ConnectError>,
     },
     /// The connection did not complete in time.
     #[error("the node at {endpoint} did not complete the handshake within {after:?}")]
@@ -270,7 +270,7 @@ pub enum ClientError {
         endpoint: Endpoint,
         /// Why.
         #[source]
-        source: AskError,
+        source: Box<AskError>,
     },
     /// The command was not sent, or its ask failed.
     #[error(transparent)]

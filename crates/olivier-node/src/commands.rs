@@ -68,7 +68,7 @@ pub async fn ask(
     let words = Words::new(kind, words)?;
     let ask_failed = |source| CommandError::Ask {
         target: target.clone(),
-        source,
+        source: Box::new(source),
     };
     match (kind, words.verb) {
         (Kind::Counter, "get") => {
@@ -246,6 +246,6 @@ pub enum CommandError {
         target: ActorId,
         /// Why.
         #[source]
-        source: AskError,
+        source: Box<AskError>,
     },
 }

@@ -110,7 +110,7 @@ async fn populate(system: &ActorSystem, args: &NodeArgs) -> Result<(), NodeError
             .await
             .map_err(|source| NodeError::Connect {
                 endpoint: endpoint.clone(),
-                source,
+                source: Box::new(source),
             })?;
         say(&format!("connected {peer} {endpoint}"))?;
     }
@@ -185,7 +185,7 @@ pub enum NodeError {
         endpoint: Endpoint,
         /// Why.
         #[source]
-        source: ConnectError,
+        source: Box<ConnectError>,
     },
     /// The signal handlers (or the standard input watcher) did not start.
     #[error("could not watch for signals")]
