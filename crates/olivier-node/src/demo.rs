@@ -1,7 +1,7 @@
 //! `olivier demo` (and `cargo xtask demo`): a node started from this very
 //! binary in a second process, hosting a counter and a reminder, listed,
 //! told and asked by name over a Unix socket and over TCP; then the
-//! in-process tour of Olivier ([`tour`]).
+//! in-process tour of Olivier (`demo/tour.rs`).
 
 mod tour;
 
