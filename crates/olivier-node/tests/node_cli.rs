@@ -263,3 +263,15 @@ fn a_node_connects_to_another_and_bad_options_are_refused() {
     assert_eq!(taken.status.code(), Some(1), "{taken:?}");
     assert!(taken.stderr.contains("the node did not start"), "{taken:?}");
 }
+
+#[cfg(unix)]
+#[test]
+fn a_node_stops_cleanly_on_sigterm() {
+    let node = Node::start(&["--name", "shop", "--host", "counter=tally"]);
+    let (status, stderr) = node.terminate();
+    assert!(status.success(), "{status}: {stderr}");
+    assert!(
+        stderr.contains("node `shop` stopping (SIGTERM)"),
+        "{stderr}"
+    );
+}

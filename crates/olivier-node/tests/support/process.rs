@@ -116,6 +116,23 @@ impl Node {
     }
 }
 
+#[cfg(unix)]
+impl Node {
+    /// Sends it SIGTERM and waits, bounded, for it to exit; its standard
+    /// input stays open, so only the signal can stop it.
+    pub(crate) fn terminate(mut self) -> (ExitStatus, String) {
+        let pid = self.child.id().to_string();
+        let sent = Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .expect("run kill");
+        assert!(sent.success(), "kill -TERM {pid}");
+        let status = wait_bounded(&mut self.child, "the node's SIGTERM");
+        let stderr = self.stderr.take().map(|t| t.join().unwrap_or_default());
+        (status, stderr.unwrap_or_default())
+    }
+}
+
 impl Drop for Node {
     fn drop(&mut self) {
         if matches!(self.child.try_wait(), Ok(None)) {
