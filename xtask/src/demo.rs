@@ -1,17 +1,20 @@
-//! `cargo xtask demo`: the main job, the counter and supervision on the
-//! embedded default runtime (Olivier).
+//! `cargo xtask demo`: the main job, `olivier demo` on the embedded
+//! default runtime (Olivier): a node in a second process told and asked
+//! by name, then the tour of supervision, backpressure and dead letters.
 
 use crate::shell;
 
-/// Runs the Olivier demo tour.
+/// Runs `olivier demo`.
 pub(crate) fn run() -> anyhow::Result<()> {
-    shell::step("demo: Alloy on Olivier, the embedded default runtime");
+    shell::step("demo: the olivier node on Olivier, the embedded default runtime");
     shell::run(shell::cargo().args([
         "run",
         "--quiet",
         "--package",
-        "olivier-runtime",
-        "--example",
+        "olivier-node",
+        "--bin",
+        "olivier",
+        "--",
         "demo",
     ]))
 }

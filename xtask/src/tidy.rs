@@ -66,6 +66,10 @@ const FORBIDDEN: &[(&str, &[&str])] = &[
     ),
     ("olivier-runtime", &["worker", "conclave-runtime"]),
     (
+        "olivier-node",
+        &["worker", "wasm-bindgen", "conclave-runtime"],
+    ),
+    (
         "conclave-runtime",
         &[
             "olivier-runtime",

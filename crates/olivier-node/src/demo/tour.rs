@@ -1,8 +1,7 @@
-//! A short tour of Olivier that prints what happens: spawn, tell, ask,
-//! a failure and its restart on the Prospero thread, an AllForOne group
-//! restart, a full mailbox, dead letters, and an orderly shutdown.
-//!
-//! Run with `cargo run -p olivier-runtime --example demo`.
+//! The in-process part of the demo, a short tour of Olivier that prints
+//! what happens: spawn, tell, ask, a failure and its restart on the
+//! Prospero thread, an AllForOne group restart, a full mailbox, dead
+//! letters, and an orderly shutdown.
 
 use std::time::Duration;
 
@@ -11,7 +10,7 @@ use alloy_actors::{
     LifecycleEvent, Message, SupervisionStrategy,
 };
 use alloy_counter::{Count, Counter, CounterMsg};
-use olivier_runtime::{ActorSystem, ArenaAlloc, Events, SystemEvent};
+use olivier_runtime::{ActorSystem, Events, SystemEvent};
 use serde::{Deserialize, Serialize};
 
 /// A worker that counts jobs, fails when told to, and says when it restarts.
@@ -65,12 +64,12 @@ async fn restarts(events: &mut Events, how_many: usize) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Charges what each behavior allocates per message to its actor's arena budget.
-#[global_allocator]
-static GLOBAL: ArenaAlloc = ArenaAlloc::new();
-
-#[tokio::main(flavor = "multi_thread", worker_threads = 2)]
-async fn main() -> anyhow::Result<()> {
+/// Runs the tour on the current tokio runtime.
+///
+/// # Errors
+///
+/// When a step does not go as the tour says.
+pub(crate) async fn run() -> anyhow::Result<()> {
     let minute = Duration::from_secs(60);
     let ask_timeout = Duration::from_secs(5);
     let system = ActorSystem::builder()
