@@ -1,7 +1,8 @@
 //! The in-process part of the demo, a short tour of Olivier that prints
-//! what happens: spawn, tell, ask, a failure and its restart on the
-//! Prospero thread, an AllForOne group restart, a full mailbox, dead
-//! letters, and an orderly shutdown.
+//! what happens: spawn, tell, ask, a failure and its restart decided on
+//! the Prospero thread (its hooks run on the blocking pool, never on
+//! Prospero), an AllForOne group restart, a full mailbox, dead letters,
+//! and an orderly shutdown.
 
 use std::time::Duration;
 
@@ -46,7 +47,8 @@ impl Behavior for Worker {
     fn lifecycle(&self, ctx: &Context<WorkerMsg>, done: i64, event: LifecycleEvent) -> Effect<i64> {
         if event == LifecycleEvent::PostRestart {
             let thread = std::thread::current().name().unwrap_or("?").to_owned();
-            println!("    {} restarted on thread `{thread}`", ctx.id());
+            // Restart hooks run on tokio's blocking pool, off Prospero.
+            println!("    {} restarted (its PostRestart ran on `{thread}`)", ctx.id());
         }
         Effect::from(done)
     }
