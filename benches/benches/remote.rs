@@ -169,20 +169,33 @@ fn main() {
         ("Unix socket", Endpoint::Unix(socket_path())),
         ("WebSocket", Endpoint::WebSocket(loopback)),
     ];
-    println!("| transport | tells/s (median of {repeats}) | ask median | ask p99 | connect + handshake median |");
+    println!(
+        "| transport | tells/s (median of {repeats}) | ask median | ask p99 | connect + handshake median |"
+    );
     println!("|---|---|---|---|---|");
     for (name, endpoint) in transports {
         eprintln!("remote bench: {name} warm-up");
-        runtime.block_on(run(endpoint.clone(), tells / 10 + 1, asks / 10 + 1, connects / 10 + 1));
+        runtime.block_on(run(
+            endpoint.clone(),
+            tells / 10 + 1,
+            asks / 10 + 1,
+            connects / 10 + 1,
+        ));
         let mut runs = Vec::new();
         for repeat in 0..repeats {
             eprintln!("remote bench: {name} run {}", repeat + 1);
             runs.push(runtime.block_on(run(endpoint.clone(), tells, asks, connects)));
         }
         let rate = median_by(runs.iter().map(|f| f.tells_per_second).collect(), |v| *v);
-        let median = median_by(runs.iter().map(|f| f.ask_median).collect(), |d| d.as_secs_f64());
-        let p99 = median_by(runs.iter().map(|f| f.ask_p99).collect(), |d| d.as_secs_f64());
-        let connect = median_by(runs.iter().map(|f| f.connect_median).collect(), |d| d.as_secs_f64());
+        let median = median_by(runs.iter().map(|f| f.ask_median).collect(), |d| {
+            d.as_secs_f64()
+        });
+        let p99 = median_by(runs.iter().map(|f| f.ask_p99).collect(), |d| {
+            d.as_secs_f64()
+        });
+        let connect = median_by(runs.iter().map(|f| f.connect_median).collect(), |d| {
+            d.as_secs_f64()
+        });
         println!(
             "| {name} | {:.0} | {:.1} µs | {:.1} µs | {:.2} ms |",
             rate,

@@ -188,7 +188,10 @@ impl Capabilities {
                 SideEffect::Tell { target, .. } if actor.sends_remote(target) => {
                     &[Capability::Remote]
                 }
-                SideEffect::Tell { .. } | SideEffect::Log { .. } => &[],
+                SideEffect::Watch { target, .. } if actor.sends_remote(target) => {
+                    &[Capability::Remote]
+                }
+                SideEffect::Tell { .. } | SideEffect::Log { .. } | SideEffect::Watch { .. } => &[],
             };
             if let Some(&capability) = needed.iter().find(|needed| !self.contains(**needed)) {
                 return Err(CapabilityError {

@@ -173,6 +173,21 @@ impl<S> Effect<S> {
         })
     }
 
+    /// Watches `target`: `notify` gets a [`Terminated`](crate::Terminated)
+    /// notice when it stops for good, is unknown, or its system's link is
+    /// lost. Watching an actor of another system needs
+    /// [`Capability::Remote`](crate::Capability::Remote).
+    pub fn watch<M: Message + From<crate::Terminated>>(
+        self,
+        target: &ActorId,
+        notify: &ActorRef<M>,
+    ) -> Effect<S> {
+        self.with(SideEffect::Watch {
+            target: target.clone(),
+            notify: crate::WatchReply::to(notify),
+        })
+    }
+
     /// Sends `message` to `target` once, after `delay`.
     pub fn schedule_once<M: Message>(
         self,
@@ -323,6 +338,7 @@ impl SideEffect {
         match self {
             SideEffect::Tell { target, .. } | SideEffect::Schedule { target, .. } => Some(target),
             SideEffect::Spawn { reply_to, .. } => reply_to.as_ref().map(SpawnReply::target),
+            SideEffect::Watch { target, .. } => Some(target),
             SideEffect::CancelTimer { .. } | SideEffect::Log { .. } => None,
         }
     }

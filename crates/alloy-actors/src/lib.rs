@@ -95,7 +95,9 @@ pub use id::{ActorId, ActorIdError};
 pub use message::{AnyMessage, Message};
 pub use platform::MaybeSend;
 pub use priority::ActorPriority;
-pub use side_effect::{LogLevel, SideEffect, SpawnReply, Spawned, TimerKey};
+pub use side_effect::{
+    LogLevel, SideEffect, SpawnReply, Spawned, Terminated, TimerKey, WatchReply,
+};
 pub use spec::{
     ActorSpec, AnySpec, BackpressurePolicy, ErrorPolicy, ErrorPolicyKind, Shutdown, SpecConfig,
 };

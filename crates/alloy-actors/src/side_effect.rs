@@ -55,6 +55,15 @@ pub enum SideEffect {
         /// Its text.
         text: String,
     },
+    /// Watch `target` (OTP's `monitor`): when it stops for good, or is
+    /// unknown, or its system's link is lost, `notify` receives a
+    /// [`Terminated`] notice, once.
+    Watch {
+        /// The watched actor, of this system or another.
+        target: ActorId,
+        /// Who is told, and how the notice is wrapped.
+        notify: WatchReply,
+    },
 }
 
 /// The severity of a [`SideEffect::Log`] line.
@@ -124,6 +133,62 @@ pub struct Spawned {
 
 impl Message for Spawned {
     const TYPE_NAME: &'static str = "alloy.Spawned";
+}
+
+/// The notice a runtime sends to the watcher of an actor that stopped for
+/// good, was unknown, or whose system's link was lost ([`SideEffect::Watch`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Terminated {
+    /// The watched actor.
+    pub actor: ActorId,
+    /// Why, for people: it stopped, it was unknown, its link was lost.
+    pub reason: String,
+}
+
+impl Message for Terminated {
+    const TYPE_NAME: &'static str = "alloy.Terminated";
+}
+
+/// Where to send a [`Terminated`] notice, and how to wrap it in the
+/// watcher's own message type ([`WatchReply::to`]).
+#[derive(Clone)]
+pub struct WatchReply {
+    target: ActorId,
+    wrap: fn(Terminated) -> AnyMessage,
+}
+
+impl WatchReply {
+    /// Notify `receiver`, converting the notice with `M::from`.
+    pub fn to<M: Message + From<Terminated>>(receiver: &ActorRef<M>) -> Self {
+        fn wrap<M: Message + From<Terminated>>(notice: Terminated) -> AnyMessage {
+            AnyMessage::new(M::from(notice))
+        }
+        Self {
+            target: receiver.id().clone(),
+            wrap: wrap::<M>,
+        }
+    }
+
+    /// Who receives the notice.
+    pub fn target(&self) -> &ActorId {
+        &self.target
+    }
+
+    /// The notice that `actor` ended, already in the receiver's type.
+    pub fn notice(&self, actor: ActorId, reason: impl Into<String>) -> AnyMessage {
+        (self.wrap)(Terminated {
+            actor,
+            reason: reason.into(),
+        })
+    }
+}
+
+impl fmt::Debug for WatchReply {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("WatchReply")
+            .field("target", &self.target)
+            .finish_non_exhaustive()
+    }
 }
 
 /// Where to send a [`Spawned`] notice, and how to wrap it in the receiver's

@@ -132,6 +132,8 @@ pub struct TestKit<B: Behavior> {
     outbox: Vec<Delivery>,
     inbox: VecDeque<AnyMessage>,
     children: Vec<ChildRecord>,
+    /// The watches in place: the watched actor, and who to tell.
+    watches: Vec<(ActorId, crate::WatchReply)>,
     supervisor: SupervisorCore,
     next_child: u64,
     restarting: bool,
@@ -173,6 +175,7 @@ impl<B: Behavior> TestKit<B> {
             outbox: Vec::new(),
             inbox: VecDeque::new(),
             children: Vec::new(),
+            watches: Vec::new(),
             supervisor: SupervisorCore::new(config.supervision().copied().unwrap_or_default()),
             next_child: 0,
             restarting: false,
@@ -250,6 +253,65 @@ impl<B: Behavior> TestKit<B> {
     /// Messages the actor sent to itself that wait for [`TestKit::drain_self`].
     pub fn self_inbox_len(&self) -> usize {
         self.inbox.len()
+    }
+
+    /// The actors the behavior watches ([`SideEffect::Watch`]), in the
+    /// order it asked.
+    pub fn watched(&self) -> Vec<ActorId> {
+        self.watches
+            .iter()
+            .map(|(actor, _)| actor.clone())
+            .collect()
+    }
+
+    /// Plays a watched actor's end: each of its watchers is sent its
+    /// [`Terminated`](crate::Terminated) notice, once (to the actor
+    /// itself, which [`TestKit::drain_self`] then handles, or to the
+    /// outbox); answers how many were.
+    ///
+    /// ```
+    /// use alloy_actors::testkit::TestKit;
+    /// use alloy_actors::{ActorId, Behavior, Context, Effect, Message, Terminated};
+    /// use serde::{Deserialize, Serialize};
+    ///
+    /// #[derive(Debug, Clone, Serialize, Deserialize)]
+    /// enum Msg { Watch(ActorId), Down(Terminated) }
+    /// impl From<Terminated> for Msg { fn from(t: Terminated) -> Self { Msg::Down(t) } }
+    /// impl Message for Msg { const TYPE_NAME: &'static str = "doc.Msg"; }
+    ///
+    /// struct Watcher;
+    /// impl Behavior for Watcher {
+    ///     type State = u32;
+    ///     type Message = Msg;
+    ///     fn init(&self) -> u32 { 0 }
+    ///     fn receive(&self, ctx: &Context<Msg>, downs: u32, msg: Msg) -> Effect<u32> {
+    ///         match msg {
+    ///             Msg::Watch(target) => Effect::from(downs).watch(&target, &ctx.myself()),
+    ///             Msg::Down(_) => Effect::from(downs + 1),
+    ///         }
+    ///     }
+    /// }
+    ///
+    /// let mut kit = TestKit::new(Watcher);
+    /// let worker: ActorId = "test/worker#1".parse()?;
+    /// kit.send(Msg::Watch(worker.clone()));
+    /// assert_eq!(kit.watched(), [worker.clone()]);
+    /// assert_eq!(kit.terminate(&worker, "it stopped"), 1);
+    /// kit.drain_self(10);
+    /// assert_eq!(kit.state(), Some(&1));
+    /// assert!(kit.watched().is_empty());
+    /// # Ok::<(), alloy_actors::ActorIdError>(())
+    /// ```
+    pub fn terminate(&mut self, actor: &ActorId, reason: &str) -> usize {
+        let (ended, kept): (Vec<_>, Vec<_>) = std::mem::take(&mut self.watches)
+            .into_iter()
+            .partition(|(watched, _)| watched == actor);
+        self.watches = kept;
+        for (_, notify) in &ended {
+            let notice = notify.notice(actor.clone(), reason);
+            self.send_to(&notify.target().clone(), notice);
+        }
+        ended.len()
     }
 
     /// The children spawned so far, in start order.
@@ -569,6 +631,9 @@ impl<B: Behavior> TestKit<B> {
                 SideEffect::CancelTimer { timer } => {
                     self.timers
                         .retain(|pending| pending.key.as_ref() != Some(timer));
+                }
+                SideEffect::Watch { target, notify } => {
+                    self.watches.push((target.clone(), notify.clone()));
                 }
                 SideEffect::Log { .. } => {}
             }

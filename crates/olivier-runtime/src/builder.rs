@@ -254,6 +254,7 @@ impl ActorSystemBuilder {
             next_instance: AtomicU64::new(1),
             last_child: parking_lot::Mutex::new(None),
             handed_back: tokio::sync::Notify::new(),
+            watchers: parking_lot::Mutex::default(),
         });
         let priority = prospero::start(
             Arc::downgrade(&inner),

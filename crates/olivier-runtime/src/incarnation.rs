@@ -219,6 +219,7 @@ fn perform(system: &Arc<SystemInner>, body: &mut Body, effects: Vec<SideEffect>)
                 body.keep_timer(timer, task.abort_handle());
             }
             SideEffect::CancelTimer { timer } => body.cancel_timer(&timer),
+            SideEffect::Watch { target, notify } => system.watch(&target, notify),
             SideEffect::Log { level, text } => log(me, level, &text),
             other => {
                 tracing::warn!(target: "olivier::actor", actor = %me, ?other, "side effect not supported");
@@ -275,7 +276,7 @@ pub(crate) fn start_child(
             Settled::Exit(ExitCause::Failed(error)) => {
                 // As OTP's start_child: a child whose start fails is not added.
                 body.cancel_timers();
-                system.registry.remove(&id);
+                system.actor_gone(&id, "it failed to start");
                 system.bury(&id, cell.mailbox.close());
                 return Err(refused(id, error));
             }
@@ -372,7 +373,7 @@ pub(crate) fn abandon(started: Box<Started>, system: &Arc<SystemInner>) {
     let Started { cell, mut body, .. } = *started;
     tracing::warn!(target: "olivier::prospero", actor = %cell.id, "a spawned actor was stopped: its supervisor could not adopt it");
     post_stop_here(system, &mut body);
-    system.registry.remove(&cell.id);
+    system.actor_gone(&cell.id, "its supervisor could not adopt it");
     system.bury(&cell.id, cell.mailbox.close());
 }
 

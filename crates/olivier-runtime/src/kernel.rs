@@ -11,7 +11,11 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use alloy_actors::{ActorId, ActorPriority, AnyMessage, AnySpec, Message, SupervisionStrategy};
+use std::collections::HashMap;
+
+use alloy_actors::{
+    ActorId, ActorPriority, AnyMessage, AnySpec, Message, SupervisionStrategy, WatchReply,
+};
 use tokio::runtime::Handle;
 use tokio::sync::{mpsc, watch};
 
@@ -39,6 +43,11 @@ pub(crate) trait Outbound: Send + Sync + fmt::Debug {
     ) -> Result<(), Undelivered>;
     /// Remembers how to decode the messages `spec`'s actor accepts.
     fn learn(&self, spec: &AnySpec);
+    /// Asks `target`'s system to say when `target` ends; an error (no
+    /// link, say) means no word will come.
+    fn watch(&self, target: &ActorId) -> Result<(), String>;
+    /// A local actor ended: tell the systems that watch it.
+    fn actor_gone(&self, actor: &ActorId, reason: &str);
     /// The transport itself, for its own modules.
     fn as_any(&self) -> &dyn Any;
     /// The system has ended: release what outlives it (socket files).
@@ -75,6 +84,8 @@ pub(crate) struct SystemInner {
     /// mailbox (Prospero waits on it while it stops a task): one wake-up
     /// for the system rather than a channel per running actor.
     pub(crate) handed_back: tokio::sync::Notify,
+    /// Who watches which actor (of this system or another).
+    pub(crate) watchers: parking_lot::Mutex<HashMap<ActorId, Vec<WatchReply>>>,
 }
 
 /// A message that did not reach a mailbox, and why.
@@ -273,6 +284,79 @@ impl SystemInner {
         {
             slot.fail(failure);
         }
+    }
+
+    /// Watches `target` for `notify` ([`SideEffect::Watch`](alloy_actors::SideEffect::Watch)):
+    /// a [`Terminated`](alloy_actors::Terminated) notice comes when it
+    /// ends, at once when it is unknown or out of reach.
+    pub(crate) fn watch(&self, target: &ActorId, notify: WatchReply) {
+        if self.is_local(target) {
+            let actor = self
+                .registry
+                .resolve(target)
+                .unwrap_or_else(|| target.clone());
+            self.watchers
+                .lock()
+                .entry(actor.clone())
+                .or_default()
+                .push(notify);
+            // Checked after the watch is in place, so an end in between is
+            // not missed.
+            if self.registry.actor(&actor).is_none() {
+                self.terminated(&actor, "no such actor: it never ran, or it has stopped");
+            }
+            return;
+        }
+        self.watchers
+            .lock()
+            .entry(target.clone())
+            .or_default()
+            .push(notify);
+        if let Err(reason) = self.remote.watch(target) {
+            self.terminated(target, &reason);
+        }
+    }
+
+    /// `actor` ended for good: its id goes, and its watchers hear it,
+    /// here and on other systems.
+    pub(crate) fn actor_gone(&self, actor: &ActorId, reason: &str) {
+        self.registry.remove(actor);
+        self.terminated(actor, reason);
+        self.remote.actor_gone(actor, reason);
+    }
+
+    /// Tells every watcher of `actor` that it ended.
+    pub(crate) fn terminated(&self, actor: &ActorId, reason: &str) {
+        let watchers = self.watchers.lock().remove(actor);
+        for notify in watchers.into_iter().flatten() {
+            self.notify_terminated(&notify, actor, reason);
+        }
+    }
+
+    /// The link to `system` was lost: every watcher of its actors hears it.
+    pub(crate) fn system_lost(&self, system: &str) {
+        let lost: Vec<(ActorId, Vec<WatchReply>)> = {
+            let mut watchers = self.watchers.lock();
+            let keys: Vec<ActorId> = watchers
+                .keys()
+                .filter(|actor| actor.system() == system)
+                .cloned()
+                .collect();
+            keys.into_iter()
+                .filter_map(|actor| watchers.remove(&actor).map(|list| (actor, list)))
+                .collect()
+        };
+        let reason = format!("the link to system `{system}` was lost");
+        for (actor, list) in lost {
+            for notify in list {
+                self.notify_terminated(&notify, &actor, &reason);
+            }
+        }
+    }
+
+    fn notify_terminated(&self, notify: &WatchReply, actor: &ActorId, reason: &str) {
+        let notice = notify.notice(actor.clone(), reason);
+        self.tell_erased(notify.target(), notice, ActorPriority::Control, None);
     }
 
     /// Sends what a closed mailbox still held to dead letters.

@@ -166,8 +166,8 @@ pub use events::{PeerEvent, PeerEvents};
 pub use options::HANDSHAKE_FRAME_LEN;
 pub use stats::RemoteStats;
 pub use wire::{
-    ACK_TYPE, Ack, ERROR_TYPE, ErrorBody, ErrorCode, HELLO_TYPE, Hello, PING_TYPE, PROOF_TYPE,
-    Proof, REMOTE_PROTOCOL, SETTLE_TYPE, Settle, WireMessage,
+    ACK_TYPE, Ack, DOWN_TYPE, Down, ERROR_TYPE, ErrorBody, ErrorCode, HELLO_TYPE, Hello, PING_TYPE,
+    PROOF_TYPE, Proof, REMOTE_PROTOCOL, SETTLE_TYPE, Settle, WATCH_TYPE, Watch, WireMessage,
 };
 
 pub use options::RemoteOptions;

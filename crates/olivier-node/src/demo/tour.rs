@@ -48,7 +48,10 @@ impl Behavior for Worker {
         if event == LifecycleEvent::PostRestart {
             let thread = std::thread::current().name().unwrap_or("?").to_owned();
             // Restart hooks run on tokio's blocking pool, off Prospero.
-            println!("    {} restarted (its PostRestart ran on `{thread}`)", ctx.id());
+            println!(
+                "    {} restarted (its PostRestart ran on `{thread}`)",
+                ctx.id()
+            );
         }
         Effect::from(done)
     }

@@ -909,7 +909,7 @@ impl Process {
         if cell.mailbox.is_closed() {
             return;
         }
-        system.registry.remove(child);
+        system.actor_gone(child, "it stopped");
         system.bury(child, cell.mailbox.close());
         system.events.emit(SystemEvent::Stopped {
             actor: child.clone(),

@@ -537,9 +537,14 @@ async fn read_loop(
     // Kept for the peer's next connection, which learns how much of this
     // one was handled here.
     if let Some(inner) = system.upgrade() {
-        hub::of(&inner)
+        let remote = hub::of(&inner);
+        remote
             .accounts
             .record(&peer.system, peer.their_link, peer.received());
+        // The lost system's watches of ours go; our watches of its actors
+        // end with the link.
+        remote.forget_watches_of(&peer.system);
+        inner.system_lost(&peer.system);
     }
     drop(slot);
 }

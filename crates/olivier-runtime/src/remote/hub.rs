@@ -22,7 +22,7 @@ use super::options::RemoteOptions;
 use super::peer::{Lane, Letter, Outgoing, Peer, Routes, Shared};
 use super::settle::Accounts;
 use super::stats::Counters;
-use super::wire::{self, Hello, REMOTE_PROTOCOL, Route};
+use super::wire::{self, DOWN_TYPE, Down, Hello, REMOTE_PROTOCOL, Route, WATCH_TYPE, Watch};
 use crate::dead_letters::DeadLetterReason;
 use crate::kernel::{Outbound, SystemInner, Undelivered};
 
@@ -53,7 +53,13 @@ pub(crate) struct Remote {
     pub(super) counters: Arc<Counters>,
     /// The delivery accounting of lost connections.
     pub(super) accounts: Arc<Accounts>,
+    /// Which systems watch which of this system's actors, each with the
+    /// id as that watcher wrote it (a name, say).
+    watched: Mutex<HashMap<ActorId, Vec<(String, String)>>>,
 }
+
+/// How many remote watches a system keeps in all.
+const MAX_WATCHES: usize = 1 << 16;
 
 impl Remote {
     pub(crate) fn new(
@@ -82,6 +88,7 @@ impl Remote {
             decoders: RwLock::default(),
             listening: Mutex::default(),
             socket_files: Mutex::default(),
+            watched: Mutex::default(),
             events,
         }
     }
@@ -133,6 +140,57 @@ impl Remote {
     /// A new connection's number.
     pub(super) fn next_link(&self) -> u64 {
         self.next_link.fetch_add(1, Ordering::Relaxed)
+    }
+
+    /// `peer` watches `actor` (it wrote it `as_written`); false when this
+    /// system keeps as many watches as it may.
+    pub(super) fn watched_by(&self, actor: ActorId, peer: &str, as_written: String) -> bool {
+        let mut watched = self.watched.lock();
+        let total: usize = watched.values().map(Vec::len).sum();
+        if total >= MAX_WATCHES {
+            return false;
+        }
+        watched
+            .entry(actor)
+            .or_default()
+            .push((peer.to_owned(), as_written));
+        true
+    }
+
+    /// The watchers of `actor`, which has just been found gone, hear it.
+    pub(super) fn actor_gone_now(&self, actor: &ActorId) {
+        Outbound::actor_gone(self, actor, "it stopped");
+    }
+
+    /// The link to `peer` ended: its watches go.
+    pub(super) fn forget_watches_of(&self, peer: &str) {
+        let mut watched = self.watched.lock();
+        watched.retain(|_, watchers| {
+            watchers.retain(|(system, _)| system != peer);
+            !watchers.is_empty()
+        });
+    }
+
+    /// Sends `peer` a [`Down`] for `as_written`.
+    pub(super) fn send_down(&self, peer: &str, as_written: &str, reason: &str) {
+        if let Ok(route) = self.route(peer) {
+            let down = Down {
+                target: as_written.to_owned(),
+                reason: reason.to_owned(),
+            };
+            route.push_control(wire::control_frame(self.system_route(), DOWN_TYPE, &down));
+        }
+    }
+
+    /// The route of the frames this system itself sends.
+    fn system_route(&self) -> Route<'_> {
+        Route {
+            kind: Kind::System,
+            priority: barewire::Priority::Control,
+            source: &self.root,
+            target: "",
+            correlation: None,
+        }
     }
 
     /// Whether a live connection of `system` is its route.
@@ -298,6 +356,24 @@ impl Outbound for Remote {
 
     fn learn(&self, spec: &AnySpec) {
         self.learn_decoder(spec);
+    }
+
+    fn watch(&self, target: &ActorId) -> Result<(), String> {
+        let route = self
+            .route(target.system())
+            .map_err(|error| error.to_string())?;
+        let watch = Watch {
+            target: target.to_string(),
+        };
+        route.push_control(wire::control_frame(self.system_route(), WATCH_TYPE, &watch));
+        Ok(())
+    }
+
+    fn actor_gone(&self, actor: &ActorId, reason: &str) {
+        let watchers = self.watched.lock().remove(actor);
+        for (peer, as_written) in watchers.into_iter().flatten() {
+            self.send_down(&peer, &as_written, reason);
+        }
     }
 
     fn as_any(&self) -> &dyn Any {

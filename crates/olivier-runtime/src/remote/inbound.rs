@@ -11,8 +11,8 @@ use super::hub;
 use super::peer::Peer;
 use super::stats::Counters;
 use super::wire::{
-    self, ACK_TYPE, Ack, ERROR_TYPE, ErrorBody, ErrorCode, PING_TYPE, Route, SETTLE_TYPE, Settle,
-    WireMessage,
+    self, ACK_TYPE, Ack, DOWN_TYPE, Down, ERROR_TYPE, ErrorBody, ErrorCode, PING_TYPE, Route,
+    SETTLE_TYPE, Settle, WATCH_TYPE, Watch, WireMessage,
 };
 use super::{ConnectionError, PeerEvent};
 use crate::dead_letters::{DeadLetter, DeadLetterReason};
@@ -51,6 +51,30 @@ pub(crate) fn handle(system: &Arc<SystemInner>, peer: &Peer, frame: &[u8]) {
                 Err(error) => bad_frame(system, peer, ConnectionError::MalformedEnvelope(error)),
             }
         }
+        Kind::System if envelope.message_type == WATCH_TYPE => {
+            match barewire::from_slice::<Watch>(envelope.payload) {
+                Ok(watch) => watched(system, peer, watch),
+                Err(error) => bad_frame(system, peer, ConnectionError::MalformedEnvelope(error)),
+            }
+        }
+        Kind::System if envelope.message_type == DOWN_TYPE => {
+            match barewire::from_slice::<Down>(envelope.payload) {
+                Ok(down) => match down.target.parse::<ActorId>() {
+                    // Only the system of the watched actor may say it ended.
+                    Ok(actor) if actor.system() == peer.system => {
+                        system.terminated(&actor, &down.reason);
+                    }
+                    _ => {
+                        let error = ConnectionError::UnexpectedFrame {
+                            kind: envelope.kind,
+                            message_type: envelope.message_type.to_owned(),
+                        };
+                        bad_frame(system, peer, error);
+                    }
+                },
+                Err(error) => bad_frame(system, peer, ConnectionError::MalformedEnvelope(error)),
+            }
+        }
         Kind::System if envelope.message_type == SETTLE_TYPE => {
             match barewire::from_slice::<Settle>(envelope.payload) {
                 Ok(settle) => hub::of(system).accounts.settle(
@@ -80,6 +104,26 @@ pub(crate) fn handle(system: &Arc<SystemInner>, peer: &Peer, frame: &[u8]) {
             );
             bad_frame(system, peer, error);
         }
+    }
+}
+
+/// `peer` watches one of this system's actors: kept until it ends, or
+/// answered at once when it is unknown.
+fn watched(system: &Arc<SystemInner>, peer: &Peer, watch: Watch) {
+    let remote = hub::of(system);
+    let Ok(addressed) = watch.target.parse::<ActorId>() else {
+        return remote.send_down(&peer.system, &watch.target, "not an actor id");
+    };
+    let actor = system.registry.resolve(&addressed).unwrap_or(addressed);
+    if actor.system() != system.root.path() || system.registry.actor(&actor).is_none() {
+        return remote.send_down(&peer.system, &watch.target, "no such actor");
+    }
+    if !remote.watched_by(actor.clone(), &peer.system, watch.target.clone()) {
+        return remote.send_down(&peer.system, &watch.target, "too many watches");
+    }
+    // It may have ended between the look and the watch.
+    if system.registry.actor(&actor).is_none() {
+        remote.actor_gone_now(&actor);
     }
 }
 

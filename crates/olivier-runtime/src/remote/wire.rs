@@ -283,3 +283,27 @@ pub(crate) fn decoded_reply<R: Message>(message: AnyMessage) -> Result<R, AnyMes
         None => Err(message),
     }
 }
+
+/// The `message_type` of a [`Watch`] envelope.
+pub const WATCH_TYPE: &str = "olivier.remote.Watch";
+
+/// The `message_type` of a [`Down`] envelope.
+pub const DOWN_TYPE: &str = "olivier.remote.Down";
+
+/// Asks the receiving system to send a [`Down`] when `target`, one of its
+/// actors (or a registered name), ends.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Watch {
+    /// The watched actor's id, as the watcher wrote it.
+    pub target: String,
+}
+
+/// A watched actor ended (or was unknown): sent to every system that
+/// watches it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Down {
+    /// The watched actor's id, as its watcher wrote it.
+    pub target: String,
+    /// Why, for people.
+    pub reason: String,
+}
