@@ -29,6 +29,7 @@ use crate::persistence::Persistence;
 use crate::platform::ProsperoPriority;
 use crate::protocol::Command;
 use crate::registry::{self, ActorCell, AskFailure, Entry, Registry};
+use crate::remote::stats::RemoteStats;
 
 /// The way to actors of other systems: the remote transport implements it,
 /// so the kernel delivers to it without depending on it.
@@ -46,6 +47,8 @@ pub(crate) trait Outbound: Send + Sync + fmt::Debug {
     /// Asks `target`'s system to say when `target` ends; an error (no
     /// link, say) means no word will come.
     fn watch(&self, target: &ActorId) -> Result<(), String>;
+    /// What the transport refused, dropped or lost so far.
+    fn stats(&self) -> RemoteStats;
     /// A local actor ended: tell the systems that watch it.
     fn actor_gone(&self, actor: &ActorId, reason: &str);
     /// The transport itself, for its own modules.
@@ -405,7 +408,7 @@ impl SystemInner {
 
     /// Every actor type's metrics as Prometheus text.
     pub(crate) fn metrics_text(&self) -> String {
-        metrics::export::render(&self.metrics, &self.registry)
+        metrics::export::render(&self.metrics, &self.registry, self.remote.stats())
     }
 
     /// A fresh reply id for an ask: its instance is random, so no one can

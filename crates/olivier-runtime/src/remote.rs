@@ -150,7 +150,7 @@ mod listener;
 mod options;
 mod peer;
 mod settle;
-mod stats;
+pub(crate) mod stats;
 mod stream;
 #[cfg(test)]
 mod tests;

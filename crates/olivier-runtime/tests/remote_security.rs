@@ -194,6 +194,11 @@ async fn a_wrong_secret_is_refused_counted_and_delivers_nothing() {
     assert_eq!(count_of(&shop, &counter).await, 0, "nothing was delivered");
     let stats = shop.remote_stats();
     assert_eq!(stats.authentication_failures, 2, "{stats:?}");
+    let exported = shop.metrics_text();
+    assert!(
+        exported.contains("olivier_remote_events_total{kind=\"authentication_failed\"} 2"),
+        "{exported}"
+    );
     assert!(stats.handshakes_failed >= 2, "{stats:?}");
     assert!(shop.peers().is_empty());
     shut(intruder).await;

@@ -10,6 +10,7 @@ use prometheus_client::registry::Registry as Exposition;
 
 use super::{BOUNDS_NS, Metrics, TypeSnapshot};
 use crate::registry::Registry;
+use crate::remote::stats::RemoteStats;
 
 /// Every type's snapshot, with mailbox depth and live actors from `registry`.
 pub(crate) fn snapshots(metrics: &Metrics, registry: &Registry) -> Vec<TypeSnapshot> {
@@ -38,10 +39,12 @@ pub(crate) fn snapshots(metrics: &Metrics, registry: &Registry) -> Vec<TypeSnaps
     snapshots
 }
 
-/// The Prometheus text exposition of every type's metrics.
-pub(crate) fn render(metrics: &Metrics, registry: &Registry) -> String {
+/// The Prometheus text exposition of every type's metrics, and of what
+/// the remote transport refused or lost.
+pub(crate) fn render(metrics: &Metrics, registry: &Registry, remote: RemoteStats) -> String {
     let mut exposition = Exposition::default();
     exposition.register_collector(Box::new(Snapshots(snapshots(metrics, registry))));
+    exposition.register_collector(Box::new(Remote(remote)));
     let mut text = String::new();
     // Writing into a String cannot fail.
     let _ = prometheus_client::encoding::prometheus_text::encode(&mut text, &exposition);
@@ -50,6 +53,41 @@ pub(crate) fn render(metrics: &Metrics, registry: &Registry) -> String {
 
 #[derive(Debug)]
 struct Snapshots(Vec<TypeSnapshot>);
+
+/// The remote transport's counts, one series per kind.
+#[derive(Debug)]
+struct Remote(RemoteStats);
+
+impl Collector for Remote {
+    fn encode(&self, mut encoder: DescriptorEncoder<'_>) -> fmt::Result {
+        let stats = &self.0;
+        let kinds: [(&str, u64); 10] = [
+            ("connection_refused", stats.connections_refused),
+            ("handshake_failed", stats.handshakes_failed),
+            ("authentication_failed", stats.authentication_failures),
+            ("name_conflict", stats.name_conflicts),
+            ("bad_frame", stats.bad_frames),
+            ("message_refused", stats.messages_refused),
+            ("forged_reply", stats.forged_replies),
+            ("control_frame_dropped", stats.control_frames_dropped),
+            ("idle_timeout", stats.idle_timeouts),
+            ("message_lost", stats.messages_lost),
+        ];
+        let mut metric = encoder.encode_descriptor(
+            "olivier_remote_events",
+            "What the remote transport refused, dropped or lost, by kind",
+            None,
+            MetricType::Counter,
+        )?;
+        for (kind, count) in kinds {
+            let labels = [("kind", kind)];
+            metric
+                .encode_family(&labels)?
+                .encode_counter::<NoLabelSet, u64, u64>(&count, None)?;
+        }
+        Ok(())
+    }
+}
 
 /// A per-type series: its name, help text and value.
 type Series = (&'static str, &'static str, fn(&TypeSnapshot) -> u64);

@@ -21,7 +21,7 @@ use super::listener::SocketFile;
 use super::options::RemoteOptions;
 use super::peer::{Lane, Letter, Outgoing, Peer, Routes, Shared};
 use super::settle::Accounts;
-use super::stats::Counters;
+use super::stats::{Counters, RemoteStats};
 use super::wire::{self, DOWN_TYPE, Down, Hello, REMOTE_PROTOCOL, Route, WATCH_TYPE, Watch};
 use crate::dead_letters::DeadLetterReason;
 use crate::kernel::{Outbound, SystemInner, Undelivered};
@@ -367,6 +367,10 @@ impl Outbound for Remote {
         };
         route.push_control(wire::control_frame(self.system_route(), WATCH_TYPE, &watch));
         Ok(())
+    }
+
+    fn stats(&self) -> RemoteStats {
+        self.counters.snapshot()
     }
 
     fn actor_gone(&self, actor: &ActorId, reason: &str) {
