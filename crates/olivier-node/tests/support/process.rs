@@ -96,6 +96,11 @@ impl Node {
         }
     }
 
+    /// Its process id.
+    pub(crate) fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     /// The endpoint it printed that starts with `scheme` (`tcp://`, `unix:`, `ws://`).
     pub(crate) fn endpoint(&self, scheme: &str) -> String {
         self.lines

@@ -160,7 +160,7 @@ fn deliver(system: &Arc<SystemInner>, peer: &Peer, envelope: &Envelope<'_>) {
         system.dead_letters.record(DeadLetter {
             target: target.clone(),
             sender: sender.clone(),
-            message: AnyMessage::new(wire_message(envelope)),
+            message: AnyMessage::new(refused_message(envelope)),
             reason,
         });
         answer(system, peer, Some(envelope), code, detail);
@@ -306,6 +306,23 @@ fn wire_message(envelope: &Envelope<'_>) -> WireMessage {
     WireMessage {
         message_type: envelope.message_type.to_owned(),
         payload: envelope.payload.to_vec(),
+    }
+}
+
+/// How many bytes of a refused message's payload its dead letter keeps.
+const DEAD_LETTER_PAYLOAD: usize = 4096;
+
+/// A refused message as its dead letter keeps it: the type and at most
+/// [`DEAD_LETTER_PAYLOAD`] bytes of the payload, so the dead letters'
+/// backlog cannot hold a peer's largest frames by the thousand.
+fn refused_message(envelope: &Envelope<'_>) -> WireMessage {
+    let payload = envelope.payload;
+    WireMessage {
+        message_type: prefix(envelope.message_type).to_owned(),
+        payload: payload
+            .get(..DEAD_LETTER_PAYLOAD)
+            .unwrap_or(payload)
+            .to_vec(),
     }
 }
 
