@@ -97,6 +97,7 @@ impl Node {
     }
 
     /// Its process id.
+    #[allow(dead_code)]
     pub(crate) fn pid(&self) -> u32 {
         self.child.id()
     }
