@@ -298,11 +298,9 @@ impl SystemInner {
                 .registry
                 .resolve(target)
                 .unwrap_or_else(|| target.clone());
-            self.watchers
-                .lock()
-                .entry(actor.clone())
-                .or_default()
-                .push(notify);
+            if !Self::add_watcher(&mut self.watchers.lock(), &actor, notify) {
+                return;
+            }
             // Checked after the watch is in place, so an end in between is
             // not missed.
             if self.registry.actor(&actor).is_none() {
@@ -310,14 +308,33 @@ impl SystemInner {
             }
             return;
         }
-        self.watchers
-            .lock()
-            .entry(target.clone())
-            .or_default()
-            .push(notify);
-        if let Err(reason) = self.remote.watch(target) {
+        let first = {
+            let mut watchers = self.watchers.lock();
+            let first = !watchers.contains_key(target);
+            if !Self::add_watcher(&mut watchers, target, notify) {
+                return;
+            }
+            first
+        };
+        // One Watch frame per remote target, however many watch it here.
+        if first && let Err(reason) = self.remote.watch(target) {
             self.terminated(target, &reason);
         }
+    }
+
+    /// Adds `notify` to `actor`'s watchers; false when it watches already
+    /// (one notice comes, whatever the number of watch calls).
+    fn add_watcher(
+        watchers: &mut HashMap<ActorId, Vec<WatchReply>>,
+        actor: &ActorId,
+        notify: WatchReply,
+    ) -> bool {
+        let list = watchers.entry(actor.clone()).or_default();
+        if list.iter().any(|known| known.target() == notify.target()) {
+            return false;
+        }
+        list.push(notify);
+        true
     }
 
     /// `actor` ended for good: its id goes, and its watchers hear it,
@@ -326,6 +343,14 @@ impl SystemInner {
         self.registry.remove(actor);
         self.terminated(actor, reason);
         self.remote.actor_gone(actor, reason);
+        // Its own watches go with it.
+        let mut watchers = self.watchers.lock();
+        if !watchers.is_empty() {
+            watchers.retain(|_, list| {
+                list.retain(|notify| notify.target() != actor);
+                !list.is_empty()
+            });
+        }
     }
 
     /// Tells every watcher of `actor` that it ended.

@@ -67,6 +67,13 @@ impl ActorSystem {
                 name: name.to_owned(),
                 by: holder,
             })?;
+        // It may have stopped for good in between: then the name goes too.
+        if inner.registry.actor(actor.id()).is_none() {
+            inner.registry.unregister_name(name);
+            return Err(NameError::UnknownActor {
+                actor: actor.id().clone(),
+            });
+        }
         Ok(ActorRef::new(named))
     }
 

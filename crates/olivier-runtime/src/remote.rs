@@ -198,7 +198,9 @@ impl ActorSystem {
 
     /// Connects to the system listening at `addr` and answers its name;
     /// from now on tells and asks to that system's ids go over the
-    /// connection (replacing an older one to the same system).
+    /// connection. While a live connection to that system exists (either
+    /// side opened it), a second one is refused
+    /// ([`ConnectionError::NameTaken`]).
     ///
     /// # Errors
     ///

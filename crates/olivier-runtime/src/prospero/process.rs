@@ -888,8 +888,10 @@ impl Process {
                     drop(body);
                     self.children.remove(child);
                     self.core.remove_child(child);
-                    system.registry.forget_names_of(child);
                     self.close_down(&system, child, &cell);
+                    // After it is unregistered: a name registered meanwhile
+                    // is freed too.
+                    system.registry.forget_names_of(child);
                 } else {
                     self.put_down(child, body);
                     if matches!(purpose, Purpose::Park) {

@@ -65,13 +65,18 @@ pub(crate) fn serve(system: &Arc<SystemInner>, listener: Listener, bound: Endpoi
             match accepted {
                 Ok((stream, from)) => {
                     let remote = hub::of(&system);
-                    match Arc::clone(&remote.slots).try_acquire_owned() {
-                        Ok(slot) => {
-                            system
-                                .handle
-                                .spawn(accept(Arc::downgrade(&system), stream, from, slot));
+                    let slot = Arc::clone(&remote.slots).try_acquire_owned();
+                    let shaking = Arc::clone(&remote.handshakes).try_acquire_owned();
+                    match (slot, shaking) {
+                        (Ok(slot), Ok(shaking)) => {
+                            system.handle.spawn(accept(
+                                Arc::downgrade(&system),
+                                stream,
+                                from,
+                                (slot, shaking),
+                            ));
                         }
-                        Err(_) => {
+                        _ => {
                             // Full: closed at once, nothing read or buffered.
                             Counters::count(&remote.counters.connections_refused);
                             let error = ConnectionError::TooManyConnections {
@@ -100,7 +105,7 @@ async fn accept(
     system: Weak<SystemInner>,
     accepted: Accepted,
     from: Endpoint,
-    slot: OwnedSemaphorePermit,
+    (slot, shaking): (OwnedSemaphorePermit, OwnedSemaphorePermit),
 ) {
     let Some(inner) = system.upgrade() else {
         return;
@@ -147,6 +152,8 @@ async fn accept(
         }
         None => Err(ConnectionError::AuthenticationFailed),
     };
+    // The handshake is over, however it ended.
+    drop(shaking);
     let Some(inner) = system.upgrade() else {
         return;
     };
@@ -277,6 +284,13 @@ async fn handshake(
     let theirs = refuse_on_error(channel, root, theirs).await?;
     if !connecting {
         channel.write_framed(&hello).await?;
+    }
+    // A connecting side that is linked with that system already (it
+    // connected to us) says so before it proves anything.
+    if connecting && live(&theirs.system) {
+        return Err(ConnectionError::NameTaken {
+            system: theirs.system,
+        });
     }
     let their_role = match role {
         Role::Connecting => Role::Accepting,

@@ -47,6 +47,8 @@ pub(crate) struct Remote {
     pub(super) secret: Option<Secret>,
     /// The listener's connection slots.
     pub(super) slots: Arc<Semaphore>,
+    /// The slots of connections still in their handshake.
+    pub(super) handshakes: Arc<Semaphore>,
     /// The next connection's number (a reply is accepted only on the
     /// connection its request went out on).
     next_link: AtomicU64,
@@ -55,11 +57,24 @@ pub(crate) struct Remote {
     pub(super) accounts: Arc<Accounts>,
     /// Which systems watch which of this system's actors, each with the
     /// id as that watcher wrote it (a name, say).
-    watched: Mutex<HashMap<ActorId, Vec<(String, String)>>>,
+    watched: Mutex<Watches>,
 }
 
-/// How many remote watches a system keeps in all.
+/// The watches other systems hold on this system's actors.
+#[derive(Debug, Default)]
+struct Watches {
+    /// By watched actor: each watcher system, with the id as it wrote it.
+    by_actor: HashMap<ActorId, Vec<(String, String)>>,
+    /// How many each watcher system holds.
+    per_peer: HashMap<String, usize>,
+    total: usize,
+}
+
+/// How many of its actors a system lets other systems watch in all.
 const MAX_WATCHES: usize = 1 << 16;
+
+/// How many watches one peer system may hold here.
+const MAX_WATCHES_PER_PEER: usize = 4096;
 
 impl Remote {
     pub(crate) fn new(
@@ -78,6 +93,7 @@ impl Remote {
         Self {
             secret,
             slots: Arc::new(Semaphore::new(options.max_connections)),
+            handshakes: Arc::new(Semaphore::new(options.max_handshakes)),
             next_link: AtomicU64::new(1),
             counters,
             accounts,
@@ -139,18 +155,33 @@ impl Remote {
 
     /// A new connection's number.
     pub(super) fn next_link(&self) -> u64 {
-        self.next_link.fetch_add(1, Ordering::Relaxed)
+        // Random, so a settlement about a previous process's connection
+        // can never match one of this process's.
+        let _ = self.next_link.fetch_add(1, Ordering::Relaxed);
+        crate::random::unguessable_u64() | 1
     }
 
     /// `peer` watches `actor` (it wrote it `as_written`); false when this
     /// system keeps as many watches as it may.
     pub(super) fn watched_by(&self, actor: ActorId, peer: &str, as_written: String) -> bool {
-        let mut watched = self.watched.lock();
-        let total: usize = watched.values().map(Vec::len).sum();
-        if total >= MAX_WATCHES {
+        let mut watches = self.watched.lock();
+        // Each peer gets its share, so one cannot use up the others'.
+        let of_peer = watches.per_peer.get(peer).copied().unwrap_or(0);
+        if of_peer >= MAX_WATCHES_PER_PEER || watches.total >= MAX_WATCHES {
             return false;
         }
-        watched
+        if watches
+            .by_actor
+            .get(&actor)
+            .is_some_and(|watchers| watchers.iter().any(|(p, w)| p == peer && *w == as_written))
+        {
+            // Watched already: one Down will say it.
+            return true;
+        }
+        *watches.per_peer.entry(peer.to_owned()).or_default() += 1;
+        watches.total += 1;
+        watches
+            .by_actor
             .entry(actor)
             .or_default()
             .push((peer.to_owned(), as_written));
@@ -164,8 +195,12 @@ impl Remote {
 
     /// The link to `peer` ended: its watches go.
     pub(super) fn forget_watches_of(&self, peer: &str) {
-        let mut watched = self.watched.lock();
-        watched.retain(|_, watchers| {
+        let mut watches = self.watched.lock();
+        let Some(held) = watches.per_peer.remove(peer) else {
+            return;
+        };
+        watches.total -= held;
+        watches.by_actor.retain(|_, watchers| {
             watchers.retain(|(system, _)| system != peer);
             !watchers.is_empty()
         });
@@ -304,6 +339,7 @@ impl Remote {
             Ok(frame) => frame,
             Err(error) => return Err(unreachable(error, message)),
         };
+        let bytes = frame.len();
         let outgoing = Outgoing {
             lane: Lane::of(priority),
             frame,
@@ -311,6 +347,7 @@ impl Remote {
                 target: target.clone(),
                 sender: sender.cloned(),
                 message,
+                bytes,
             }),
         };
         match peer.push(outgoing) {
@@ -365,8 +402,15 @@ impl Outbound for Remote {
         let watch = Watch {
             target: target.to_string(),
         };
-        route.push_control(wire::control_frame(self.system_route(), WATCH_TYPE, &watch));
-        Ok(())
+        let frame = wire::control_frame(self.system_route(), WATCH_TYPE, &watch);
+        // Not dropped when the queue is full: the watcher hears why instead.
+        route
+            .push(Outgoing {
+                lane: Lane::Urgent,
+                frame,
+                letter: None,
+            })
+            .map_err(|(_, error)| error.to_string())
     }
 
     fn stats(&self) -> RemoteStats {
@@ -374,8 +418,21 @@ impl Outbound for Remote {
     }
 
     fn actor_gone(&self, actor: &ActorId, reason: &str) {
-        let watchers = self.watched.lock().remove(actor);
-        for (peer, as_written) in watchers.into_iter().flatten() {
+        let watchers = {
+            let mut watches = self.watched.lock();
+            let watchers = watches.by_actor.remove(actor).unwrap_or_default();
+            for (peer, _) in &watchers {
+                if let Some(held) = watches.per_peer.get_mut(peer) {
+                    *held -= 1;
+                    if *held == 0 {
+                        watches.per_peer.remove(peer);
+                    }
+                }
+                watches.total -= 1;
+            }
+            watchers
+        };
+        for (peer, as_written) in watchers {
             self.send_down(&peer, &as_written, reason);
         }
     }

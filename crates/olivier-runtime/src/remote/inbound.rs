@@ -67,7 +67,7 @@ pub(crate) fn handle(system: &Arc<SystemInner>, peer: &Peer, frame: &[u8]) {
                     _ => {
                         let error = ConnectionError::UnexpectedFrame {
                             kind: envelope.kind,
-                            message_type: envelope.message_type.to_owned(),
+                            message_type: prefix(envelope.message_type).to_owned(),
                         };
                         bad_frame(system, peer, error);
                     }
@@ -89,7 +89,7 @@ pub(crate) fn handle(system: &Arc<SystemInner>, peer: &Peer, frame: &[u8]) {
         Kind::System => {
             let error = ConnectionError::UnexpectedFrame {
                 kind: envelope.kind,
-                message_type: envelope.message_type.to_owned(),
+                message_type: prefix(envelope.message_type).to_owned(),
             };
             let detail = format!(
                 "unexpected {:?} envelope after the handshake",
@@ -111,6 +111,9 @@ pub(crate) fn handle(system: &Arc<SystemInner>, peer: &Peer, frame: &[u8]) {
 /// answered at once when it is unknown.
 fn watched(system: &Arc<SystemInner>, peer: &Peer, watch: Watch) {
     let remote = hub::of(system);
+    if watch.target.len() > TEXT_PREFIX {
+        return remote.send_down(&peer.system, prefix(&watch.target), "not an actor id");
+    }
     let Ok(addressed) = watch.target.parse::<ActorId>() else {
         return remote.send_down(&peer.system, &watch.target, "not an actor id");
     };
@@ -258,13 +261,23 @@ fn refused(system: &SystemInner, peer: &Peer, envelope: &Envelope<'_>) {
     if envelope.message_type != ERROR_TYPE {
         let error = ConnectionError::UnexpectedFrame {
             kind: envelope.kind,
-            message_type: envelope.message_type.to_owned(),
+            message_type: prefix(envelope.message_type).to_owned(),
         };
         return bad_frame(system, peer, error);
     }
     let body: ErrorBody = match barewire::from_slice(envelope.payload) {
         Ok(body) => body,
         Err(error) => return bad_frame(system, peer, ConnectionError::MalformedEnvelope(error)),
+    };
+    let body = ErrorBody {
+        detail: prefix(&body.detail).to_owned(),
+        message_type: prefix(&body.message_type).to_owned(),
+        payload: body
+            .payload
+            .get(..DEAD_LETTER_PAYLOAD)
+            .unwrap_or(&body.payload)
+            .to_vec(),
+        code: body.code,
     };
     tracing::debug!(target: "olivier::remote", peer = %peer.system, code = %body.code, detail = %body.detail, "refused by peer");
     let ours = envelope.target.parse::<ActorId>().ok();

@@ -5,11 +5,11 @@
 use std::sync::Weak;
 use std::time::Duration;
 
-use super::ConnectError;
 use super::connection;
 use super::endpoint::Endpoint;
 use super::events::PeerEvent;
 use super::hub;
+use super::{ConnectError, ConnectionError};
 use crate::kernel::SystemInner;
 
 /// Keeps `system` connected to `endpoint`.
@@ -49,16 +49,37 @@ pub(crate) async fn keep(system: Weak<SystemInner>, endpoint: Endpoint) {
                     route.map_err(|error| error.to_string())
                 }
                 Err(ConnectError::ShutDown) => return,
+                // The peer's system holds a live link with us already (it
+                // connected first): that link is the one to keep.
+                Err(ConnectError::Handshake {
+                    error: ConnectionError::NameTaken { system },
+                    ..
+                }) if remote.route(&system).is_ok() => {
+                    let route = remote.route(&system);
+                    known = Some(system);
+                    route.map_err(|error| error.to_string())
+                }
                 Err(error) => Err(error.to_string()),
             },
         };
         match link {
             Ok(peer) => {
                 drop(inner);
-                delay = first;
                 attempt = 0;
+                let up = tokio::time::Instant::now();
                 tokio::select! {
                     _ = peer.closed() => {}
+                    _ = exit.wait_for(Option::is_some) => return,
+                }
+                // A link that stayed up a while starts the backoff afresh;
+                // one that flaps keeps it growing. Either way, a pause first.
+                delay = if up.elapsed() >= most {
+                    first
+                } else {
+                    delay.saturating_mul(2).min(most)
+                };
+                tokio::select! {
+                    () = tokio::time::sleep(jittered(first)) => {}
                     _ = exit.wait_for(Option::is_some) => return,
                 }
             }

@@ -20,6 +20,8 @@ pub(crate) struct Letter {
     pub(crate) target: ActorId,
     pub(crate) sender: Option<ActorId>,
     pub(crate) message: AnyMessage,
+    /// The size of its frame, which it stands for while unacknowledged.
+    pub(crate) bytes: usize,
 }
 
 /// A send queue's lanes: the writer drains a more urgent lane first, so

@@ -94,9 +94,12 @@ fn tcp_listener(addr: std::net::SocketAddr) -> io::Result<TcpListener> {
     TcpListener::from_std(listener)
 }
 
-/// Whether the socket file at `path` has no listener behind it.
+/// Whether `path` is a socket file with no listener behind it (any other
+/// kind of file is never removed).
 fn is_stale(path: &Path) -> bool {
-    std::os::unix::net::UnixStream::connect(path).is_err()
+    use std::os::unix::fs::FileTypeExt;
+    let is_socket = std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_socket());
+    is_socket && std::os::unix::net::UnixStream::connect(path).is_err()
 }
 
 impl Listener {

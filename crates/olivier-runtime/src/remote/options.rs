@@ -39,11 +39,16 @@ pub struct RemoteOptions {
     /// How many connections a listener holds at once, handshaking or
     /// running (default 256); one more is closed at once and counted.
     pub max_connections: usize,
+    /// How many of those connections may be in their handshake at once
+    /// (default 64): strangers that never finish one cannot take every
+    /// slot from peers that would.
+    pub max_handshakes: usize,
     /// The longest system name a peer may announce (default 255 bytes).
     pub max_name_len: usize,
     /// How many messages a connection may have written without the
-    /// peer's acknowledgement (default 65 536): the writer waits for acks
-    /// beyond it, so what is kept for the accounting stays bounded.
+    /// peer's acknowledgement (default 65 536), and at most four times
+    /// [`Self::queue_bytes`] of their frames: the writer waits for acks
+    /// beyond either, so what is kept for the accounting stays bounded.
     pub max_unacked: usize,
     /// How long messages written to a lost connection and never
     /// acknowledged wait for the peer to come back and say how many it
@@ -70,6 +75,7 @@ impl Default for RemoteOptions {
             handshake_timeout: Duration::from_secs(5),
             idle_timeout: Duration::from_secs(30),
             max_connections: 256,
+            max_handshakes: 64,
             max_name_len: 255,
             max_unacked: 1 << 16,
             settle_timeout: Duration::from_secs(10),
@@ -143,6 +149,13 @@ impl RemoteOptions {
     #[must_use]
     pub fn settle_timeout(mut self, timeout: Duration) -> Self {
         self.settle_timeout = timeout;
+        self
+    }
+
+    /// The same options with another bound on connections in their handshake.
+    #[must_use]
+    pub fn max_handshakes(mut self, connections: usize) -> Self {
+        self.max_handshakes = connections;
         self
     }
 

@@ -147,6 +147,7 @@ pub(crate) struct Peer {
     ack_due: AtomicU64,
     ack_ready: Notify,
     max_unacked: usize,
+    max_unacked_bytes: usize,
     /// What it shares with its system: events, counters, routes, accounts.
     shared: Shared,
 }
@@ -156,6 +157,8 @@ pub(crate) struct Peer {
 struct Unacked {
     letters: VecDeque<Letter>,
     written: u64,
+    /// The frame bytes the letters stand for.
+    bytes: usize,
 }
 
 impl Peer {
@@ -181,6 +184,8 @@ impl Peer {
             ack_due: AtomicU64::new(0),
             ack_ready: Notify::new(),
             max_unacked: setup.max_unacked.max(1),
+            // Four queues' worth of frames may wait for acknowledgements.
+            max_unacked_bytes: setup.queue_bytes.saturating_mul(4),
             shared,
             ending: watch::channel(None).0,
         });
@@ -280,7 +285,9 @@ impl Peer {
         let acked = unacked.written - unacked.letters.len() as u64;
         let newly = received.min(unacked.written).saturating_sub(acked);
         for _ in 0..newly {
-            unacked.letters.pop_front();
+            if let Some(letter) = unacked.letters.pop_front() {
+                unacked.bytes -= letter.bytes;
+            }
         }
         drop(unacked);
         if newly > 0 {
@@ -296,13 +303,16 @@ impl Peer {
 
     /// Whether one more message may be written unacknowledged.
     fn has_room(&self, gathered: usize) -> bool {
-        self.unacked.lock().letters.len() + gathered < self.max_unacked
+        let unacked = self.unacked.lock();
+        unacked.letters.len() + gathered < self.max_unacked
+            && (unacked.letters.is_empty() || unacked.bytes < self.max_unacked_bytes)
     }
 
     /// Keeps messages about to be written until they are acknowledged.
     fn written(&self, letters: impl IntoIterator<Item = Letter>) {
         let mut unacked = self.unacked.lock();
         for letter in letters {
+            unacked.bytes += letter.bytes;
             unacked.letters.push_back(letter);
             unacked.written += 1;
         }
@@ -312,6 +322,7 @@ impl Peer {
     fn take_unacked(&self) -> (u64, Vec<Letter>) {
         let mut unacked = self.unacked.lock();
         let letters: Vec<Letter> = unacked.letters.drain(..).collect();
+        unacked.bytes = 0;
         let acked = unacked.written - letters.len() as u64;
         (acked, letters)
     }

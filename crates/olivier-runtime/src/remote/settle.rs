@@ -11,7 +11,7 @@
 
 use std::collections::HashMap;
 use std::sync::{Arc, Weak};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use parking_lot::Mutex;
 
@@ -24,6 +24,9 @@ use crate::kernel::SystemInner;
 
 /// How many peer systems' last counts are kept for a later settlement.
 const RECORDS: usize = 1024;
+
+/// How many early settlements one peer may have waiting.
+const EARLY_PER_PEER: usize = 8;
 
 /// A lost connection's unacknowledged messages.
 #[derive(Debug)]
@@ -39,7 +42,7 @@ pub(crate) struct Accounts {
     /// By (peer system, our link number).
     limbo: Mutex<HashMap<(String, u64), Limbo>>,
     /// Settlements that came before their connection's loss was noticed here.
-    early: Mutex<HashMap<(String, u64), u64>>,
+    early: Mutex<HashMap<(String, u64), (u64, Instant)>>,
     /// By peer system: its number for its last connection that ended, and
     /// how many of that connection's message frames this side handled.
     records: Mutex<HashMap<String, (u64, u64)>>,
@@ -86,7 +89,7 @@ impl Accounts {
         }
         let key = (peer.to_owned(), link);
         let limbo = Limbo { acked, letters };
-        if let Some(received) = self.early.lock().remove(&key) {
+        if let Some((received, _)) = self.early.lock().remove(&key) {
             return self.resolve(system, &key, limbo, Some(received));
         }
         self.limbo.lock().insert(key.clone(), limbo);
@@ -113,9 +116,14 @@ impl Accounts {
         match limbo {
             Some(limbo) => self.resolve(system, &key, limbo, Some(received)),
             None => {
+                // Kept for a settle timeout, a few per peer: a settlement
+                // for a connection this side never had is forgotten.
                 let mut early = self.early.lock();
-                if early.len() < RECORDS {
-                    early.insert(key, received);
+                let timeout = self.settle_timeout;
+                early.retain(|_, (_, at)| at.elapsed() < timeout);
+                let of_peer = early.keys().filter(|(system, _)| system == peer).count();
+                if early.len() < RECORDS && of_peer < EARLY_PER_PEER {
+                    early.insert(key, (received, Instant::now()));
                 }
             }
         }
@@ -171,10 +179,10 @@ impl Accounts {
     pub(crate) fn record(&self, peer: &str, their_link: u64, received: u64) {
         let mut records = self.records.lock();
         if records.len() >= RECORDS && !records.contains_key(peer) {
-            // Full: forget one (that peer's messages then wait out the
-            // settle timeout instead).
-            if let Some(oldest) = records.keys().next().cloned() {
-                records.remove(&oldest);
+            // Full: forget an arbitrary one (that peer's messages then
+            // wait out the settle timeout instead).
+            if let Some(any) = records.keys().next().cloned() {
+                records.remove(&any);
             }
         }
         records.insert(peer.to_owned(), (their_link, received));

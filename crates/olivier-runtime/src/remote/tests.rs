@@ -60,6 +60,7 @@ async fn frames_queued_when_the_link_is_lost_become_dead_letters() {
             target: target.clone(),
             sender: None,
             message: AnyMessage::new(CounterMsg::Increment),
+            bytes: 4,
         };
         let outgoing = Outgoing {
             lane: Lane::Normal,
