@@ -220,3 +220,22 @@ async fn each_websocket_message_is_one_whole_frame() {
     assert_eq!(envelope.message_type, olivier_runtime::remote::HELLO_TYPE);
     within("the shutdown", shop.shutdown()).await.expect("shop");
 }
+
+/// A path that holds a file other than a socket is never removed: the
+/// listen fails and the file stays.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_file_that_is_not_a_socket_is_never_removed() {
+    let path = socket_path("data");
+    std::fs::write(&path, b"precious").expect("write a file");
+    let built = ActorSystem::builder()
+        .name("careless")
+        .secret(raw::secret())
+        .listen_on(Endpoint::Unix(path.clone()))
+        .build();
+    assert!(
+        matches!(built, Err(olivier_runtime::BuildError::Listen { .. })),
+        "{built:?}"
+    );
+    assert_eq!(std::fs::read(&path).expect("still there"), b"precious");
+    let _ = std::fs::remove_file(&path);
+}

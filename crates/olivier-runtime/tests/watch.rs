@@ -254,3 +254,42 @@ async fn a_silent_node_is_noticed_by_watchers_within_the_idle_timeout() {
     within("the shutdown", till.shutdown()).await.expect("till");
     within("the shutdown", shop.shutdown()).await.expect("shop");
 }
+
+/// Watching the same actor twice gives one notice: after it stops, the
+/// next notice is already another watch's.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_repeated_watch_gives_one_notice() {
+    let system = ActorSystem::builder().name("twice").build().expect("build");
+    let (tx, mut notices) = mpsc::unbounded_channel();
+    let watcher = system.spawn(watcher_spec(tx)).await.expect("spawn");
+    let counter = system
+        .spawn(ActorSpec::new(Counter).name("counter"))
+        .await
+        .expect("spawn");
+    for _ in 0..2 {
+        system
+            .tell(&watcher, WatcherMsg::Watch(counter.id().clone()))
+            .expect("tell");
+    }
+    let ghost: ActorId = "twice/ghost#99".parse().expect("an id");
+    system
+        .tell(&watcher, WatcherMsg::Watch(ghost.clone()))
+        .expect("tell");
+    assert_eq!(notice(&mut notices, "the ghost").await.actor, ghost);
+    within("the stop", system.stop(counter.id()))
+        .await
+        .expect("stop");
+    assert_eq!(&notice(&mut notices, "the stop").await.actor, counter.id());
+    let later: ActorId = "twice/later#98".parse().expect("an id");
+    system
+        .tell(&watcher, WatcherMsg::Watch(later.clone()))
+        .expect("tell");
+    assert_eq!(
+        notice(&mut notices, "the next notice").await.actor,
+        later,
+        "the stop was told twice"
+    );
+    within("the shutdown", system.shutdown())
+        .await
+        .expect("shutdown");
+}
