@@ -14,7 +14,7 @@ use std::net::SocketAddr;
 
 use alloy_actors::{ActorRef, ActorSpec};
 use alloy_counter::{Count, Counter, CounterMsg};
-use olivier_runtime::remote::{PeerEvent, PeerEvents, RemoteOptions, RemoteSendError};
+use olivier_runtime::remote::{PeerEvent, RemoteOptions, RemoteSendError};
 use olivier_runtime::{ActorSystem, TellError};
 use support::{PATIENCE, within};
 use tokio::net::{TcpListener, TcpStream};
@@ -22,27 +22,6 @@ use tokio::sync::oneshot;
 
 fn loopback() -> SocketAddr {
     SocketAddr::from(([127, 0, 0, 1], 0))
-}
-
-async fn peer_event(
-    events: &mut PeerEvents,
-    what: &str,
-    mut wanted: impl FnMut(&PeerEvent) -> bool,
-) -> PeerEvent {
-    let found = tokio::time::timeout(PATIENCE, async {
-        while let Some(event) = events.recv().await {
-            if wanted(&event) {
-                return Some(event);
-            }
-        }
-        None
-    })
-    .await;
-    match found {
-        Ok(Some(event)) => event,
-        Ok(None) => panic!("the peer event stream ended while waiting for {what}"),
-        Err(_) => panic!("timed out waiting for {what}"),
-    }
 }
 
 /// A TCP proxy for one connection to `to`; the sender kills both of its
@@ -137,13 +116,13 @@ async fn a_link_cut_mid_stream_leaves_sent_equal_to_delivered_plus_dead_letters(
         "the stream stalled at the window: {sent} sent"
     );
     // Both sides notice the loss; then till reconnects, directly.
-    peer_event(
+    raw::peer_event(
         &mut till_events,
         "till's loss",
         |e| matches!(e, PeerEvent::Disconnected { system, .. } if system == "shop"),
     )
     .await;
-    peer_event(
+    raw::peer_event(
         &mut shop_events,
         "shop's loss",
         |e| matches!(e, PeerEvent::Disconnected { system, .. } if system == "till"),
@@ -152,7 +131,7 @@ async fn a_link_cut_mid_stream_leaves_sent_equal_to_delivered_plus_dead_letters(
     within("the reconnection", till.connect(shop_addr))
         .await
         .expect("reconnect");
-    let settled = peer_event(
+    let settled = raw::peer_event(
         &mut till_events,
         "the settlement",
         |e| matches!(e, PeerEvent::Settled { system, .. } if system == "shop"),

@@ -12,29 +12,8 @@ use std::time::Duration;
 use alloy_actors::ActorSpec;
 use alloy_counter::{Count, Counter, CounterMsg};
 use olivier_runtime::ActorSystem;
-use olivier_runtime::remote::{Endpoint, PeerEvent, PeerEvents, RemoteOptions};
+use olivier_runtime::remote::{Endpoint, PeerEvent, RemoteOptions};
 use support::{PATIENCE, within};
-
-async fn peer_event(
-    events: &mut PeerEvents,
-    what: &str,
-    mut wanted: impl FnMut(&PeerEvent) -> bool,
-) -> PeerEvent {
-    let found = tokio::time::timeout(PATIENCE, async {
-        while let Some(event) = events.recv().await {
-            if wanted(&event) {
-                return Some(event);
-            }
-        }
-        None
-    })
-    .await;
-    match found {
-        Ok(Some(event)) => event,
-        Ok(None) => panic!("the peer event stream ended while waiting for {what}"),
-        Err(_) => panic!("timed out waiting for {what}"),
-    }
-}
 
 /// A `shop` at `endpoint` with a counter registered as `tally`.
 async fn shop(endpoint: &Endpoint) -> ActorSystem {
@@ -68,7 +47,7 @@ async fn a_kept_connection_comes_back_when_its_peer_does() {
         .expect("build till");
     let mut events = till.peer_events();
     till.keep_connected(endpoint.clone());
-    peer_event(
+    raw::peer_event(
         &mut events,
         "the first connection",
         |e| matches!(e, PeerEvent::Connected { system, .. } if system == "shop"),
@@ -97,13 +76,13 @@ async fn a_kept_connection_comes_back_when_its_peer_does() {
     within("the shutdown", first.shutdown())
         .await
         .expect("first shop");
-    peer_event(
+    raw::peer_event(
         &mut events,
         "the loss",
         |e| matches!(e, PeerEvent::Disconnected { system, .. } if system == "shop"),
     )
     .await;
-    let retry = peer_event(&mut events, "a failed attempt", |e| {
+    let retry = raw::peer_event(&mut events, "a failed attempt", |e| {
         matches!(e, PeerEvent::Reconnecting { .. })
     })
     .await;
@@ -113,7 +92,7 @@ async fn a_kept_connection_comes_back_when_its_peer_does() {
     );
 
     let second = shop(&endpoint).await;
-    peer_event(
+    raw::peer_event(
         &mut events,
         "the reconnection",
         |e| matches!(e, PeerEvent::Connected { system, .. } if system == "shop"),

@@ -16,8 +16,8 @@ use alloy_actors::{ActorRef, ActorSpec, Behavior, Channel, Context, Effect, Mess
 use alloy_counter::{Count, Counter, CounterMsg};
 use barewire::{Envelope, Kind};
 use olivier_runtime::remote::{
-    ConnectError, ConnectionError, ErrorCode, PeerEvent, PeerEvents, REMOTE_PROTOCOL,
-    RemoteOptions, Secret, TcpChannel,
+    ConnectError, ConnectionError, ErrorCode, PeerEvent, REMOTE_PROTOCOL, RemoteOptions, Secret,
+    TcpChannel,
 };
 use olivier_runtime::{ActorSystem, BuildError};
 use serde::{Deserialize, Serialize};
@@ -51,27 +51,6 @@ fn connecting(name: &str, secret: Secret, options: RemoteOptions) -> ActorSystem
 
 fn addr(system: &ActorSystem) -> SocketAddr {
     system.listen_addr().expect("the system listens")
-}
-
-async fn peer_event(
-    events: &mut PeerEvents,
-    what: &str,
-    mut wanted: impl FnMut(&PeerEvent) -> bool,
-) -> PeerEvent {
-    let found = tokio::time::timeout(PATIENCE, async {
-        while let Some(event) = events.recv().await {
-            if wanted(&event) {
-                return Some(event);
-            }
-        }
-        None
-    })
-    .await;
-    match found {
-        Ok(Some(event)) => event,
-        Ok(None) => panic!("the peer event stream ended while waiting for {what}"),
-        Err(_) => panic!("timed out waiting for {what}"),
-    }
 }
 
 async fn count_of(system: &ActorSystem, counter: &ActorRef<CounterMsg>) -> i64 {
@@ -136,7 +115,7 @@ async fn a_wrong_secret_is_refused_counted_and_delivers_nothing() {
         }) => assert_eq!(code, ErrorCode::AuthenticationFailed),
         other => panic!("expected an authentication failure, got {other:?}"),
     }
-    let refused = peer_event(&mut events, "the refusal", |e| {
+    let refused = raw::peer_event(&mut events, "the refusal", |e| {
         matches!(e, PeerEvent::Refused { .. })
     })
     .await;
@@ -383,7 +362,7 @@ async fn connections_beyond_the_cap_are_closed_at_once_and_counted() {
         .await
         .expect("connect");
     assert_eq!(read_to_close(&mut extra).await, 0, "closed, nothing said");
-    let refused = peer_event(&mut events, "the cap's refusal", |e| {
+    let refused = raw::peer_event(&mut events, "the cap's refusal", |e| {
         matches!(e, PeerEvent::Refused { .. })
     })
     .await;
@@ -401,7 +380,7 @@ async fn connections_beyond_the_cap_are_closed_at_once_and_counted() {
     drop(held);
     // Each closed handshake frees its slot.
     for _ in 0..4 {
-        peer_event(&mut events, "a closed handshake", |e| {
+        raw::peer_event(&mut events, "a closed handshake", |e| {
             matches!(
                 e,
                 PeerEvent::Refused {
@@ -443,7 +422,7 @@ async fn a_trickled_handshake_is_cut_off_at_its_timeout() {
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
     });
-    let cut = peer_event(&mut events, "the cut-off", |e| {
+    let cut = raw::peer_event(&mut events, "the cut-off", |e| {
         matches!(e, PeerEvent::Refused { .. })
     })
     .await;
@@ -476,7 +455,7 @@ async fn oversized_names_are_refused() {
         .send(raw::hello_frame(&raw::hello(&long, REMOTE_PROTOCOL)))
         .await
         .expect("hello");
-    let refused = peer_event(&mut events, "the long name", |e| {
+    let refused = raw::peer_event(&mut events, "the long name", |e| {
         matches!(e, PeerEvent::Refused { .. })
     })
     .await;
@@ -497,7 +476,7 @@ async fn oversized_names_are_refused() {
     let header = ((4u32 << 20) + 64).to_le_bytes();
     stream.write_all(&header).await.expect("header");
     let _ = stream.write_all(&vec![b'n'; 64 << 10]).await;
-    let refused = peer_event(&mut events, "the huge hello", |e| {
+    let refused = raw::peer_event(&mut events, "the huge hello", |e| {
         matches!(e, PeerEvent::Refused { .. })
     })
     .await;
@@ -530,7 +509,7 @@ async fn a_mute_peer_is_cut_at_the_idle_timeout_while_a_quiet_one_stays() {
         .await
         .expect("connect");
     raw::connect(&mut mute, "mute", &raw::secret()).await;
-    let cut = peer_event(
+    let cut = raw::peer_event(
         &mut events,
         "the mute peer's end",
         |e| matches!(e, PeerEvent::Disconnected { system, .. } if system == "mute"),

@@ -22,8 +22,7 @@ use alloy_counter::{Count, Counter, CounterMsg};
 use barewire::{Envelope, Kind};
 use olivier_runtime::remote::{
     ConnectError, ConnectionError, ERROR_TYPE, ErrorBody, ErrorCode, HANDSHAKE_FRAME_LEN,
-    PeerEvent, PeerEvents, REMOTE_PROTOCOL, RemoteOptions, RemoteSendError, TcpChannel,
-    WireMessage,
+    PeerEvent, REMOTE_PROTOCOL, RemoteOptions, RemoteSendError, TcpChannel, WireMessage,
 };
 use olivier_runtime::{
     ActorSystem, AskError, DeadLetter, DeadLetterReason, DeadLetters, SystemEvent, TellError,
@@ -81,27 +80,6 @@ async fn letter(letters: &mut DeadLetters, what: &str) -> DeadLetter {
     match tokio::time::timeout(PATIENCE, letters.recv()).await {
         Ok(Some(letter)) => letter,
         Ok(None) => panic!("the dead letter stream ended while waiting for {what}"),
-        Err(_) => panic!("timed out waiting for {what}"),
-    }
-}
-
-async fn peer_event(
-    events: &mut PeerEvents,
-    what: &str,
-    mut wanted: impl FnMut(&PeerEvent) -> bool,
-) -> PeerEvent {
-    let found = tokio::time::timeout(PATIENCE, async {
-        while let Some(event) = events.recv().await {
-            if wanted(&event) {
-                return Some(event);
-            }
-        }
-        None
-    })
-    .await;
-    match found {
-        Ok(Some(event)) => event,
-        Ok(None) => panic!("the peer event stream ended while waiting for {what}"),
         Err(_) => panic!("timed out waiting for {what}"),
     }
 }
@@ -454,7 +432,7 @@ async fn malformed_and_oversized_frames_from_raw_sockets_are_refused() {
         None,
         "then the connection closes"
     );
-    let refused = peer_event(&mut events, "the refused connection", |event| {
+    let refused = raw::peer_event(&mut events, "the refused connection", |event| {
         matches!(event, PeerEvent::Refused { .. })
     })
     .await;
@@ -479,7 +457,7 @@ async fn malformed_and_oversized_frames_from_raw_sockets_are_refused() {
         None,
         "then the connection closes"
     );
-    let refused = peer_event(&mut events, "the refused connection", |event| {
+    let refused = raw::peer_event(&mut events, "the refused connection", |event| {
         matches!(event, PeerEvent::Refused { .. })
     })
     .await;
@@ -524,7 +502,7 @@ async fn malformed_and_oversized_frames_from_raw_sockets_are_refused() {
             .expect("an error frame"),
     );
     assert_eq!(refusal.code, ErrorCode::MalformedEnvelope);
-    let bad = peer_event(&mut events, "the bad frame", |event| {
+    let bad = raw::peer_event(&mut events, "the bad frame", |event| {
         matches!(event, PeerEvent::BadFrame { .. })
     })
     .await;
@@ -580,7 +558,7 @@ async fn malformed_and_oversized_frames_from_raw_sockets_are_refused() {
     );
     assert_eq!(refusal.code, ErrorCode::FrameTooLarge);
     assert_eq!(raw::next_non_system(&mut channel).await, None);
-    let gone = peer_event(&mut events, "the raw peer's end", |event| {
+    let gone = raw::peer_event(&mut events, "the raw peer's end", |event| {
         matches!(event, PeerEvent::Disconnected { .. })
     })
     .await;
@@ -678,7 +656,7 @@ async fn a_vanished_peer_fails_pending_asks_and_later_messages_are_dead_letters(
         }) => assert_eq!(system, "shop"),
         other => panic!("expected Unreachable, got {other:?}"),
     }
-    peer_event(
+    raw::peer_event(
         &mut events,
         "shop's end",
         |event| matches!(event, PeerEvent::Disconnected { system, .. } if system == "shop"),
@@ -864,7 +842,7 @@ async fn a_peer_that_stops_reading_fills_the_send_queue_then_vanishes() {
     // The peer vanishes: the link is lost, later sends are typed errors.
     vanish.send(()).unwrap();
     support::within("the raw peer", raw).await.unwrap();
-    let gone = peer_event(&mut events, "the raw peer's end", |event| {
+    let gone = raw::peer_event(&mut events, "the raw peer's end", |event| {
         matches!(event, PeerEvent::Disconnected { .. })
     })
     .await;
@@ -964,7 +942,7 @@ async fn two_processes_exchange_tells_and_asks() {
 
     // The child shuts its system down when its stdin closes.
     drop(child.stdin.take());
-    peer_event(
+    raw::peer_event(
         &mut events,
         "the child's end",
         |event| matches!(event, PeerEvent::Disconnected { system, .. } if system == "shop"),

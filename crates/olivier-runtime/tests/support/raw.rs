@@ -10,7 +10,8 @@ use std::time::Duration;
 use alloy_actors::Channel;
 use barewire::{Envelope, Kind};
 use olivier_runtime::remote::{
-    HELLO_TYPE, Hello, PROOF_TYPE, Proof, REMOTE_PROTOCOL, Role, Secret, TcpChannel, proof,
+    HELLO_TYPE, Hello, PROOF_TYPE, PeerEvent, PeerEvents, Proof, REMOTE_PROTOCOL, Role, Secret,
+    TcpChannel, proof,
 };
 
 /// The secret the tests' systems share.
@@ -115,5 +116,27 @@ pub async fn next_non_system(channel: &mut TcpChannel) -> Option<Vec<u8>> {
             Ok(envelope) if envelope.kind == Kind::System => continue,
             _ => return Some(frame),
         }
+    }
+}
+
+/// The next peer event that is `wanted`, within the tests' patience.
+pub async fn peer_event(
+    events: &mut PeerEvents,
+    what: &str,
+    mut wanted: impl FnMut(&PeerEvent) -> bool,
+) -> PeerEvent {
+    let found = tokio::time::timeout(PATIENCE, async {
+        while let Some(event) = events.recv().await {
+            if wanted(&event) {
+                return Some(event);
+            }
+        }
+        None
+    })
+    .await;
+    match found {
+        Ok(Some(event)) => event,
+        Ok(None) => panic!("the peer event stream ended while waiting for {what}"),
+        Err(_) => panic!("timed out waiting for {what}"),
     }
 }
