@@ -556,12 +556,9 @@ async fn read_loop(
             .accounts
             .record(&peer.system, peer.their_link, peer.received());
         // The lost system's watches of ours go; our watches of its actors
-        // end with the link, unless a newer link to it is up already (its
-        // watches were made there).
-        if !remote.is_live(&peer.system) {
-            remote.forget_watches_of(&peer.system);
-            inner.system_lost(&peer.system);
-        }
+        // end with the link.
+        remote.forget_watches_of(&peer.system);
+        inner.system_lost(&peer.system);
     }
     drop(slot);
 }
