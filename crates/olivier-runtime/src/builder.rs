@@ -18,7 +18,7 @@ use crate::metrics::{self, Metrics};
 use crate::persistence::Persistence;
 use crate::prospero;
 use crate::registry::Registry;
-use crate::remote::{self, Endpoint, RemoteOptions, Secret};
+use crate::remote::{self, Endpoint, RemoteOptions, Secret, TransportSelector};
 use crate::system::ActorSystem;
 
 /// Configures and starts an [`ActorSystem`].
@@ -53,6 +53,7 @@ pub struct ActorSystemBuilder {
     listen: Vec<Endpoint>,
     remote: RemoteOptions,
     secret: Option<Secret>,
+    selector: TransportSelector,
 }
 
 impl Default for ActorSystemBuilder {
@@ -69,6 +70,7 @@ impl Default for ActorSystemBuilder {
             listen: Vec::new(),
             remote: RemoteOptions::default(),
             secret: None,
+            selector: TransportSelector::default(),
         }
     }
 }
@@ -190,6 +192,14 @@ impl ActorSystemBuilder {
         self
     }
 
+    /// Which transport each message pattern takes when this system
+    /// connects by pattern ([`ActorSystem::connect_for`]); the seed's
+    /// default otherwise.
+    pub fn selector(mut self, selector: TransportSelector) -> Self {
+        self.selector = selector;
+        self
+    }
+
     /// Settings of the remote transport: frame and buffer limits, timeouts,
     /// connection and name bounds.
     pub fn remote(mut self, options: RemoteOptions) -> Self {
@@ -244,7 +254,7 @@ impl ActorSystemBuilder {
             remote: Arc::new(remote::Remote::new(
                 &root,
                 self.remote,
-                self.secret,
+                (self.secret, self.selector),
                 self.backlog,
             )),
             metrics_addr: std::sync::OnceLock::new(),

@@ -143,12 +143,14 @@ mod endpoint;
 pub(crate) mod error;
 mod events;
 mod hub;
+mod in_process;
 mod inbound;
 mod keeper;
 mod letter;
 mod listener;
 mod options;
 mod peer;
+mod selector;
 mod settle;
 pub(crate) mod stats;
 mod stream;
@@ -163,7 +165,9 @@ pub use channel::{FrameChannel, TcpChannel};
 pub use endpoint::{Endpoint, EndpointError};
 pub use error::{ConnectError, ConnectionError, RemoteSendError};
 pub use events::{PeerEvent, PeerEvents};
+pub use in_process::InProcessChannel;
 pub use options::HANDSHAKE_FRAME_LEN;
+pub use selector::{MessagePattern, TransportKind, TransportSelector};
 pub use stats::RemoteStats;
 pub use wire::{
     ACK_TYPE, Ack, DOWN_TYPE, Down, ERROR_TYPE, ErrorBody, ErrorCode, HELLO_TYPE, Hello, PING_TYPE,
@@ -220,6 +224,28 @@ impl ActorSystem {
     /// As [`ActorSystem::connect`].
     pub async fn connect_to(&self, endpoint: &Endpoint) -> Result<String, ConnectError> {
         connection::connect(self.inner(), endpoint).await
+    }
+
+    /// Connects to a system known by its `endpoints`, over the one this
+    /// system's [`TransportSelector`] takes for `pattern`.
+    ///
+    /// # Errors
+    ///
+    /// [`ConnectError::NoEndpoint`] when none is on that transport (an
+    /// intra-system pattern never needs a connection), otherwise as
+    /// [`ActorSystem::connect`].
+    pub async fn connect_for(
+        &self,
+        pattern: MessagePattern,
+        endpoints: &[Endpoint],
+    ) -> Result<String, ConnectError> {
+        let selector = hub::of(self.inner()).selector;
+        let Some(endpoint) = selector.pick(pattern, endpoints) else {
+            return Err(ConnectError::NoEndpoint {
+                kind: selector.select(pattern),
+            });
+        };
+        self.connect_to(endpoint).await
     }
 
     /// Keeps this system connected to `endpoint`: connects now, and again

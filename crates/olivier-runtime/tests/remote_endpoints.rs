@@ -239,3 +239,67 @@ async fn a_file_that_is_not_a_socket_is_never_removed() {
     assert_eq!(std::fs::read(&path).expect("still there"), b"precious");
     let _ = std::fs::remove_file(&path);
 }
+
+/// The transport selector picks the endpoint per message pattern: a
+/// WebSocket for light traffic and TCP for heavy traffic by default, as
+/// a system's selector says otherwise.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_selector_picks_the_transport_for_each_pattern() {
+    use olivier_runtime::remote::{MessagePattern, PeerEvent, TransportKind, TransportSelector};
+
+    let path = socket_path("selector");
+    let shop = shop(&[
+        Endpoint::Tcp(loopback()),
+        Endpoint::WebSocket(loopback()),
+        Endpoint::Unix(path),
+    ]);
+    let endpoints = shop.listen_endpoints();
+    let connected_over = |pattern, selector| {
+        let endpoints = endpoints.clone();
+        async move {
+            let till = ActorSystem::builder()
+                .name("till")
+                .secret(raw::secret())
+                .selector(selector)
+                .build()
+                .expect("build till");
+            let mut events = till.peer_events();
+            within("connect", till.connect_for(pattern, &endpoints))
+                .await
+                .expect("connect");
+            let PeerEvent::Connected { addr, .. } = raw::peer_event(&mut events, "the link", |e| {
+                matches!(e, PeerEvent::Connected { .. })
+            })
+            .await
+            else {
+                unreachable!("matched above");
+            };
+            within("the shutdown", till.shutdown()).await.expect("till");
+            addr.kind()
+        }
+    };
+    let seed = TransportSelector::default();
+    assert_eq!(
+        connected_over(MessagePattern::CrossSystemLight, seed).await,
+        TransportKind::WebSocket
+    );
+    assert_eq!(
+        connected_over(MessagePattern::CrossSystemHeavy, seed).await,
+        TransportKind::Tcp
+    );
+    let local = TransportSelector::new(TransportKind::Unix, TransportKind::Unix);
+    assert_eq!(
+        connected_over(MessagePattern::CrossSystemHeavy, local).await,
+        TransportKind::Unix
+    );
+    let till = client("till", raw::secret());
+    assert!(matches!(
+        till.connect_for(MessagePattern::IntraSystem, &endpoints)
+            .await,
+        Err(ConnectError::NoEndpoint {
+            kind: TransportKind::InProcess
+        })
+    ));
+    within("the shutdown", till.shutdown()).await.expect("till");
+    within("the shutdown", shop.shutdown()).await.expect("shop");
+}

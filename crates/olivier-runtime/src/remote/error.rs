@@ -265,6 +265,12 @@ pub enum ConnectError {
         #[source]
         error: ConnectionError,
     },
+    /// None of the endpoints given is on the transport the selector takes.
+    #[error("no endpoint on the {kind:?} transport")]
+    NoEndpoint {
+        /// The transport the selector took.
+        kind: super::TransportKind,
+    },
     /// This system has no secret to prove itself with
     /// ([`ActorSystemBuilder::secret`](crate::ActorSystemBuilder::secret)).
     #[error("the actor system has no remote secret")]

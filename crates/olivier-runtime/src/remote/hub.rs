@@ -20,6 +20,7 @@ use super::events::PeerEventHub;
 use super::listener::SocketFile;
 use super::options::RemoteOptions;
 use super::peer::{Lane, Letter, Outgoing, Peer, Routes, Shared};
+use super::selector::TransportSelector;
 use super::settle::Accounts;
 use super::stats::{Counters, RemoteStats};
 use super::wire::{self, DOWN_TYPE, Down, Hello, REMOTE_PROTOCOL, Route, WATCH_TYPE, Watch};
@@ -43,6 +44,8 @@ pub(crate) struct Remote {
     /// The socket files of its Unix listeners, removed when it ends.
     pub(super) socket_files: Mutex<Vec<SocketFile>>,
     pub(super) events: PeerEventHub,
+    /// Which transport each message pattern takes.
+    pub(super) selector: TransportSelector,
     /// What every peer must prove it knows; `None`: no connection at all.
     pub(super) secret: Option<Secret>,
     /// The listener's connection slots.
@@ -80,7 +83,7 @@ impl Remote {
     pub(crate) fn new(
         root: &ActorId,
         options: RemoteOptions,
-        secret: Option<Secret>,
+        (secret, selector): (Option<Secret>, TransportSelector),
         backlog: usize,
     ) -> Self {
         let counters = Arc::<Counters>::default();
@@ -92,6 +95,7 @@ impl Remote {
         ));
         Self {
             secret,
+            selector,
             slots: Arc::new(Semaphore::new(options.max_connections)),
             handshakes: Arc::new(Semaphore::new(options.max_handshakes)),
             next_link: AtomicU64::new(1),
