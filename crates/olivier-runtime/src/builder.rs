@@ -18,7 +18,7 @@ use crate::metrics::{self, Metrics};
 use crate::persistence::Persistence;
 use crate::prospero;
 use crate::registry::Registry;
-use crate::remote::{self, Endpoint, RemoteOptions, Secret, TransportSelector};
+use crate::remote::{self, Endpoint, RemoteOptions, Secret, TlsConfig, TransportSelector};
 use crate::system::ActorSystem;
 
 /// Configures and starts an [`ActorSystem`].
@@ -54,6 +54,7 @@ pub struct ActorSystemBuilder {
     remote: RemoteOptions,
     secret: Option<Secret>,
     selector: TransportSelector,
+    tls: TlsConfig,
 }
 
 impl Default for ActorSystemBuilder {
@@ -71,6 +72,7 @@ impl Default for ActorSystemBuilder {
             remote: RemoteOptions::default(),
             secret: None,
             selector: TransportSelector::default(),
+            tls: TlsConfig::default(),
         }
     }
 }
@@ -200,6 +202,13 @@ impl ActorSystemBuilder {
         self
     }
 
+    /// TLS for `tls://` and `wss://` endpoints: the server side to listen
+    /// on them, the client side to connect to them (see [`TlsConfig`]).
+    pub fn tls(mut self, tls: TlsConfig) -> Self {
+        self.tls = tls;
+        self
+    }
+
     /// Settings of the remote transport: frame and buffer limits, timeouts,
     /// connection and name bounds.
     pub fn remote(mut self, options: RemoteOptions) -> Self {
@@ -236,7 +245,7 @@ impl ActorSystemBuilder {
         let remote_listeners = self
             .listen
             .iter()
-            .map(|endpoint| remote::bind(&handle, endpoint))
+            .map(|endpoint| remote::bind(&handle, endpoint, &self.tls))
             .collect::<Result<Vec<_>, _>>()?;
         let (commands, received) = mpsc::unbounded_channel();
         let metrics = Arc::new(Metrics::default());
@@ -254,7 +263,7 @@ impl ActorSystemBuilder {
             remote: Arc::new(remote::Remote::new(
                 &root,
                 self.remote,
-                (self.secret, self.selector),
+                (self.secret, self.selector, self.tls),
                 self.backlog,
             )),
             metrics_addr: std::sync::OnceLock::new(),

@@ -156,6 +156,7 @@ pub(crate) mod stats;
 mod stream;
 #[cfg(test)]
 mod tests;
+mod tls;
 pub(crate) mod wire;
 
 use std::net::SocketAddr;
@@ -169,6 +170,7 @@ pub use in_process::InProcessChannel;
 pub use options::HANDSHAKE_FRAME_LEN;
 pub use selector::{MessagePattern, TransportKind, TransportSelector};
 pub use stats::RemoteStats;
+pub use tls::{TlsConfig, rustls};
 pub use wire::{
     ACK_TYPE, Ack, DOWN_TYPE, Down, ERROR_TYPE, ErrorBody, ErrorCode, HELLO_TYPE, Hello, PING_TYPE,
     PROOF_TYPE, Proof, REMOTE_PROTOCOL, SETTLE_TYPE, Settle, WATCH_TYPE, Watch, WireMessage,

@@ -18,6 +18,7 @@ use super::options::{HANDSHAKE_FRAME_LEN, RemoteOptions};
 use super::peer::{self, Ending, Peer, PeerSetup};
 use super::stats::Counters;
 use super::stream::{ReadHalf, Stream};
+use super::tls::TlsConfig;
 use super::wire::{
     self, ERROR_TYPE, ErrorBody, ErrorCode, HELLO_TYPE, Hello, PING_TYPE, PROOF_TYPE, Proof,
     REMOTE_PROTOCOL, Route,
@@ -31,9 +32,10 @@ use crate::kernel::SystemInner;
 pub(crate) fn bind(
     handle: &tokio::runtime::Handle,
     endpoint: &Endpoint,
+    tls: &TlsConfig,
 ) -> Result<(Listener, Endpoint), BuildError> {
     let _entered = handle.enter();
-    listener::bind(endpoint).map_err(|source| BuildError::Listen {
+    listener::bind(endpoint, tls).map_err(|source| BuildError::Listen {
         endpoint: endpoint.clone(),
         source,
     })
@@ -208,7 +210,10 @@ pub(crate) async fn connect(
     };
     let options = remote.options;
     let deadline = tokio::time::Instant::now() + options.handshake_timeout;
-    let dialled = tokio::time::timeout_at(deadline, listener::dial(addr, options.max_frame_len));
+    let dialled = tokio::time::timeout_at(
+        deadline,
+        listener::dial(addr, options.max_frame_len, &remote.tls),
+    );
     let stream = match dialled.await {
         Ok(connected) => connected.map_err(|source| ConnectError::Io {
             addr: addr.clone(),

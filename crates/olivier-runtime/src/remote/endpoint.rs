@@ -9,7 +9,8 @@ use std::str::FromStr;
 /// A transport and its address.
 ///
 /// Written `tcp://127.0.0.1:7070`, `unix:/run/shop.sock` (or
-/// `unix:///run/shop.sock`) and `ws://127.0.0.1:7071`. On a WebSocket each
+/// `unix:///run/shop.sock`), `ws://127.0.0.1:7071`, and with TLS
+/// `tls://127.0.0.1:7072` and `wss://127.0.0.1:7073`. On a WebSocket each
 /// binary message carries one BAREWire frame (its 4-byte length prefix
 /// included), as on Conclave's sockets.
 ///
@@ -34,14 +35,21 @@ pub enum Endpoint {
     Unix(PathBuf),
     /// A WebSocket over TCP at this address (path `/`, no TLS).
     WebSocket(SocketAddr),
+    /// TLS over TCP ([`TlsConfig`](super::TlsConfig)); the certificate
+    /// must name the address's IP.
+    Tls(SocketAddr),
+    /// A WebSocket over TLS (`wss://`).
+    WebSocketTls(SocketAddr),
 }
 
 /// Text that is not an [`Endpoint`].
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum EndpointError {
-    /// Not `tcp://`, `unix:` or `ws://`.
-    #[error("`{0}` is not an endpoint (tcp://host:port, unix:/path or ws://host:port)")]
+    /// Not `tcp://`, `tls://`, `unix:`, `ws://` or `wss://`.
+    #[error(
+        "`{0}` is not an endpoint (tcp://host:port, tls://host:port, unix:/path, ws://host:port or wss://host:port)"
+    )]
     UnknownScheme(String),
     /// The address after the scheme does not parse.
     #[error("`{0}` has no valid socket address")]
@@ -63,6 +71,12 @@ impl FromStr for Endpoint {
         if let Some(rest) = text.strip_prefix("ws://") {
             return address(rest).map(Endpoint::WebSocket);
         }
+        if let Some(rest) = text.strip_prefix("tls://") {
+            return address(rest).map(Endpoint::Tls);
+        }
+        if let Some(rest) = text.strip_prefix("wss://") {
+            return address(rest).map(Endpoint::WebSocketTls);
+        }
         if let Some(rest) = text.strip_prefix("unix:") {
             let path = rest.strip_prefix("//").unwrap_or(rest);
             if path.is_empty() {
@@ -80,6 +94,8 @@ impl fmt::Display for Endpoint {
             Endpoint::Tcp(addr) => write!(f, "tcp://{addr}"),
             Endpoint::Unix(path) => write!(f, "unix:{}", path.display()),
             Endpoint::WebSocket(addr) => write!(f, "ws://{addr}"),
+            Endpoint::Tls(addr) => write!(f, "tls://{addr}"),
+            Endpoint::WebSocketTls(addr) => write!(f, "wss://{addr}"),
         }
     }
 }

@@ -23,6 +23,7 @@ use super::peer::{Lane, Letter, Outgoing, Peer, Routes, Shared};
 use super::selector::TransportSelector;
 use super::settle::Accounts;
 use super::stats::{Counters, RemoteStats};
+use super::tls::TlsConfig;
 use super::wire::{self, DOWN_TYPE, Down, Hello, REMOTE_PROTOCOL, Route, WATCH_TYPE, Watch};
 use crate::dead_letters::DeadLetterReason;
 use crate::kernel::{Outbound, SystemInner, Undelivered};
@@ -46,6 +47,8 @@ pub(crate) struct Remote {
     pub(super) events: PeerEventHub,
     /// Which transport each message pattern takes.
     pub(super) selector: TransportSelector,
+    /// TLS for `tls://` and `wss://` endpoints.
+    pub(super) tls: TlsConfig,
     /// What every peer must prove it knows; `None`: no connection at all.
     pub(super) secret: Option<Secret>,
     /// The listener's connection slots.
@@ -83,7 +86,7 @@ impl Remote {
     pub(crate) fn new(
         root: &ActorId,
         options: RemoteOptions,
-        (secret, selector): (Option<Secret>, TransportSelector),
+        (secret, selector, tls): (Option<Secret>, TransportSelector, TlsConfig),
         backlog: usize,
     ) -> Self {
         let counters = Arc::<Counters>::default();
@@ -96,6 +99,7 @@ impl Remote {
         Self {
             secret,
             selector,
+            tls,
             slots: Arc::new(Semaphore::new(options.max_connections)),
             handshakes: Arc::new(Semaphore::new(options.max_handshakes)),
             next_link: AtomicU64::new(1),

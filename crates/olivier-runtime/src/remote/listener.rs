@@ -7,8 +7,15 @@ use std::path::{Path, PathBuf};
 use tokio::net::{TcpListener, TcpStream, UnixListener, UnixStream};
 use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 
+use std::sync::Arc;
+
+use tokio_rustls::rustls::ServerConfig;
+use tokio_rustls::rustls::pki_types::ServerName;
+use tokio_rustls::{TlsAcceptor, TlsStream};
+
 use super::endpoint::Endpoint;
 use super::stream::{Stream, WsStream};
+use super::tls::TlsConfig;
 
 /// A bound listener of any transport.
 #[derive(Debug)]
@@ -16,6 +23,12 @@ pub(crate) enum Listener {
     Tcp(TcpListener),
     Unix(UnixListener, SocketFile),
     WebSocket(TcpListener),
+    /// TLS, and then a WebSocket too when `ws`.
+    Tls {
+        listener: TcpListener,
+        acceptor: Arc<ServerConfig>,
+        ws: bool,
+    },
 }
 
 /// The file a Unix listener made, known by its identity so that only this
@@ -55,13 +68,43 @@ fn identity(path: &Path) -> Option<(u64, u64)> {
 pub(crate) enum Accepted {
     Ready(Stream),
     Upgrade(TcpStream),
+    /// A TLS handshake to run (then a WebSocket upgrade when `ws`).
+    Tls {
+        stream: TcpStream,
+        acceptor: Arc<ServerConfig>,
+        ws: bool,
+    },
 }
 
 /// Binds `endpoint` on the current runtime; answers the listener and the
 /// endpoint it is bound to (port 0 resolved). A Unix socket path left by
 /// a process that is gone is replaced; one in use is an error.
-pub(crate) fn bind(endpoint: &Endpoint) -> io::Result<(Listener, Endpoint)> {
+pub(crate) fn bind(endpoint: &Endpoint, tls: &TlsConfig) -> io::Result<(Listener, Endpoint)> {
     match endpoint {
+        Endpoint::Tls(addr) | Endpoint::WebSocketTls(addr) => {
+            let acceptor = tls.server_config().ok_or_else(|| {
+                io::Error::new(
+                    io::ErrorKind::InvalidInput,
+                    "a TLS endpoint needs a TLS server configuration (ActorSystemBuilder::tls)",
+                )
+            })?;
+            let listener = tcp_listener(*addr)?;
+            let bound = listener.local_addr()?;
+            let ws = matches!(endpoint, Endpoint::WebSocketTls(_));
+            let endpoint = if ws {
+                Endpoint::WebSocketTls(bound)
+            } else {
+                Endpoint::Tls(bound)
+            };
+            Ok((
+                Listener::Tls {
+                    listener,
+                    acceptor,
+                    ws,
+                },
+                endpoint,
+            ))
+        }
         Endpoint::Tcp(addr) => {
             let listener = tcp_listener(*addr)?;
             let bound = listener.local_addr()?;
@@ -116,6 +159,25 @@ impl Listener {
                 let _ = stream.set_nodelay(true);
                 Ok((Accepted::Upgrade(stream), Endpoint::WebSocket(from)))
             }
+            Listener::Tls {
+                listener,
+                acceptor,
+                ws,
+            } => {
+                let (stream, from) = listener.accept().await?;
+                let _ = stream.set_nodelay(true);
+                let endpoint = if *ws {
+                    Endpoint::WebSocketTls(from)
+                } else {
+                    Endpoint::Tls(from)
+                };
+                let accepted = Accepted::Tls {
+                    stream,
+                    acceptor: Arc::clone(acceptor),
+                    ws: *ws,
+                };
+                Ok((accepted, endpoint))
+            }
             Listener::Unix(listener, file) => {
                 let (stream, _) = listener.accept().await?;
                 Ok((
@@ -164,13 +226,53 @@ impl Accepted {
                     .map_err(io::Error::other)?;
                 Ok(Stream::WebSocket(Box::new(WsStream::new(ws))))
             }
+            Accepted::Tls {
+                stream,
+                acceptor,
+                ws,
+            } => {
+                let tls = TlsStream::Server(TlsAcceptor::from(acceptor).accept(stream).await?);
+                if !ws {
+                    return Ok(Stream::Tls(Box::new(tls)));
+                }
+                let config = ws_config(max_frame_len);
+                let ws = tokio_tungstenite::accept_async_with_config(tls, Some(config))
+                    .await
+                    .map_err(io::Error::other)?;
+                Ok(Stream::WebSocketTls(Box::new(WsStream::new(ws))))
+            }
         }
     }
 }
 
 /// Dials `endpoint`.
-pub(crate) async fn dial(endpoint: &Endpoint, max_frame_len: usize) -> io::Result<Stream> {
+pub(crate) async fn dial(
+    endpoint: &Endpoint,
+    max_frame_len: usize,
+    tls: &TlsConfig,
+) -> io::Result<Stream> {
     match endpoint {
+        Endpoint::Tls(addr) | Endpoint::WebSocketTls(addr) => {
+            let connector = tls.connector().ok_or_else(|| {
+                io::Error::new(
+                    io::ErrorKind::InvalidInput,
+                    "a TLS endpoint needs a TLS client configuration (ActorSystemBuilder::tls)",
+                )
+            })?;
+            let stream = TcpStream::connect(addr).await?;
+            stream.set_nodelay(true)?;
+            let name = ServerName::IpAddress(addr.ip().into());
+            let tls = TlsStream::Client(connector.connect(name, stream).await?);
+            if matches!(endpoint, Endpoint::Tls(_)) {
+                return Ok(Stream::Tls(Box::new(tls)));
+            }
+            let url = format!("wss://{addr}/");
+            let config = ws_config(max_frame_len);
+            let (ws, _) = tokio_tungstenite::client_async_with_config(url, tls, Some(config))
+                .await
+                .map_err(io::Error::other)?;
+            Ok(Stream::WebSocketTls(Box::new(WsStream::new(ws))))
+        }
         Endpoint::Tcp(addr) => {
             let stream = TcpStream::connect(addr).await?;
             stream.set_nodelay(true)?;

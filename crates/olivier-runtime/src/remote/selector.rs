@@ -30,6 +30,10 @@ pub enum TransportKind {
     Unix,
     /// A WebSocket.
     WebSocket,
+    /// TLS over TCP.
+    Tls,
+    /// A WebSocket over TLS.
+    WebSocketTls,
 }
 
 impl Endpoint {
@@ -39,6 +43,8 @@ impl Endpoint {
             Endpoint::Tcp(_) => TransportKind::Tcp,
             Endpoint::Unix(_) => TransportKind::Unix,
             Endpoint::WebSocket(_) => TransportKind::WebSocket,
+            Endpoint::Tls(_) => TransportKind::Tls,
+            Endpoint::WebSocketTls(_) => TransportKind::WebSocketTls,
         }
     }
 }

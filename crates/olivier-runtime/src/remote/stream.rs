@@ -10,6 +10,7 @@ use std::task::{Context, Poll, ready};
 use futures_util::{Sink, Stream as _};
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::{TcpStream, UnixStream, tcp, unix};
+use tokio_rustls::TlsStream;
 use tokio_tungstenite::WebSocketStream;
 use tokio_tungstenite::tungstenite::Message;
 
@@ -18,7 +19,9 @@ use tokio_tungstenite::tungstenite::Message;
 pub(crate) enum Stream {
     Tcp(TcpStream),
     Unix(UnixStream),
-    WebSocket(Box<WsStream>),
+    WebSocket(Box<WsStream<TcpStream>>),
+    Tls(Box<TlsStream<TcpStream>>),
+    WebSocketTls(Box<WsStream<TlsStream<TcpStream>>>),
 }
 
 /// The reading half of a [`Stream`].
@@ -26,7 +29,9 @@ pub(crate) enum Stream {
 pub(crate) enum ReadHalf {
     Tcp(tcp::OwnedReadHalf),
     Unix(unix::OwnedReadHalf),
-    WebSocket(tokio::io::ReadHalf<Box<WsStream>>),
+    WebSocket(tokio::io::ReadHalf<Box<WsStream<TcpStream>>>),
+    Tls(tokio::io::ReadHalf<Box<TlsStream<TcpStream>>>),
+    WebSocketTls(tokio::io::ReadHalf<Box<WsStream<TlsStream<TcpStream>>>>),
 }
 
 /// The writing half of a [`Stream`].
@@ -34,7 +39,9 @@ pub(crate) enum ReadHalf {
 pub(crate) enum WriteHalf {
     Tcp(tcp::OwnedWriteHalf),
     Unix(unix::OwnedWriteHalf),
-    WebSocket(tokio::io::WriteHalf<Box<WsStream>>),
+    WebSocket(tokio::io::WriteHalf<Box<WsStream<TcpStream>>>),
+    Tls(tokio::io::WriteHalf<Box<TlsStream<TcpStream>>>),
+    WebSocketTls(tokio::io::WriteHalf<Box<WsStream<TlsStream<TcpStream>>>>),
 }
 
 impl Stream {
@@ -53,6 +60,14 @@ impl Stream {
                 let (read, write) = tokio::io::split(stream);
                 (ReadHalf::WebSocket(read), WriteHalf::WebSocket(write))
             }
+            Stream::Tls(stream) => {
+                let (read, write) = tokio::io::split(stream);
+                (ReadHalf::Tls(read), WriteHalf::Tls(write))
+            }
+            Stream::WebSocketTls(stream) => {
+                let (read, write) = tokio::io::split(stream);
+                (ReadHalf::WebSocketTls(read), WriteHalf::WebSocketTls(write))
+            }
         }
     }
 }
@@ -69,6 +84,8 @@ macro_rules! delegate_read {
                     $type::Tcp(inner) => Pin::new(inner).poll_read(cx, buf),
                     $type::Unix(inner) => Pin::new(inner).poll_read(cx, buf),
                     $type::WebSocket(inner) => Pin::new(inner).poll_read(cx, buf),
+                    $type::Tls(inner) => Pin::new(inner).poll_read(cx, buf),
+                    $type::WebSocketTls(inner) => Pin::new(inner).poll_read(cx, buf),
                 }
             }
         }
@@ -87,6 +104,8 @@ macro_rules! delegate_write {
                     $type::Tcp(inner) => Pin::new(inner).poll_write(cx, buf),
                     $type::Unix(inner) => Pin::new(inner).poll_write(cx, buf),
                     $type::WebSocket(inner) => Pin::new(inner).poll_write(cx, buf),
+                    $type::Tls(inner) => Pin::new(inner).poll_write(cx, buf),
+                    $type::WebSocketTls(inner) => Pin::new(inner).poll_write(cx, buf),
                 }
             }
 
@@ -95,6 +114,8 @@ macro_rules! delegate_write {
                     $type::Tcp(inner) => Pin::new(inner).poll_flush(cx),
                     $type::Unix(inner) => Pin::new(inner).poll_flush(cx),
                     $type::WebSocket(inner) => Pin::new(inner).poll_flush(cx),
+                    $type::Tls(inner) => Pin::new(inner).poll_flush(cx),
+                    $type::WebSocketTls(inner) => Pin::new(inner).poll_flush(cx),
                 }
             }
 
@@ -103,6 +124,8 @@ macro_rules! delegate_write {
                     $type::Tcp(inner) => Pin::new(inner).poll_shutdown(cx),
                     $type::Unix(inner) => Pin::new(inner).poll_shutdown(cx),
                     $type::WebSocket(inner) => Pin::new(inner).poll_shutdown(cx),
+                    $type::Tls(inner) => Pin::new(inner).poll_shutdown(cx),
+                    $type::WebSocketTls(inner) => Pin::new(inner).poll_shutdown(cx),
                 }
             }
         }
@@ -119,8 +142,8 @@ delegate_write!(WriteHalf);
 /// included); bytes written are cut at frame boundaries, one message per
 /// frame. Text messages are refused; pings are answered by the library.
 #[derive(Debug)]
-pub(crate) struct WsStream {
-    ws: WebSocketStream<TcpStream>,
+pub(crate) struct WsStream<S> {
+    ws: WebSocketStream<S>,
     /// A received message not yet handed out, and how far it was.
     incoming: Vec<u8>,
     read: usize,
@@ -128,8 +151,8 @@ pub(crate) struct WsStream {
     outgoing: Vec<u8>,
 }
 
-impl WsStream {
-    pub(crate) fn new(ws: WebSocketStream<TcpStream>) -> Self {
+impl<S: AsyncRead + AsyncWrite + Unpin> WsStream<S> {
+    pub(crate) fn new(ws: WebSocketStream<S>) -> Self {
         Self {
             ws,
             incoming: Vec::new(),
@@ -158,7 +181,7 @@ impl WsStream {
     }
 }
 
-impl AsyncRead for WsStream {
+impl<S: AsyncRead + AsyncWrite + Unpin> AsyncRead for WsStream<S> {
     fn poll_read(
         self: Pin<&mut Self>,
         cx: &mut Context<'_>,
@@ -193,7 +216,7 @@ impl AsyncRead for WsStream {
     }
 }
 
-impl AsyncWrite for WsStream {
+impl<S: AsyncRead + AsyncWrite + Unpin> AsyncWrite for WsStream<S> {
     fn poll_write(
         self: Pin<&mut Self>,
         cx: &mut Context<'_>,
