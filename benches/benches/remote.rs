@@ -1,6 +1,7 @@
 //! Olivier's remote transport over loopback: tell throughput, ask latency
 //! and connection set-up (with its authenticated handshake), over TCP, a
-//! Unix domain socket and a WebSocket (issue 11).
+//! Unix domain socket, a WebSocket, and TLS under TCP and WebSocket (a
+//! self-signed certificate, rustls with ring) (issue 11).
 //!
 //! `cargo bench -p alloy-benches --bench remote`. Sizes:
 //! `ALLOY_BENCH_REMOTE_TELLS` (default 1 000 000 per transport),
@@ -22,7 +23,11 @@ use std::time::{Duration, Instant};
 
 use alloy_actors::{ActorRef, ActorSpec};
 use alloy_counter::{Count, Counter, CounterMsg};
-use olivier_runtime::remote::{Endpoint, RemoteSendError, Secret};
+use std::sync::Arc;
+
+use olivier_runtime::remote::rustls::pki_types::{PrivateKeyDer, PrivatePkcs8KeyDer};
+use olivier_runtime::remote::rustls::{self, ClientConfig, RootCertStore, ServerConfig};
+use olivier_runtime::remote::{Endpoint, RemoteSendError, Secret, TlsConfig};
 use olivier_runtime::{ActorSystem, TellError};
 
 fn size(name: &str, default: u64) -> u64 {
@@ -39,6 +44,33 @@ fn secret() -> Secret {
     }
 }
 
+/// A TLS configuration with both sides, for a self-signed 127.0.0.1.
+fn tls() -> TlsConfig {
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let certified =
+        rcgen::generate_simple_self_signed(vec!["127.0.0.1".to_owned()]).expect("a certificate");
+    let cert = certified.cert.der().clone();
+    let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(
+        certified.signing_key.serialize_der(),
+    ));
+    let server = ServerConfig::builder_with_provider(Arc::clone(&provider))
+        .with_safe_default_protocol_versions()
+        .expect("versions")
+        .with_no_client_auth()
+        .with_single_cert(vec![cert.clone()], key)
+        .expect("a server configuration");
+    let mut roots = RootCertStore::empty();
+    roots.add(cert).expect("a root");
+    let client = ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .expect("versions")
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    TlsConfig::new()
+        .server(Arc::new(server))
+        .client(Arc::new(client))
+}
+
 fn socket_path() -> PathBuf {
     env::temp_dir().join(format!("alloy-bench-{}.sock", std::process::id()))
 }
@@ -50,10 +82,11 @@ struct Figures {
     connect_median: Duration,
 }
 
-async fn shop(endpoint: Endpoint) -> (ActorSystem, Endpoint) {
+async fn shop(endpoint: Endpoint, tls: &TlsConfig) -> (ActorSystem, Endpoint) {
     let shop = ActorSystem::builder()
         .name("shop")
         .secret(secret())
+        .tls(tls.clone())
         .listen_on(endpoint)
         .build()
         .expect("build shop");
@@ -66,10 +99,11 @@ async fn shop(endpoint: Endpoint) -> (ActorSystem, Endpoint) {
     (shop, bound)
 }
 
-async fn client(name: &str, endpoint: &Endpoint) -> ActorSystem {
+async fn client(name: &str, endpoint: &Endpoint, tls: &TlsConfig) -> ActorSystem {
     let till = ActorSystem::builder()
         .name(name)
         .secret(secret())
+        .tls(tls.clone())
         .build()
         .expect("build till");
     till.connect_to(endpoint).await.expect("connect");
@@ -88,9 +122,13 @@ async fn count(till: &ActorSystem, tally: &ActorRef<CounterMsg>) -> i64 {
     count
 }
 
-async fn run(endpoint: Endpoint, tells: u64, asks: u64, connects: u64) -> Figures {
-    let (shop, bound) = shop(endpoint).await;
-    let till = client("till", &bound).await;
+async fn run(
+    endpoint: Endpoint,
+    tls: &TlsConfig,
+    (tells, asks, connects): (u64, u64, u64),
+) -> Figures {
+    let (shop, bound) = shop(endpoint, tls).await;
+    let till = client("till", &bound, tls).await;
     let tally = till.lookup::<CounterMsg>("shop", "tally").expect("by name");
     let before = count(&till, &tally).await;
 
@@ -125,6 +163,7 @@ async fn run(endpoint: Endpoint, tells: u64, asks: u64, connects: u64) -> Figure
         let visitor = ActorSystem::builder()
             .name(format!("visitor{n}"))
             .secret(secret())
+            .tls(tls.clone())
             .build()
             .expect("build a visitor");
         let dialled = Instant::now();
@@ -168,23 +207,22 @@ fn main() {
         ("TCP", Endpoint::Tcp(loopback)),
         ("Unix socket", Endpoint::Unix(socket_path())),
         ("WebSocket", Endpoint::WebSocket(loopback)),
+        ("TLS over TCP", Endpoint::Tls(loopback)),
+        ("WebSocket over TLS", Endpoint::WebSocketTls(loopback)),
     ];
+    let tls = tls();
     println!(
         "| transport | tells/s (median of {repeats}) | ask median | ask p99 | connect + handshake median |"
     );
     println!("|---|---|---|---|---|");
     for (name, endpoint) in transports {
         eprintln!("remote bench: {name} warm-up");
-        runtime.block_on(run(
-            endpoint.clone(),
-            tells / 10 + 1,
-            asks / 10 + 1,
-            connects / 10 + 1,
-        ));
+        let warm = (tells / 10 + 1, asks / 10 + 1, connects / 10 + 1);
+        runtime.block_on(run(endpoint.clone(), &tls, warm));
         let mut runs = Vec::new();
         for repeat in 0..repeats {
             eprintln!("remote bench: {name} run {}", repeat + 1);
-            runs.push(runtime.block_on(run(endpoint.clone(), tells, asks, connects)));
+            runs.push(runtime.block_on(run(endpoint.clone(), &tls, (tells, asks, connects))));
         }
         let rate = median_by(runs.iter().map(|f| f.tells_per_second).collect(), |v| *v);
         let median = median_by(runs.iter().map(|f| f.ask_median).collect(), |d| {
