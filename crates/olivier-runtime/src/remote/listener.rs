@@ -3,15 +3,13 @@
 
 use std::io;
 use std::path::{Path, PathBuf};
-
-use tokio::net::{TcpListener, TcpStream, UnixListener, UnixStream};
-use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
-
 use std::sync::Arc;
 
+use tokio::net::{TcpListener, TcpStream, UnixListener, UnixStream};
 use tokio_rustls::rustls::ServerConfig;
 use tokio_rustls::rustls::pki_types::ServerName;
 use tokio_rustls::{TlsAcceptor, TlsStream};
+use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 
 use super::endpoint::Endpoint;
 use super::stream::{Stream, WsStream};
