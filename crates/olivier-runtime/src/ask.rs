@@ -8,7 +8,7 @@ use tokio::sync::oneshot;
 
 use crate::dead_letters::{DeadLetter, DeadLetterReason};
 use crate::error::AskError;
-use crate::kernel::{SystemInner, failed_ask};
+use crate::kernel::{ReplyGuard, SystemInner, failed_ask};
 use crate::registry::{self, Answer, Entry, ReplySlot};
 use crate::system::ActorSystem;
 
@@ -100,16 +100,4 @@ fn typed_reply<R: Message>(
             found,
         }
     })
-}
-
-/// Removes an ask's reply slot however the ask ends.
-struct ReplyGuard<'a> {
-    system: &'a SystemInner,
-    id: ActorId,
-}
-
-impl Drop for ReplyGuard<'_> {
-    fn drop(&mut self) {
-        self.system.registry.remove(&self.id);
-    }
 }

@@ -541,3 +541,15 @@ impl ArenaBudgets {
             .unwrap_or(self.default)
     }
 }
+
+/// Removes an ask's reply slot from the registry however the ask ends.
+pub(crate) struct ReplyGuard<'a> {
+    pub(crate) system: &'a SystemInner,
+    pub(crate) id: ActorId,
+}
+
+impl Drop for ReplyGuard<'_> {
+    fn drop(&mut self) {
+        self.system.registry.remove(&self.id);
+    }
+}

@@ -20,7 +20,7 @@ use super::peer::Peer;
 use super::wire::{ErrorBody, WireMessage};
 use crate::AskError;
 use crate::dead_letters::{DeadLetter, DeadLetterReason};
-use crate::kernel::{SystemInner, Undelivered};
+use crate::kernel::{ReplyGuard, SystemInner, Undelivered};
 use crate::registry::{Answer, Entry, ReplySlot};
 
 /// Asks `target`, on another system, and awaits the answer.
@@ -55,7 +55,7 @@ pub(crate) async fn ask<M: Message, R: Message>(
         reply_id.clone(),
         Entry::Reply(Arc::new(ReplySlot::bound(reply, peer.link))),
     );
-    let _slot = SlotGuard {
+    let _slot = ReplyGuard {
         system,
         id: reply_id.clone(),
     };
@@ -189,17 +189,5 @@ fn take_reply<R: Message>(
                 found,
             })
         }
-    }
-}
-
-/// Removes the ask's reply slot however the ask ends.
-struct SlotGuard<'a> {
-    system: &'a SystemInner,
-    id: ActorId,
-}
-
-impl Drop for SlotGuard<'_> {
-    fn drop(&mut self) {
-        self.system.registry.remove(&self.id);
     }
 }

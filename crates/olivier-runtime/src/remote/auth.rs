@@ -10,7 +10,6 @@ use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
 use super::wire::Hello;
-pub(crate) use crate::random::nonce;
 
 /// The shortest secret accepted, in bytes.
 pub const MIN_SECRET_LEN: usize = 16;

@@ -5,7 +5,7 @@ use std::sync::{Arc, Weak};
 use std::time::Duration;
 
 use alloy_actors::{ActorId, Channel};
-use barewire::{Envelope, Kind, Priority};
+use barewire::{Envelope, Kind};
 
 use tokio::sync::OwnedSemaphorePermit;
 
@@ -21,7 +21,7 @@ use super::stream::{ReadHalf, Stream};
 use super::tls::TlsConfig;
 use super::wire::{
     self, ERROR_TYPE, ErrorBody, ErrorCode, HELLO_TYPE, Hello, PING_TYPE, PROOF_TYPE, Proof,
-    REMOTE_PROTOCOL, Route,
+    REMOTE_PROTOCOL,
 };
 use super::{ConnectError, ConnectionError, PeerEvent, inbound};
 use crate::BuildError;
@@ -280,7 +280,7 @@ async fn handshake(
     role: Role,
     (options, live): (&RemoteOptions, &(dyn Fn(&str) -> bool + Sync)),
 ) -> Result<Hello, ConnectionError> {
-    let hello = wire::control_frame(hello_route(root), HELLO_TYPE, own);
+    let hello = wire::control_frame(wire::system_route(root), HELLO_TYPE, own);
     let connecting = role == Role::Connecting;
     if connecting {
         channel.write_framed(&hello).await?;
@@ -304,7 +304,7 @@ async fn handshake(
     let mine = Proof {
         mac: proof(secret, role, own, &theirs),
     };
-    let mine = wire::control_frame(hello_route(root), PROOF_TYPE, &mine);
+    let mine = wire::control_frame(wire::system_route(root), PROOF_TYPE, &mine);
     if connecting {
         channel.write_framed(&mine).await?;
     }
@@ -449,16 +449,6 @@ async fn read_proof(
     Ok(proof.mac)
 }
 
-fn hello_route(root: &str) -> Route<'_> {
-    Route {
-        kind: Kind::System,
-        priority: Priority::Control,
-        source: root,
-        target: "",
-        correlation: None,
-    }
-}
-
 /// Registers the peer and starts its reader and writer tasks; refused
 /// when a live connection of the same system is the route already.
 fn start(
@@ -507,7 +497,7 @@ fn start(
     if let Some((link, received)) = remote.accounts.take_record(&peer.system) {
         let settle = wire::Settle { link, received };
         peer.push_control(wire::control_frame(
-            hello_route(&remote.root),
+            wire::system_route(&remote.root),
             wire::SETTLE_TYPE,
             &settle,
         ));
@@ -518,7 +508,7 @@ fn start(
         addr: peer.addr.clone(),
     });
     let weak = Arc::downgrade(system);
-    let ping = wire::control_frame(hello_route(&remote.root), PING_TYPE, &());
+    let ping = wire::control_frame(wire::system_route(&remote.root), PING_TYPE, &());
     let heartbeat = (options.idle_timeout / 4).max(Duration::from_millis(10));
     system.handle.spawn(peer::write_loop(
         weak.clone(),

@@ -5,7 +5,6 @@
 use std::any::{Any, TypeId};
 use std::collections::HashMap;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
 
 use alloy_actors::runtime::DynBehavior;
 use alloy_actors::{ActorId, ActorPriority, AnyMessage, AnySpec};
@@ -13,7 +12,7 @@ use barewire::{CorrelationId, Kind};
 use parking_lot::{Mutex, RwLock};
 use tokio::sync::Semaphore;
 
-use super::auth::{self, Secret};
+use super::auth::Secret;
 use super::endpoint::Endpoint;
 use super::error::{ConnectionError, RemoteSendError};
 use super::events::PeerEventHub;
@@ -55,9 +54,6 @@ pub(crate) struct Remote {
     pub(super) slots: Arc<Semaphore>,
     /// The slots of connections still in their handshake.
     pub(super) handshakes: Arc<Semaphore>,
-    /// The next connection's number (a reply is accepted only on the
-    /// connection its request went out on).
-    next_link: AtomicU64,
     pub(super) counters: Arc<Counters>,
     /// The delivery accounting of lost connections.
     pub(super) accounts: Arc<Accounts>,
@@ -102,7 +98,6 @@ impl Remote {
             tls,
             slots: Arc::new(Semaphore::new(options.max_connections)),
             handshakes: Arc::new(Semaphore::new(options.max_handshakes)),
-            next_link: AtomicU64::new(1),
             counters,
             accounts,
             options,
@@ -146,7 +141,7 @@ impl Remote {
             protocol: REMOTE_PROTOCOL,
             system: self.name.clone(),
             max_frame_len: self.options.max_frame_len as u64,
-            nonce: auth::nonce(),
+            nonce: crate::random::nonce(),
             link,
         }
     }
@@ -164,8 +159,8 @@ impl Remote {
     /// A new connection's number.
     pub(super) fn next_link(&self) -> u64 {
         // Random, so a settlement about a previous process's connection
-        // can never match one of this process's.
-        let _ = self.next_link.fetch_add(1, Ordering::Relaxed);
+        // can never match one of this process's (and never 0, a local
+        // ask's slot).
         crate::random::unguessable_u64() | 1
     }
 
@@ -221,18 +216,11 @@ impl Remote {
                 target: as_written.to_owned(),
                 reason: reason.to_owned(),
             };
-            route.push_control(wire::control_frame(self.system_route(), DOWN_TYPE, &down));
-        }
-    }
-
-    /// The route of the frames this system itself sends.
-    fn system_route(&self) -> Route<'_> {
-        Route {
-            kind: Kind::System,
-            priority: barewire::Priority::Control,
-            source: &self.root,
-            target: "",
-            correlation: None,
+            route.push_control(wire::control_frame(
+                wire::system_route(&self.root),
+                DOWN_TYPE,
+                &down,
+            ));
         }
     }
 
@@ -410,7 +398,7 @@ impl Outbound for Remote {
         let watch = Watch {
             target: target.to_string(),
         };
-        let frame = wire::control_frame(self.system_route(), WATCH_TYPE, &watch);
+        let frame = wire::control_frame(wire::system_route(&self.root), WATCH_TYPE, &watch);
         // Not dropped when the queue is full: the watcher hears why instead.
         route
             .push(Outgoing {

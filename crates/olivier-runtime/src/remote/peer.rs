@@ -6,7 +6,6 @@ use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Weak};
 use std::time::Duration;
 
-use barewire::{Kind, Priority};
 use parking_lot::{Mutex, RwLock};
 use tokio::io::AsyncWriteExt;
 use tokio::sync::{Notify, mpsc, watch};
@@ -17,7 +16,7 @@ pub(crate) use super::letter::{Lane, Letter, Outgoing};
 use super::settle::Accounts;
 use super::stats::Counters;
 use super::stream::WriteHalf;
-use super::wire::{self, ACK_TYPE, Ack, Route};
+use super::wire::{self, ACK_TYPE, Ack};
 use super::{ConnectionError, PeerEvent, RemoteSendError};
 use crate::dead_letters::{DeadLetter, DeadLetterReason};
 use crate::kernel::SystemInner;
@@ -503,15 +502,8 @@ fn ack_frame(peer: &Peer, root: &str, acked: &mut u64, buffer: &mut Vec<u8>) {
     let due = peer.ack_due.load(Ordering::Acquire);
     if due > *acked {
         *acked = due;
-        let route = Route {
-            kind: Kind::System,
-            priority: Priority::Control,
-            source: root,
-            target: "",
-            correlation: None,
-        };
         buffer.extend_from_slice(&wire::control_frame(
-            route,
+            wire::system_route(root),
             ACK_TYPE,
             &Ack { received: due },
         ));

@@ -257,6 +257,18 @@ fn frame(
     Ok(out)
 }
 
+/// The route of a frame the system at `source` sends about the link
+/// itself (hello, proof, heartbeat, acknowledgement, settlement, watch).
+pub(crate) fn system_route(source: &str) -> Route<'_> {
+    Route {
+        kind: Kind::System,
+        priority: Priority::Control,
+        source,
+        target: "",
+        correlation: None,
+    }
+}
+
 /// The route of an error frame from `source` back to `target`.
 pub(crate) fn error_route<'a>(source: &'a str, target: &'a str) -> Route<'a> {
     Route {

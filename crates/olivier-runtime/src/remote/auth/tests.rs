@@ -53,7 +53,7 @@ fn names_are_length_prefixed() {
 
 #[test]
 fn nonces_differ() {
-    assert_ne!(nonce(), nonce());
+    assert_ne!(crate::random::nonce(), crate::random::nonce());
     assert_ne!(
         crate::random::unguessable_u64(),
         crate::random::unguessable_u64()
