@@ -12,11 +12,11 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use alloy_actors::ActorSpec;
-use alloy_counter::{Count, Counter, CounterMsg};
+use alloy_counter::Counter;
 use futures_util::{SinkExt, StreamExt};
 use olivier_runtime::ActorSystem;
 use olivier_runtime::remote::{ConnectError, ConnectionError, Endpoint, ErrorCode, Secret};
-use support::{PATIENCE, within};
+use support::within;
 use tokio_tungstenite::tungstenite::Message;
 
 fn loopback() -> SocketAddr {
@@ -73,22 +73,7 @@ async fn a_counter_is_told_and_asked_by_name_over_tcp_unix_and_websocket() {
 
     for (n, endpoint) in bound.iter().enumerate() {
         let till = client(&format!("till{n}"), raw::secret());
-        let peer = within("the connection", till.connect_to(endpoint))
-            .await
-            .unwrap_or_else(|error| panic!("connect over {endpoint}: {error}"));
-        assert_eq!(peer, "shop");
-        let tally = till.lookup::<CounterMsg>("shop", "tally").expect("by name");
-        till.tell(&tally, CounterMsg::Increment).expect("tell");
-        let Count(count) = within(
-            "the ask",
-            till.ask(
-                &tally,
-                |reply_to| CounterMsg::GetCount { reply_to },
-                PATIENCE,
-            ),
-        )
-        .await
-        .unwrap_or_else(|error| panic!("ask over {endpoint}: {error}"));
+        let count = raw::increment_tally_over(&till, endpoint).await;
         assert_eq!(count, n as i64 + 1, "over {endpoint}");
         within("the shutdown", till.shutdown()).await.expect("till");
     }

@@ -12,14 +12,14 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use alloy_actors::ActorSpec;
-use alloy_counter::{Count, Counter, CounterMsg};
+use alloy_counter::Counter;
 use olivier_runtime::ActorSystem;
 use olivier_runtime::remote::rustls::pki_types::{
     CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer,
 };
 use olivier_runtime::remote::rustls::{self, ClientConfig, RootCertStore, ServerConfig};
 use olivier_runtime::remote::{ConnectError, Endpoint, TlsConfig};
-use support::{PATIENCE, within};
+use support::within;
 
 fn loopback() -> SocketAddr {
     SocketAddr::from(([127, 0, 0, 1], 0))
@@ -96,21 +96,7 @@ async fn a_counter_is_told_and_asked_by_name_over_tls_and_secure_websocket() {
     );
     for (n, endpoint) in endpoints.iter().enumerate() {
         let till = till(&format!("till{n}"), client(&cert));
-        within("connect", till.connect_to(endpoint))
-            .await
-            .unwrap_or_else(|error| panic!("connect over {endpoint}: {error}"));
-        let tally = till.lookup::<CounterMsg>("shop", "tally").expect("by name");
-        till.tell(&tally, CounterMsg::Increment).expect("tell");
-        let Count(count) = within(
-            "the ask",
-            till.ask(
-                &tally,
-                |reply_to| CounterMsg::GetCount { reply_to },
-                PATIENCE,
-            ),
-        )
-        .await
-        .unwrap_or_else(|error| panic!("ask over {endpoint}: {error}"));
+        let count = raw::increment_tally_over(&till, endpoint).await;
         assert_eq!(count, n as i64 + 1, "over {endpoint}");
         within("the shutdown", till.shutdown()).await.expect("till");
     }

@@ -140,3 +140,27 @@ pub async fn peer_event(
         Err(_) => panic!("timed out waiting for {what}"),
     }
 }
+
+/// Connects `till` to `shop` at `endpoint`, tells `shop/tally` (a counter)
+/// one increment by name, and answers its count.
+pub async fn increment_tally_over(
+    till: &olivier_runtime::ActorSystem,
+    endpoint: &olivier_runtime::remote::Endpoint,
+) -> i64 {
+    use alloy_counter::{Count, CounterMsg};
+    let peer = within("the connection", till.connect_to(endpoint))
+        .await
+        .unwrap_or_else(|error| panic!("connect over {endpoint}: {error}"));
+    assert_eq!(peer, "shop");
+    let tally = till.lookup::<CounterMsg>("shop", "tally").expect("by name");
+    till.tell(&tally, CounterMsg::Increment).expect("tell");
+    let asked = till.ask(
+        &tally,
+        |reply_to| CounterMsg::GetCount { reply_to },
+        PATIENCE,
+    );
+    let Count(count) = within("the ask", asked)
+        .await
+        .unwrap_or_else(|error| panic!("ask over {endpoint}: {error}"));
+    count
+}
